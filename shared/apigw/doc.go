@@ -1,0 +1,6 @@
+// Package apigw adapts API Gateway REST API (payload 1.0) events to the 3DS
+// Server: it reads request bodies and headers under the input rules every
+// client relies on (size limit, ASCII only, case-insensitive headers), writes
+// JSON and HTML responses, and is the one place where an error becomes an HTTP
+// status and an EMV Erro body.
+package apigw

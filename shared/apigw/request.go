@@ -1,0 +1,213 @@
+package apigw
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/url"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// MaxBodyBytes bounds a request body. The largest legitimate message is an app
+// AReq whose sdkEncData may reach 64,000 characters.
+const MaxBodyBytes = 128 << 10
+
+// Input errors. Each becomes a 4xx answer naming what was wrong, never a value.
+var (
+	ErrBodyTooLarge       = errors.New("request body too large")
+	ErrEmptyBody          = errors.New("request body is empty")
+	ErrUnsupportedMedia   = errors.New("unsupported content type")
+	ErrMalformedBody      = errors.New("request body is not valid")
+	ErrUnauthenticated    = errors.New("missing merchant identity")
+	ErrMethodNotAllowed   = errors.New("method not allowed")
+	ErrRouteNotFound      = errors.New("route not found")
+	ErrIdempotencyKeySize = errors.New("Idempotency-Key too long")
+)
+
+// NonASCIIError reports a text value outside printable ASCII; Field is the
+// JSON element (or form field) holding it.
+type NonASCIIError struct{ Field string }
+
+func (e *NonASCIIError) Error() string {
+	return fmt.Sprintf("element %s: only ASCII characters are accepted", e.Field)
+}
+
+// Body returns the raw request body after the transport rules: base64 decoding
+// when API Gateway marked it so, the size limit, and a non-empty check.
+func Body(ev events.APIGatewayProxyRequest) ([]byte, error) {
+	raw := []byte(ev.Body)
+	if ev.IsBase64Encoded {
+		dec, err := base64.StdEncoding.DecodeString(ev.Body)
+		if err != nil {
+			return nil, ErrMalformedBody
+		}
+		raw = dec
+	}
+	if len(raw) > MaxBodyBytes {
+		return nil, ErrBodyTooLarge
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil, ErrEmptyBody
+	}
+	return raw, nil
+}
+
+// JSONBody returns a JSON request body checked for size, media type and the
+// ASCII-only rule. A non-ASCII value is reported by the element that holds it.
+func JSONBody(ev events.APIGatewayProxyRequest) ([]byte, error) {
+	if ct := Header(ev, "Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return nil, ErrUnsupportedMedia
+		}
+	}
+	raw, err := Body(ev)
+	if err != nil {
+		return nil, err
+	}
+	if !json.Valid(raw) {
+		return nil, ErrMalformedBody
+	}
+	if field, ok := firstNonASCII(raw); ok {
+		return nil, &NonASCIIError{Field: field}
+	}
+	return raw, nil
+}
+
+// Form parses an application/x-www-form-urlencoded body (the browser posts of
+// the ACS pages: threeDSMethodData, cres, threeDSSessionData).
+func Form(ev events.APIGatewayProxyRequest) (url.Values, error) {
+	if ct := Header(ev, "Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || mt != "application/x-www-form-urlencoded" {
+			return nil, ErrUnsupportedMedia
+		}
+	}
+	raw, err := Body(ev)
+	if err != nil {
+		return nil, err
+	}
+	vals, err := url.ParseQuery(string(raw))
+	if err != nil {
+		return nil, ErrMalformedBody
+	}
+	for k, vs := range vals {
+		for _, v := range vs {
+			if !isASCII(v) {
+				return nil, &NonASCIIError{Field: k}
+			}
+		}
+	}
+	return vals, nil
+}
+
+// Header returns a request header regardless of the case the client used.
+func Header(ev events.APIGatewayProxyRequest, name string) string {
+	for k, v := range ev.Headers {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	for k, vs := range ev.MultiValueHeaders {
+		if strings.EqualFold(k, name) && len(vs) > 0 {
+			return vs[0]
+		}
+	}
+	return ""
+}
+
+// MerchantID is the merchant the authorizer resolved from the API key.
+func MerchantID(ev events.APIGatewayProxyRequest) (string, error) {
+	if v, ok := ev.RequestContext.Authorizer[AuthorizerMerchantKey].(string); ok && v != "" {
+		return v, nil
+	}
+	return "", ErrUnauthenticated
+}
+
+// AuthorizerMerchantKey is the authorizer context key carrying the merchant ID.
+const AuthorizerMerchantKey = "merchantId"
+
+// firstNonASCII walks the JSON tokens and names the first element whose key or
+// string value has a byte outside printable ASCII (tab, CR, LF allowed).
+func firstNonASCII(raw []byte) (string, bool) {
+	if isASCII(string(raw)) && !bytes.Contains(raw, []byte(`\u`)) {
+		return "", false // nothing escaped, nothing outside ASCII: skip the walk
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var stack []string // current path of object keys / array marks
+	expectKey := []bool{}
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF || err != nil {
+			return "body", true
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				expectKey = append(expectKey, true)
+				stack = append(stack, "")
+			case '[':
+				expectKey = append(expectKey, false)
+				stack = append(stack, "[]")
+			case '}', ']':
+				expectKey = expectKey[:len(expectKey)-1]
+				stack = stack[:len(stack)-1]
+				if n := len(expectKey); n > 0 && stack[n-1] != "[]" {
+					expectKey[n-1] = true
+				}
+			}
+		case string:
+			n := len(expectKey)
+			if n > 0 && expectKey[n-1] {
+				stack[n-1] = t
+				expectKey[n-1] = false
+				if !isASCII(t) {
+					return pathOf(stack), true
+				}
+				continue
+			}
+			if !isASCII(t) {
+				return pathOf(stack), true
+			}
+			if n > 0 && stack[n-1] != "[]" {
+				expectKey[n-1] = true
+			}
+		default:
+			if n := len(expectKey); n > 0 && stack[n-1] != "[]" {
+				expectKey[n-1] = true
+			}
+		}
+	}
+}
+
+func pathOf(stack []string) string {
+	parts := make([]string, 0, len(stack))
+	for _, s := range stack {
+		if s == "" || s == "[]" {
+			continue
+		}
+		parts = append(parts, s)
+	}
+	if len(parts) == 0 {
+		return "body"
+	}
+	return strings.Join(parts, ".")
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
