@@ -1,0 +1,123 @@
+package lambdalocal
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestReadTemplate(t *testing.T) {
+	tpl, err := ReadTemplate("testdata/template.yaml")
+	require.NoError(t, err)
+
+	echo := tpl.Functions["EchoFunction"]
+	require.NotNil(t, echo)
+	require.Equal(t, "echofn", echo.Dir)
+	require.Equal(t, 2*time.Second, echo.Timeout)
+	require.Equal(t, map[string]string{"GREETING": "bonjour", "LOG_LEVEL": "INFO"}, echo.Env)
+	require.Equal(t, []string{"PUBLIC_BASE_URL", "TABLE_NAME"}, echo.Unresolved)
+	require.Equal(t, 5*time.Second, tpl.Functions["AuthorizerFunction"].Timeout)
+	require.Equal(t, "authfn", tpl.Functions["AuthorizerFunction"].Dir)
+
+	require.Equal(t, []APIEvent{
+		{Name: "Cached", API: "MerchantApi", Path: "/cached/{name}", Method: "GET", Auth: "CachedAuthorizer"},
+		{Name: "Echo", API: "MerchantApi", Path: "/echo", Method: "POST", Auth: "KeyAuthorizer"},
+		{Name: "Open", API: "MerchantApi", Path: "/open/{proxy+}", Method: "ANY", Auth: ""},
+		{Name: "Results", API: "ResultsApi", Path: "/ds/results", Method: "POST", Auth: ""},
+	}, echo.APIEvents)
+
+	api := tpl.APIs["MerchantApi"]
+	require.Equal(t, "v1", api.StageName)
+	require.Equal(t, &AuthorizerSpec{Name: "KeyAuthorizer", Function: "AuthorizerFunction", PayloadType: "REQUEST", Headers: []string{"Authorization"}}, api.Authorizers["KeyAuthorizer"])
+	require.Equal(t, 300*time.Second, api.Authorizers["CachedAuthorizer"].TTL)
+	require.Equal(t, GatewayResponse{StatusCode: 401, Headers: map[string]string{"Content-Type": "application/json"},
+		Templates: map[string]string{"application/json": `{"error":"unauthorized","message":$context.error.messageString}`}},
+		api.GatewayResponses["UNAUTHORIZED"])
+
+	require.Equal(t, []StreamEvent{{
+		Name: "Stream", Table: "Table", StartingPosition: "TRIM_HORIZON", BatchSize: 4, Bisect: true,
+		MaxRetries: 1, ReportBatchItemFailures: true, OnFailure: "DeadLetterQueue",
+	}}, tpl.Functions["StreamFunction"].Streams)
+	require.Len(t, tpl.Routes(), 4)
+}
+
+func TestParseTemplateErrors(t *testing.T) {
+	tests := []struct {
+		name, yaml, want string
+	}{
+		{"unknown function folder", `
+Resources:
+  Mystery:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: .}`, "cannot tell the function's folder"},
+		{"undefined authorizer", `
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties: {StageName: v1}
+  PreauthFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        E: {Type: Api, Properties: {RestApiId: !Ref Api, Path: /x, Method: post, Auth: {Authorizer: Nope}}}`, `authorizer "Nope" is not defined`},
+		{"authorizer function missing", `
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      Auth:
+        Authorizers:
+          A: {FunctionPayloadType: REQUEST, FunctionArn: !GetAtt Gone.Arn}`, `function "Gone" is not in the template`},
+		{"token authorizer", `
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      Auth:
+        Authorizers:
+          A: {FunctionArn: !GetAtt AuthorizerFunction.Arn}
+  AuthorizerFunction:
+    Type: AWS::Serverless::Function`, "only REQUEST authorizers"},
+		{"bad timeout", `
+Resources:
+  AuthFunction:
+    Type: AWS::Serverless::Function
+    Properties: {Timeout: !Ref T}`, "Timeout is not a positive number"},
+		{"bad batch size", `
+Resources:
+  WebhookFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        S: {Type: DynamoDB, Properties: {Stream: !GetAtt T.StreamArn, BatchSize: 0}}`, "BatchSize must be 1..10000"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseTemplate([]byte(tc.yaml))
+			require.ErrorContains(t, err, tc.want)
+		})
+	}
+}
+
+func TestParseTemplateImplicitAPIAndGlobals(t *testing.T) {
+	tpl, err := ParseTemplate([]byte(`
+Globals:
+  Api:
+    StageName: dev
+    GatewayResponses:
+      DEFAULT_4XX: {ResponseTemplates: {application/json: '{"e":1}'}}
+Resources:
+  PostauthFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        E: {Type: Api, Properties: {Path: /postauth, Method: post}}`))
+	require.NoError(t, err)
+	api := tpl.APIs[ImplicitAPI]
+	require.NotNil(t, api)
+	require.Equal(t, "dev", api.StageName)
+	require.Contains(t, api.GatewayResponses, "DEFAULT_4XX")
+	require.Equal(t, "postauth", tpl.Functions["PostauthFunction"].Dir)
+	require.Equal(t, "", tpl.Functions["PostauthFunction"].APIEvents[0].Auth)
+}
