@@ -1,0 +1,155 @@
+package lambdalocal
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/stretchr/testify/require"
+)
+
+type echoReply struct {
+	Event       events.APIGatewayProxyRequest `json:"event"`
+	Invocations int                           `json:"invocations"`
+	PID         int                           `json:"pid"`
+	Greeting    string                        `json:"greeting"`
+	Function    string                        `json:"function"`
+	RequestID   string                        `json:"requestId"`
+	ARN         string                        `json:"arn"`
+	HasDeadline bool                          `json:"hasDeadline"`
+}
+
+func newEcho(t *testing.T, timeout time.Duration, env map[string]string) *Function {
+	t.Helper()
+	fn, err := NewFunction(FunctionConfig{Name: "echo", Bootstrap: testBins["echofn"], Env: env, Timeout: timeout, Logs: testLog{t}})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = fn.Close() })
+	return fn
+}
+
+type testLog struct{ t *testing.T }
+
+func (l testLog) Write(p []byte) (int, error) { l.t.Logf("fn: %s", p); return len(p), nil }
+
+func invokeEcho(t *testing.T, fn *Function, path string) (*Result, echoReply, error) {
+	t.Helper()
+	payload, err := json.Marshal(events.APIGatewayProxyRequest{Path: path, HTTPMethod: "GET"})
+	require.NoError(t, err)
+	res, err := fn.Invoke(context.Background(), payload)
+	if err != nil {
+		return res, echoReply{}, err
+	}
+	var resp events.APIGatewayProxyResponse
+	require.NoError(t, json.Unmarshal(res.Payload, &resp))
+	var r echoReply
+	require.NoError(t, json.Unmarshal([]byte(resp.Body), &r))
+	return res, r, nil
+}
+
+func TestFunctionInvokeWarmAndCold(t *testing.T) {
+	fn := newEcho(t, 2*time.Second, map[string]string{"GREETING": "bonjour"})
+
+	res, r, err := invokeEcho(t, fn, "/a")
+	require.NoError(t, err)
+	require.Positive(t, res.InitDuration, "first invocation is a cold start")
+	require.Equal(t, 1, r.Invocations)
+	require.Equal(t, "bonjour", r.Greeting)
+	require.Equal(t, "echo", r.Function)
+	require.Equal(t, fn.ARN(), r.ARN)
+	require.NotEmpty(t, r.RequestID)
+	require.True(t, r.HasDeadline)
+	require.Equal(t, "/a", r.Event.Path)
+
+	res2, r2, err := invokeEcho(t, fn, "/b")
+	require.NoError(t, err)
+	require.Zero(t, res2.InitDuration, "second invocation reuses the warm environment")
+	require.Equal(t, r.PID, r2.PID)
+	require.Equal(t, 2, r2.Invocations)
+	require.NotEqual(t, r.RequestID, r2.RequestID)
+	require.Len(t, fn.ColdStarts(), 1)
+}
+
+func TestFunctionCrashRestarts(t *testing.T) {
+	fn := newEcho(t, 2*time.Second, nil)
+	_, first, err := invokeEcho(t, fn, "/a")
+	require.NoError(t, err)
+
+	_, _, err = invokeEcho(t, fn, "/crash")
+	require.ErrorIs(t, err, ErrCrashed)
+
+	res, again, err := invokeEcho(t, fn, "/a")
+	require.NoError(t, err)
+	require.NotEqual(t, first.PID, again.PID, "a new process after the crash")
+	require.Equal(t, 1, again.Invocations)
+	require.Positive(t, res.InitDuration)
+	require.Len(t, fn.ColdStarts(), 2)
+}
+
+func TestFunctionTimeoutStopsEnvironment(t *testing.T) {
+	fn := newEcho(t, 300*time.Millisecond, nil)
+	_, first, err := invokeEcho(t, fn, "/a")
+	require.NoError(t, err)
+
+	_, _, err = invokeEcho(t, fn, "/hang")
+	require.ErrorIs(t, err, ErrTimeout)
+	require.ErrorIs(t, syscall.Kill(first.PID, 0), syscall.ESRCH, "the timed-out process is gone")
+
+	_, again, err := invokeEcho(t, fn, "/a")
+	require.NoError(t, err)
+	require.NotEqual(t, first.PID, again.PID)
+}
+
+func TestFunctionHandlerError(t *testing.T) {
+	fn := newEcho(t, 2*time.Second, nil)
+	_, _, err := invokeEcho(t, fn, "/error")
+	var fe *FunctionError
+	require.True(t, errors.As(err, &fe), "got %v", err)
+	require.Equal(t, "echo failed on purpose", fe.Message)
+	require.NotEmpty(t, fe.Type)
+
+	_, r, err := invokeEcho(t, fn, "/a")
+	require.NoError(t, err)
+	require.Equal(t, 2, r.Invocations, "a handler error keeps the environment")
+}
+
+func TestFunctionInitFailure(t *testing.T) {
+	fn := newEcho(t, 2*time.Second, map[string]string{"ECHO_FAIL_INIT": "1"})
+	_, _, err := invokeEcho(t, fn, "/a")
+	require.ErrorIs(t, err, ErrCrashed)
+	require.ErrorIs(t, fn.Warm(context.Background()), ErrCrashed)
+}
+
+func TestFunctionCloseKillsProcess(t *testing.T) {
+	fn := newEcho(t, 2*time.Second, nil)
+	_, r, err := invokeEcho(t, fn, "/a")
+	require.NoError(t, err)
+	require.NoError(t, fn.Close())
+	require.ErrorIs(t, syscall.Kill(r.PID, 0), syscall.ESRCH)
+	_, err = fn.Invoke(context.Background(), []byte(`{}`))
+	require.ErrorIs(t, err, ErrClosed)
+}
+
+func TestFunctionQueuesOnOneEnvironment(t *testing.T) {
+	fn := newEcho(t, 2*time.Second, nil)
+	require.NoError(t, fn.Warm(context.Background()))
+	errs := make(chan error, 4)
+	pids := make(chan int, 4)
+	for range 4 {
+		go func() {
+			_, r, err := invokeEcho(t, fn, "/a")
+			errs <- err
+			pids <- r.PID
+		}()
+	}
+	seen := map[int]bool{}
+	for range 4 {
+		require.NoError(t, <-errs)
+		seen[<-pids] = true
+	}
+	require.Len(t, seen, 1, "one execution environment serves them one at a time")
+	require.Len(t, fn.ColdStarts(), 1)
+}
