@@ -1,0 +1,12 @@
+// Package threeds is the 3DS Server's domain: the Transaction and its state
+// machine, the merchant, API key, idempotency, card-range and webhook
+// delivery records, and the ports (Store, MerchantStore, APIKeyStore,
+// IdempotencyStore, CardRangeStore, WebhookDeliveryStore) that adapters such
+// as dynamostore implement. It covers EMV 3DS 2.1.0, 2.2.0 and 2.3.1.
+//
+// Transitions are pure methods on *Transaction: they take the time (no clock
+// is read here) and the Retention policy, change the transaction or return an
+// error wrapping ErrInvalidTransition or ErrResultFinal, and never touch
+// storage. A final result, once recorded, never changes. The package imports
+// only emv3ds and the standard library: no AWS, no net/http.
+package threeds

@@ -1,0 +1,64 @@
+package threeds
+
+import (
+	"time"
+
+	"github.com/open3ds/server/shared/emv3ds"
+)
+
+// Merchant is a 3DS Requestor's profile: the defaults the server fills into
+// every AReq, and where its webhooks go.
+type Merchant struct {
+	ID                 string
+	Name               string // merchantName
+	AcquirerBIN        string // acquirerBIN
+	AcquirerMerchantID string // acquirerMerchantID
+	MCC                string // mcc, 4 digits
+	Country            string // merchantCountryCode, ISO 3166-1 numeric
+	RequestorID        string // threeDSRequestorID
+	RequestorName      string // threeDSRequestorName
+	AllowedSchemes     []emv3ds.Scheme
+	WebhookURL         string
+	// WebhookSecret signs webhook deliveries. Stores keep it encrypted at
+	// rest and hand it back in clear.
+	WebhookSecret string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// AllowsScheme reports whether the merchant may authenticate cards of s
+// (an empty list allows every scheme).
+func (m *Merchant) AllowsScheme(s emv3ds.Scheme) bool {
+	if len(m.AllowedSchemes) == 0 {
+		return true
+	}
+	for _, a := range m.AllowedSchemes {
+		if a == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Clone returns a deep copy.
+func (m *Merchant) Clone() *Merchant {
+	c := *m
+	c.AllowedSchemes = append([]emv3ds.Scheme(nil), m.AllowedSchemes...)
+	return &c
+}
+
+// APIKey is a merchant's API key as stored: only the hash of the key and a
+// short display prefix, never the key itself.
+type APIKey struct {
+	ID         string // stable identifier for listing and revoking
+	MerchantID string
+	Hash       string // vault.HashAPIKey(key)
+	Prefix     string // first characters of the key, for display ("o3ds_AbCd…")
+	Name       string // operator's label
+	CreatedAt  time.Time
+	RevokedAt  time.Time // zero while the key is valid
+	LastUsedAt time.Time // zero until first use
+}
+
+// Revoked reports whether the key was revoked.
+func (k *APIKey) Revoked() bool { return !k.RevokedAt.IsZero() }

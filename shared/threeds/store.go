@@ -1,0 +1,114 @@
+package threeds
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/open3ds/server/shared/emv3ds"
+)
+
+// Store keeps transactions. Reads treat a transaction past its ExpiresAt as
+// absent. Not found is always ErrTransactionNotFound, never nil, nil.
+type Store interface {
+	// Create stores a new transaction with Version 1 (ErrDuplicateTransaction
+	// when the ID exists). tx.ExpiresAt must be set.
+	Create(ctx context.Context, tx *Transaction) error
+	// Get returns a copy of the transaction.
+	Get(ctx context.Context, id string) (*Transaction, error)
+	// Update reads the transaction, calls fn on a copy and writes it back
+	// if fn changed it, on the condition that nobody wrote in between
+	// (optimistic versioning). On a conflict it reads again and calls fn
+	// again, a bounded number of times, then returns ErrConcurrentUpdate.
+	// fn may therefore run more than once and must not accumulate outside
+	// state. An error from fn aborts the update and is returned unchanged
+	// (wrapped). fn must not change ID, MerchantID or CreatedAt. Update
+	// returns the transaction as stored.
+	Update(ctx context.Context, id string, fn func(*Transaction) error) (*Transaction, error)
+}
+
+// GetForMerchant returns the transaction only if it belongs to merchantID:
+// another merchant's transaction is ErrTransactionNotFound, exactly like a
+// missing one (tenant isolation).
+func GetForMerchant(ctx context.Context, s Store, merchantID, id string) (*Transaction, error) {
+	tx, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if tx.MerchantID != merchantID {
+		return nil, fmt.Errorf("get transaction %s: %w", id, ErrTransactionNotFound)
+	}
+	return tx, nil
+}
+
+// UpdateForMerchant is Update restricted to merchantID's transactions.
+func UpdateForMerchant(ctx context.Context, s Store, merchantID, id string, fn func(*Transaction) error) (*Transaction, error) {
+	return s.Update(ctx, id, func(tx *Transaction) error {
+		if tx.MerchantID != merchantID {
+			return fmt.Errorf("update transaction %s: %w", id, ErrTransactionNotFound)
+		}
+		return fn(tx)
+	})
+}
+
+// MerchantStore keeps merchant profiles. The webhook secret is encrypted at
+// rest by the adapter.
+type MerchantStore interface {
+	CreateMerchant(ctx context.Context, m *Merchant) error // ErrDuplicateMerchant
+	GetMerchant(ctx context.Context, id string) (*Merchant, error)
+	ListMerchants(ctx context.Context) ([]*Merchant, error)
+	// UpdateMerchant applies fn under optimistic locking like Store.Update.
+	UpdateMerchant(ctx context.Context, id string, fn func(*Merchant) error) (*Merchant, error)
+}
+
+// APIKeyStore keeps API keys by their hash.
+type APIKeyStore interface {
+	CreateAPIKey(ctx context.Context, k *APIKey) error // ErrDuplicateAPIKey
+	// LookupAPIKey finds the key whose hash is hash, comparing hashes in
+	// constant time. A revoked key returns the key and ErrAPIKeyRevoked.
+	LookupAPIKey(ctx context.Context, hash string) (*APIKey, error)
+	// ListAPIKeys lists a merchant's keys (revoked ones included).
+	ListAPIKeys(ctx context.Context, merchantID string) ([]*APIKey, error)
+	// RevokeAPIKey revokes a merchant's key by ID (ErrAPIKeyNotFound when
+	// it is not that merchant's). Revoking twice keeps the first time.
+	RevokeAPIKey(ctx context.Context, merchantID, keyID string, now time.Time) error
+	// TouchAPIKey records the last use of a key.
+	TouchAPIKey(ctx context.Context, hash string, now time.Time) error
+}
+
+// IdempotencyStore backs the Idempotency-Key header.
+type IdempotencyStore interface {
+	// Begin claims (merchantID, key) for a request whose body hashes to
+	// requestHash. It returns:
+	//   - a record with Completed == false: the caller owns the key, runs the
+	//     request and calls Complete (or Release on failure);
+	//   - a record with Completed == true: replay its StatusCode and Response;
+	//   - ErrIdempotencyConflict: the key was used with another body;
+	//   - ErrIdempotencyInProgress: the same request is running elsewhere.
+	Begin(ctx context.Context, merchantID, key, requestHash string) (*IdempotencyRecord, error)
+	// Complete stores the response of a claimed key.
+	Complete(ctx context.Context, merchantID, key, requestHash string, statusCode int, response []byte) error
+	// Release drops an uncompleted claim so that a retry can run.
+	Release(ctx context.Context, merchantID, key, requestHash string) error
+}
+
+// CardRangeStore keeps the card ranges of every DS.
+type CardRangeStore interface {
+	// LoadRanges applies a PRes (full or incremental) for one DS.
+	LoadRanges(ctx context.Context, load CardRangeLoad) error
+	// CardRangeSet returns what is loaded for ds (ErrCardRangesNotLoaded).
+	CardRangeSet(ctx context.Context, ds string) (*CardRangeSet, error)
+	// LookupCardRange finds the range that holds pan: the narrowest when
+	// ranges of several DSs overlap. A PAN matches ranges of its own length
+	// only. ErrCardRangeNotFound when none holds it.
+	LookupCardRange(ctx context.Context, pan emv3ds.PAN) (*CardRange, error)
+}
+
+// WebhookDeliveryStore keeps webhook delivery records.
+type WebhookDeliveryStore interface {
+	CreateWebhookDelivery(ctx context.Context, d *WebhookDelivery) error // ErrDuplicateWebhookDelivery
+	GetWebhookDelivery(ctx context.Context, id string) (*WebhookDelivery, error)
+	UpdateWebhookDelivery(ctx context.Context, id string, fn func(*WebhookDelivery) error) (*WebhookDelivery, error)
+	// ListWebhookDeliveries lists a merchant's deliveries, newest first.
+	ListWebhookDeliveries(ctx context.Context, merchantID string, limit int) ([]*WebhookDelivery, error)
+}
