@@ -62,8 +62,8 @@ type Invoker interface {
 
 // FunctionConfig configures a Function.
 type FunctionConfig struct {
-	Name      string        // function name (AWS_LAMBDA_FUNCTION_NAME)
-	Bootstrap string        // path of the built bootstrap binary
+	Name      string // function name (AWS_LAMBDA_FUNCTION_NAME)
+	Bootstrap string // path of the built bootstrap binary
 	Env       map[string]string
 	Timeout   time.Duration // 0 means 3 s, Lambda's default
 	Region    string        // default us-east-1
