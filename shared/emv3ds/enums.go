@@ -144,3 +144,183 @@ const (
 	SchemeMir        Scheme = "mir"
 	SchemeUnknown    Scheme = "unknown"
 )
+
+// ChallengeInd is one value of threeDSRequestorChallengeInd (a string in
+// 2.1.0/2.2.0, an array of one or two values in 2.3.1).
+type ChallengeInd string
+
+// Challenge indicators.
+const (
+	ChallengeIndNoPreference         ChallengeInd = "01"
+	ChallengeIndNoChallenge          ChallengeInd = "02"
+	ChallengeIndRequested            ChallengeInd = "03"
+	ChallengeIndMandated             ChallengeInd = "04"
+	ChallengeIndNoChallengeTRA       ChallengeInd = "05" // 2.2.0+
+	ChallengeIndNoChallengeDataShare ChallengeInd = "06" // 2.2.0+
+	ChallengeIndNoChallengeSCADone   ChallengeInd = "07" // 2.2.0+
+	ChallengeIndNoChallengeTrustList ChallengeInd = "08" // 2.2.0+
+	ChallengeIndTrustListPrompt      ChallengeInd = "09" // 2.2.0+
+	ChallengeIndLowValue             ChallengeInd = "10" // 2.3.1
+	ChallengeIndSecureCorporate      ChallengeInd = "11" // 2.3.1
+	ChallengeIndDeviceBindingPrompt  ChallengeInd = "12" // 2.3.1
+	ChallengeIndIssuerRequested      ChallengeInd = "13" // 2.3.1
+	ChallengeIndMerchantInitiated    ChallengeInd = "14" // 2.3.1
+)
+
+// AuthenticationType is the authenticationType element of ARes/RReq (2.1.0, 2.2.0).
+type AuthenticationType string
+
+// Authentication types.
+const (
+	AuthenticationTypeStatic    AuthenticationType = "01"
+	AuthenticationTypeDynamic   AuthenticationType = "02"
+	AuthenticationTypeOOB       AuthenticationType = "03"
+	AuthenticationTypeDecoupled AuthenticationType = "04" // 2.2.0
+)
+
+// AuthenticationMethod is one value of the 2.3.1 authenticationMethod array
+// (which replaces authenticationType).
+type AuthenticationMethod string
+
+// Authentication methods (2.3.1).
+const (
+	AuthenticationMethodStaticPasscode AuthenticationMethod = "01"
+	AuthenticationMethodSMSOTP         AuthenticationMethod = "02"
+	AuthenticationMethodKeyFobOTP      AuthenticationMethod = "03"
+	AuthenticationMethodAppOTP         AuthenticationMethod = "04"
+	AuthenticationMethodOTPOther       AuthenticationMethod = "05"
+	AuthenticationMethodKBA            AuthenticationMethod = "06"
+	AuthenticationMethodOOBBiometrics  AuthenticationMethod = "07"
+	AuthenticationMethodOOBLogin       AuthenticationMethod = "08"
+	AuthenticationMethodOOBOther       AuthenticationMethod = "09"
+	AuthenticationMethodOther          AuthenticationMethod = "10"
+	AuthenticationMethodPush           AuthenticationMethod = "11"
+	AuthenticationMethodDecoupled      AuthenticationMethod = "12"
+	AuthenticationMethodWebAuthn       AuthenticationMethod = "13"
+	AuthenticationMethodSPC            AuthenticationMethod = "14"
+	AuthenticationMethodBehavioural    AuthenticationMethod = "15"
+	AuthenticationMethodElectronicID   AuthenticationMethod = "16"
+)
+
+// ChallengeWindowSize is the challengeWindowSize element of the browser CReq.
+type ChallengeWindowSize string
+
+// Challenge window sizes.
+const (
+	ChallengeWindowSize250x400    ChallengeWindowSize = "01"
+	ChallengeWindowSize390x400    ChallengeWindowSize = "02"
+	ChallengeWindowSize500x600    ChallengeWindowSize = "03"
+	ChallengeWindowSize600x400    ChallengeWindowSize = "04"
+	ChallengeWindowSizeFullScreen ChallengeWindowSize = "05"
+)
+
+// ThreeRIInd is the threeRIInd element (3RI transactions).
+type ThreeRIInd string
+
+// 3RI indicators (01–05 in 2.1.0, 01–11 in 2.2.0, 01–19 in 2.3.1).
+const (
+	ThreeRIIndRecurring           ThreeRIInd = "01"
+	ThreeRIIndInstalment          ThreeRIInd = "02"
+	ThreeRIIndAddCard             ThreeRIInd = "03"
+	ThreeRIIndMaintainCard        ThreeRIInd = "04"
+	ThreeRIIndAccountVerification ThreeRIInd = "05"
+	ThreeRIIndSplitShipment       ThreeRIInd = "06"
+	ThreeRIIndTopUp               ThreeRIInd = "07"
+	ThreeRIIndMailOrder           ThreeRIInd = "08"
+	ThreeRIIndTelephoneOrder      ThreeRIInd = "09"
+	ThreeRIIndTrustListCheck      ThreeRIInd = "10"
+	ThreeRIIndOtherPayment        ThreeRIInd = "11"
+)
+
+// AuthenticationInd is the threeDSRequestorAuthenticationInd element.
+type AuthenticationInd string
+
+// Requestor authentication indicators (01–06; 07–10 in 2.3.1).
+const (
+	AuthenticationIndPayment       AuthenticationInd = "01"
+	AuthenticationIndRecurring     AuthenticationInd = "02"
+	AuthenticationIndInstalment    AuthenticationInd = "03"
+	AuthenticationIndAddCard       AuthenticationInd = "04"
+	AuthenticationIndMaintainCard  AuthenticationInd = "05"
+	AuthenticationIndTokenIDV      AuthenticationInd = "06"
+	AuthenticationIndBillingAgreem AuthenticationInd = "07" // 2.3.1
+	AuthenticationIndSplitShipment AuthenticationInd = "08" // 2.3.1
+	AuthenticationIndDelayedShip   AuthenticationInd = "09" // 2.3.1
+	AuthenticationIndSplitPayment  AuthenticationInd = "10" // 2.3.1
+)
+
+// ACSInfoInd is one value of a card range's acsInfoInd array (2.2.0+).
+type ACSInfoInd string
+
+// ACS information indicators; 80–99 are DS-specific.
+const (
+	ACSInfoIndAuthentication ACSInfoInd = "01"
+	ACSInfoIndAttempts       ACSInfoInd = "02"
+	ACSInfoIndDecoupled      ACSInfoInd = "03"
+	ACSInfoIndTrustList      ACSInfoInd = "04"
+)
+
+// ActionInd is a card range's actionInd (A add, D delete, M modify).
+type ActionInd string
+
+// Card range actions.
+const (
+	ActionIndAdd    ActionInd = "A"
+	ActionIndDelete ActionInd = "D"
+	ActionIndModify ActionInd = "M"
+)
+
+// DecReqInd is threeDSRequestorDecReqInd (2.2.0: Y/N; 2.3.1 adds F and B).
+type DecReqInd string
+
+// Decoupled request indicators.
+const (
+	DecReqIndYes      DecReqInd = "Y"
+	DecReqIndNo       DecReqInd = "N"
+	DecReqIndFallback DecReqInd = "F" // 2.3.1
+	DecReqIndBoth     DecReqInd = "B" // 2.3.1
+)
+
+// Challenge cancellation indicators (RReq challengeCancel).
+const (
+	ChallengeCancelCardholder      ChallengeCancel = "01"
+	ChallengeCancelDecoupledExpiry ChallengeCancel = "03" // 2.2.0+
+	ChallengeCancelACSTimeout      ChallengeCancel = "04"
+	ChallengeCancelNoFirstCReq     ChallengeCancel = "05"
+	ChallengeCancelError           ChallengeCancel = "06"
+	ChallengeCancelUnknown         ChallengeCancel = "07"
+	ChallengeCancelSDKTimeout      ChallengeCancel = "08"
+	ChallengeCancelErroAfterCRes   ChallengeCancel = "09" // 2.3.1
+	ChallengeCancelErroAfterCReq   ChallengeCancel = "10" // 2.3.1
+)
+
+// Further results statuses (RRes).
+const (
+	ResultsStatusCReqNotSent      ResultsStatus = "02"
+	ResultsStatusAResNotDelivered ResultsStatus = "03"
+)
+
+// Transaction status reasons named in the flows.
+const (
+	TransStatusReasonCardAuthFailed   TransStatusReason = "01"
+	TransStatusReasonSuspectedFraud   TransStatusReason = "11"
+	TransStatusReasonACSTimeout       TransStatusReason = "14"
+	TransStatusReasonACSTechnical     TransStatusReason = "22"
+	TransStatusReasonDecoupledExpired TransStatusReason = "24"
+)
+
+// Messages in the order Parse recognises them.
+var messageTypes = []MessageType{
+	MessageTypePReq, MessageTypePRes, MessageTypeAReq, MessageTypeARes,
+	MessageTypeCReq, MessageTypeCRes, MessageTypeRReq, MessageTypeRRes, MessageTypeErro,
+}
+
+// Valid reports whether t is a known messageType.
+func (t MessageType) Valid() bool {
+	for _, m := range messageTypes {
+		if m == t {
+			return true
+		}
+	}
+	return false
+}
