@@ -24,9 +24,16 @@ func handle(_ context.Context, req events.APIGatewayCustomAuthorizerRequestTypeR
 	if req.Type != "REQUEST" || req.MethodArn == "" {
 		return events.APIGatewayCustomAuthorizerResponse{}, errors.New("not a REQUEST authorizer event")
 	}
+	// "good" is allowed on every route of the stage, "good2" on this
+	// method ARN only (so a cached good2 policy denies other routes).
+	resource := req.MethodArn
+	if strings.TrimPrefix(auth, "Bearer ") == "good" {
+		parts := strings.SplitN(req.MethodArn, "/", 3)
+		resource = parts[0] + "/" + parts[1] + "/*"
+	}
 	policy := func(effect string) events.APIGatewayCustomAuthorizerPolicy {
 		return events.APIGatewayCustomAuthorizerPolicy{Version: "2012-10-17", Statement: []events.IAMPolicyStatement{{
-			Action: []string{"execute-api:Invoke"}, Effect: effect, Resource: []string{req.MethodArn},
+			Action: []string{"execute-api:Invoke"}, Effect: effect, Resource: []string{resource},
 		}}}
 	}
 	switch strings.TrimPrefix(auth, "Bearer ") {
