@@ -1,0 +1,12 @@
+// Package dssim is a Directory Server + ACS simulator for EMV 3-D Secure
+// 2.1.0, 2.2.0 and 2.3.1. It answers PReq and AReq as a card scheme's DS
+// would, runs the ACS side (3DS Method page, HTML browser challenge,
+// decoupled authentication) and delivers RReqs to the AReq's
+// threeDSServerURL, all over real HTTP(S), optionally with mutual TLS.
+//
+// The test cards and their behaviour are listed in README.md (architecture.md
+// §6). Every AReq is validated with package emv3ds before any scenario runs,
+// so a 3DS Server bug surfaces as an Erro from the simulator. Tests start it
+// in process on 127.0.0.1:0 and read back what it received and sent with
+// Exchanges.
+package dssim
