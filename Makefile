@@ -92,3 +92,39 @@ bench: deps
 
 clean:
 	rm -rf bin .aws-sam
+
+# ---- begin: SAM build targets (owned by the deploy task; see docs/deploy.md) ----
+# `sam build` runs `make build-<LogicalId>` for every function of template.yaml
+# (Metadata BuildMethod: makefile, CodeUri: .) with ARTIFACTS_DIR set; each
+# target writes that function's bootstrap for provided.al2023 on arm64.
+# shared/templatetest runs every one of them.
+SAM_GOBUILD = $(if $(ARTIFACTS_DIR),,$(error ARTIFACTS_DIR is not set (sam build sets it; by hand: make $@ ARTIFACTS_DIR=dir)))GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap
+
+.PHONY: build-AuthorizerFunction build-PreauthFunction build-AuthFunction build-PostauthFunction \
+	build-ChallengeCallbackFunction build-WebhookFunction build-CardRangesFunction build-SimulatorFunction
+
+build-AuthorizerFunction:
+	$(SAM_GOBUILD) ./functions/authorizer
+
+build-PreauthFunction:
+	$(SAM_GOBUILD) ./functions/preauth
+
+build-AuthFunction:
+	$(SAM_GOBUILD) ./functions/auth
+
+build-PostauthFunction:
+	$(SAM_GOBUILD) ./functions/postauth
+
+build-ChallengeCallbackFunction:
+	$(SAM_GOBUILD) ./functions/challenge-callback
+
+build-WebhookFunction:
+	$(SAM_GOBUILD) ./functions/webhook
+
+build-CardRangesFunction:
+	$(SAM_GOBUILD) ./functions/cardranges
+
+# Sandbox only (Condition IsSandbox): the DS/ACS simulator as a Lambda.
+build-SimulatorFunction:
+	$(SAM_GOBUILD) ./cmd/dssim
+# ---- end: SAM build targets ----
