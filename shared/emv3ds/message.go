@@ -120,3 +120,29 @@ func DecodeRRes(data []byte) (*RRes, error) { return decodeTyped(data, new(RRes)
 
 // DecodeErro decodes an Erro leniently; errors as DecodeAReq.
 func DecodeErro(data []byte) (*Erro, error) { return decodeTyped(data, new(Erro)) }
+
+// Validate validates any message with the rules that need no context (an
+// ARes and an RReq with empty contexts).
+func Validate(m Message) error {
+	switch m := m.(type) {
+	case *AReq:
+		return m.Validate()
+	case *ARes:
+		return m.Validate(AResContext{})
+	case *PReq:
+		return m.Validate()
+	case *PRes:
+		return m.Validate()
+	case *CReq:
+		return m.Validate()
+	case *CRes:
+		return m.Validate()
+	case *RReq:
+		return m.Validate(RReqContext{})
+	case *RRes:
+		return m.Validate()
+	case *Erro:
+		return m.Validate()
+	}
+	return invalidMessage("messageType", "unknown message type")
+}
