@@ -126,11 +126,4 @@ func newCAVV() emv3ds.AuthenticationValue {
 }
 
 // validate runs a message's emv3ds Validate.
-// TODO(dssim): while emv3ds's validate.go is being written, a message
-// without Validate passes; switch to a typed interface once it lands.
-func validate(m any) error {
-	if v, ok := m.(interface{ Validate() error }); ok {
-		return v.Validate()
-	}
-	return nil
-}
+func validate(m interface{ Validate() error }) error { return m.Validate() }
