@@ -15,24 +15,21 @@ import (
 type BuildConfig struct {
 	// ModuleDir is the Go module's root (where go.mod is); the go command runs there.
 	ModuleDir string
-	// SourceDir holds one main package per function folder, relative to
-	// ModuleDir; default "functions".
-	SourceDir string
-	// OutDir receives <dir>/bootstrap; default <ModuleDir>/bin/local.
+	// Packages are the main packages to build, relative to ModuleDir
+	// (functions/preauth, as FunctionSpec.Package has them).
+	Packages []string
+	// OutDir receives <last element of the package>/bootstrap; default
+	// <ModuleDir>/bin/local.
 	OutDir string
-	Dirs   []string // function folders to build
 	// Parallel is the number of concurrent go builds; default 2.
 	Parallel int
 	Go       string // the go command; default "go"
 }
 
-// Build compiles each function folder into a bootstrap for the host (the
-// same main package Lambda runs, with -tags lambda.norpc) and returns the
-// binaries' paths by folder.
+// Build compiles each package into a bootstrap for the host (the same main
+// package Lambda runs, with -tags lambda.norpc) and returns the binaries'
+// paths by package.
 func Build(ctx context.Context, cfg BuildConfig) (map[string]string, error) {
-	if cfg.SourceDir == "" {
-		cfg.SourceDir = "functions"
-	}
 	if cfg.OutDir == "" {
 		cfg.OutDir = filepath.Join(cfg.ModuleDir, "bin", "local")
 	}
@@ -42,15 +39,15 @@ func Build(ctx context.Context, cfg BuildConfig) (map[string]string, error) {
 	if cfg.Go == "" {
 		cfg.Go = "go"
 	}
-	out := make(map[string]string, len(cfg.Dirs))
+	out := make(map[string]string, len(cfg.Packages))
 	var (
 		mu   sync.Mutex
 		errs []error
 		wg   sync.WaitGroup
 		sem  = make(chan struct{}, cfg.Parallel)
 	)
-	for _, dir := range cfg.Dirs {
-		bin, err := filepath.Abs(filepath.Join(cfg.OutDir, dir, "bootstrap"))
+	for _, pkg := range cfg.Packages {
+		bin, err := filepath.Abs(filepath.Join(cfg.OutDir, filepath.Base(pkg), "bootstrap"))
 		if err != nil {
 			return nil, err
 		}
@@ -59,7 +56,7 @@ func Build(ctx context.Context, cfg BuildConfig) (map[string]string, error) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			cmd := exec.CommandContext(ctx, cfg.Go, "build", "-tags", "lambda.norpc", "-o", bin, "./"+filepath.ToSlash(filepath.Join(cfg.SourceDir, dir)))
+			cmd := exec.CommandContext(ctx, cfg.Go, "build", "-tags", "lambda.norpc", "-o", bin, "./"+filepath.ToSlash(pkg))
 			cmd.Dir = cfg.ModuleDir
 			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 			var stderr bytes.Buffer
@@ -68,10 +65,10 @@ func Build(ctx context.Context, cfg BuildConfig) (map[string]string, error) {
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
-				errs = append(errs, fmt.Errorf("build %s: %w\n%s", dir, err, stderr.String()))
+				errs = append(errs, fmt.Errorf("build %s: %w\n%s", pkg, err, stderr.String()))
 				return
 			}
-			out[dir] = bin
+			out[pkg] = bin
 		}()
 	}
 	wg.Wait()

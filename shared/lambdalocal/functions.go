@@ -12,7 +12,7 @@ import (
 // FunctionsConfig says how to run a template's functions.
 type FunctionsConfig struct {
 	Template *Template
-	// Binaries are the built bootstraps by function folder (see Build).
+	// Binaries are the built bootstraps by package (see Build).
 	Binaries map[string]string
 	// Env is the local environment every function gets on top of the
 	// template's literal values: it supplies what the template computes with
@@ -39,9 +39,9 @@ func StartFunctions(cfg FunctionsConfig) (map[string]*Function, error) {
 	var errs []error
 	for _, id := range ids {
 		spec := cfg.Template.Functions[id]
-		bin, ok := cfg.Binaries[spec.Dir]
+		bin, ok := cfg.Binaries[spec.Package]
 		if !ok {
-			errs = append(errs, fmt.Errorf("function %s: no bootstrap built for functions/%s", id, spec.Dir))
+			errs = append(errs, fmt.Errorf("function %s: no bootstrap built for %s", id, spec.Package))
 			continue
 		}
 		env := map[string]string{}

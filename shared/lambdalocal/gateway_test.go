@@ -26,7 +26,7 @@ func newTestGateway(t *testing.T, integrationTimeout time.Duration) *testStack {
 	require.NoError(t, err)
 	fns, err := StartFunctions(FunctionsConfig{
 		Template: tpl,
-		Binaries: map[string]string{"echofn": testBins["echofn"], "authfn": testBins["authfn"], "streamfn": testBins["streamfn"]},
+		Binaries: map[string]string{"functions/echofn": testBins["echofn"], "functions/authfn": testBins["authfn"], "functions/streamfn": testBins["streamfn"]},
 		Env:      map[string]string{"TABLE_NAME": "t"},
 		Logs:     func(string) io.Writer { return testLog{t} },
 	})

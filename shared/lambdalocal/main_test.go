@@ -32,10 +32,18 @@ func run(m *testing.M) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	src, _ := filepath.Rel(root, filepath.Join(mustAbs("."), "testdata", "functions"))
-	testBins, err = Build(ctx, BuildConfig{ModuleDir: root, SourceDir: src, OutDir: out, Dirs: []string{"echofn", "authfn", "streamfn"}})
+	var pkgs []string
+	for _, name := range []string{"echofn", "authfn", "streamfn"} {
+		pkgs = append(pkgs, filepath.Join(src, name))
+	}
+	bins, err := Build(ctx, BuildConfig{ModuleDir: root, Packages: pkgs, OutDir: out})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
+	}
+	testBins = map[string]string{}
+	for pkg, bin := range bins {
+		testBins[filepath.Base(pkg)] = bin
 	}
 	return m.Run()
 }

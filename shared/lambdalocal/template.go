@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,8 +25,9 @@ type Template struct {
 // FunctionSpec is one AWS::Serverless::Function.
 type FunctionSpec struct {
 	LogicalID string
-	// Dir is the function's folder under functions/ (its main package).
-	Dir     string
+	// Package is the function's main package, relative to the module root
+	// (functions/preauth); see Build.
+	Package string
 	Timeout time.Duration
 	// Env holds the literal environment values (Globals merged with the
 	// function's own); Unresolved names the variables whose value is an
@@ -97,17 +99,18 @@ type GatewayResponse struct {
 // ImplicitAPI is the logical ID SAM gives the API of events without RestApiId.
 const ImplicitAPI = "ServerlessRestApi"
 
-// functionDirs maps function logical IDs to their folder under functions/,
-// for templates whose CodeUri does not name the folder (CodeUri: . with the
-// Makefile's build-<LogicalId> targets). It is the one copy of this mapping.
-var functionDirs = map[string]string{
-	"AuthorizerFunction":        "authorizer",
-	"PreauthFunction":           "preauth",
-	"AuthFunction":              "auth",
-	"PostauthFunction":          "postauth",
-	"ChallengeCallbackFunction": "challenge-callback",
-	"WebhookFunction":           "webhook",
-	"CardRangesFunction":        "cardranges",
+// functionPackages maps function logical IDs to their main package, for
+// templates whose CodeUri does not name it (CodeUri: . with the Makefile's
+// build-<LogicalId> targets). It is the one copy of this mapping.
+var functionPackages = map[string]string{
+	"AuthorizerFunction":        "functions/authorizer",
+	"PreauthFunction":           "functions/preauth",
+	"AuthFunction":              "functions/auth",
+	"PostauthFunction":          "functions/postauth",
+	"ChallengeCallbackFunction": "functions/challenge-callback",
+	"WebhookFunction":           "functions/webhook",
+	"CardRangesFunction":        "functions/cardranges",
+	"SimulatorFunction":         "cmd/dssim",
 }
 
 // ReadTemplate reads a SAM template. Intrinsic functions (!Ref, !GetAtt,
@@ -126,6 +129,9 @@ func ReadTemplate(file string) (*Template, error) {
 }
 
 type rawTemplate struct {
+	Parameters map[string]struct {
+		Default any `yaml:"Default"`
+	} `yaml:"Parameters"`
 	Globals struct {
 		Function rawFunctionProps `yaml:"Function"`
 		API      rawAPIProps      `yaml:"Api"`
@@ -213,6 +219,26 @@ func ParseTemplate(b []byte) (*Template, error) {
 	}
 	t := &Template{Functions: map[string]*FunctionSpec{}, APIs: map[string]*APISpec{}}
 	var errs []error
+	// !Ref to a parameter resolves to its default: what a deploy without
+	// overrides gets, and what a local run should get.
+	params := map[string]string{}
+	for name, p := range raw.Parameters {
+		if s, ok := literalString(p.Default); ok {
+			params[name] = s
+		}
+	}
+	lit := func(v any) (string, bool) {
+		if s, ok := literalString(v); ok {
+			return s, true
+		}
+		if m, ok := v.(map[string]any); ok && len(m) == 1 {
+			if name, ok := m["Ref"].(string); ok {
+				s, ok := params[name]
+				return s, ok
+			}
+		}
+		return "", false
+	}
 
 	globalAPI := raw.Globals.API
 	for id, res := range raw.Resources {
@@ -224,7 +250,7 @@ func ParseTemplate(b []byte) (*Template, error) {
 			errs = append(errs, fmt.Errorf("%s: %w", id, err))
 			continue
 		}
-		api, err := buildAPI(id, p, globalAPI)
+		api, err := buildAPI(id, p, globalAPI, lit)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", id, err))
 			continue
@@ -241,7 +267,7 @@ func ParseTemplate(b []byte) (*Template, error) {
 			errs = append(errs, fmt.Errorf("%s: %w", id, err))
 			continue
 		}
-		fn, err := buildFunction(id, p, raw.Globals.Function)
+		fn, err := buildFunction(id, p, raw.Globals.Function, lit)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", id, err))
 			continue
@@ -249,7 +275,7 @@ func ParseTemplate(b []byte) (*Template, error) {
 		t.Functions[id] = fn
 		for _, ev := range fn.APIEvents {
 			if _, ok := t.APIs[ev.API]; !ok && ev.API == ImplicitAPI {
-				api, err := buildAPI(ImplicitAPI, rawAPIProps{}, globalAPI)
+				api, err := buildAPI(ImplicitAPI, rawAPIProps{}, globalAPI, lit)
 				if err != nil {
 					errs = append(errs, fmt.Errorf("%s: %w", ImplicitAPI, err))
 					continue
@@ -303,11 +329,11 @@ func (t *Template) check() error {
 	return errors.Join(errs...)
 }
 
-func buildFunction(id string, p, global rawFunctionProps) (*FunctionSpec, error) {
+func buildFunction(id string, p, global rawFunctionProps, lit func(any) (string, bool)) (*FunctionSpec, error) {
 	fn := &FunctionSpec{LogicalID: id, Env: map[string]string{}, Timeout: 3 * time.Second}
-	fn.Dir = functionDir(id, p.CodeURI)
-	if fn.Dir == "" {
-		return nil, fmt.Errorf("cannot tell the function's folder: CodeUri does not name functions/<dir> and %s is not a known function", id)
+	fn.Package = functionPackage(id, p.CodeURI)
+	if fn.Package == "" {
+		return nil, fmt.Errorf("cannot tell the function's main package: CodeUri does not name it and %s is not a known function", id)
 	}
 	timeout := p.Timeout
 	if timeout == nil {
@@ -323,7 +349,7 @@ func buildFunction(id string, p, global rawFunctionProps) (*FunctionSpec, error)
 	unresolved := map[string]bool{}
 	for _, vars := range []map[string]any{global.Environment.Variables, p.Environment.Variables} {
 		for k, v := range vars {
-			if s, ok := literalString(v); ok {
+			if s, ok := lit(v); ok {
 				fn.Env[k] = s
 				delete(unresolved, k)
 			} else {
@@ -409,24 +435,23 @@ func buildFunction(id string, p, global rawFunctionProps) (*FunctionSpec, error)
 	return fn, nil
 }
 
-func functionDir(id string, codeURI any) string {
+func functionPackage(id string, codeURI any) string {
 	if s, ok := literalString(codeURI); ok {
-		clean := path.Clean(strings.TrimPrefix(s, "./"))
-		if dir, ok := strings.CutPrefix(clean, "functions/"); ok && dir != "" && !strings.Contains(dir, "/") {
-			return dir
+		if clean := path.Clean(s); clean != "." && !path.IsAbs(clean) && !strings.HasPrefix(clean, "..") {
+			return clean
 		}
 	}
-	return functionDirs[id]
+	return functionPackages[id]
 }
 
-func buildAPI(id string, p, global rawAPIProps) (*APISpec, error) {
+func buildAPI(id string, p, global rawAPIProps, lit func(any) (string, bool)) (*APISpec, error) {
 	api := &APISpec{LogicalID: id, StageName: "Prod", Authorizers: map[string]*AuthorizerSpec{}, GatewayResponses: map[string]GatewayResponse{}}
 	stage := p.StageName
 	if stage == nil {
 		stage = global.StageName
 	}
 	if stage != nil {
-		if s, ok := literalString(stage); ok {
+		if s, ok := lit(stage); ok && s != "" {
 			api.StageName = s
 		}
 	}
@@ -592,6 +617,18 @@ func (t *Template) Routes() []Route {
 		return rs[i].Method < rs[j].Method
 	})
 	return rs
+}
+
+// Without returns a copy of the template without the given functions and
+// their routes (e.g. the simulator, which a local run serves in process).
+func (t *Template) Without(logicalIDs ...string) *Template {
+	out := &Template{Functions: map[string]*FunctionSpec{}, APIs: t.APIs}
+	for id, fn := range t.Functions {
+		if !slices.Contains(logicalIDs, id) {
+			out.Functions[id] = fn
+		}
+	}
+	return out
 }
 
 // Route is an API event together with the function it invokes.

@@ -13,12 +13,12 @@ func TestReadTemplate(t *testing.T) {
 
 	echo := tpl.Functions["EchoFunction"]
 	require.NotNil(t, echo)
-	require.Equal(t, "echofn", echo.Dir)
+	require.Equal(t, "functions/echofn", echo.Package)
 	require.Equal(t, 2*time.Second, echo.Timeout)
 	require.Equal(t, map[string]string{"GREETING": "bonjour", "LOG_LEVEL": "INFO"}, echo.Env)
 	require.Equal(t, []string{"PUBLIC_BASE_URL", "TABLE_NAME"}, echo.Unresolved)
 	require.Equal(t, 5*time.Second, tpl.Functions["AuthorizerFunction"].Timeout)
-	require.Equal(t, "authfn", tpl.Functions["AuthorizerFunction"].Dir)
+	require.Equal(t, "functions/authfn", tpl.Functions["AuthorizerFunction"].Package)
 
 	require.Equal(t, []APIEvent{
 		{Name: "Cached", API: "MerchantApi", Path: "/cached/{name}", Method: "GET", Auth: "CachedAuthorizer"},
@@ -50,7 +50,7 @@ func TestParseTemplateErrors(t *testing.T) {
 Resources:
   Mystery:
     Type: AWS::Serverless::Function
-    Properties: {CodeUri: .}`, "cannot tell the function's folder"},
+    Properties: {CodeUri: .}`, "cannot tell the function's main package"},
 		{"undefined authorizer", `
 Resources:
   Api:
@@ -118,6 +118,42 @@ Resources:
 	require.NotNil(t, api)
 	require.Equal(t, "dev", api.StageName)
 	require.Contains(t, api.GatewayResponses, "DEFAULT_4XX")
-	require.Equal(t, "postauth", tpl.Functions["PostauthFunction"].Dir)
+	require.Equal(t, "functions/postauth", tpl.Functions["PostauthFunction"].Package)
 	require.Equal(t, "", tpl.Functions["PostauthFunction"].APIEvents[0].Auth)
+}
+
+// The product template: what the local stack reads from it.
+func TestReadProductTemplate(t *testing.T) {
+	root, err := ModuleRoot(".")
+	require.NoError(t, err)
+	tpl, err := ReadTemplate(root + "/template.yaml")
+	require.NoError(t, err)
+	for id, fn := range tpl.Functions {
+		require.NotEmpty(t, fn.Package, id)
+	}
+	require.Equal(t, "functions/preauth", tpl.Functions["PreauthFunction"].Package)
+	api := tpl.APIs["MerchantApi"]
+	require.NotNil(t, api)
+	require.Equal(t, "v1", api.StageName, "!Ref StageName resolves to the parameter's default")
+	require.Equal(t, "ApiKeyAuthorizer", api.DefaultAuthorizer)
+	require.Equal(t, "AuthorizerFunction", api.Authorizers["ApiKeyAuthorizer"].Function)
+	require.Equal(t, 401, api.GatewayResponses["UNAUTHORIZED"].StatusCode)
+
+	routes := map[string]Route{}
+	for _, r := range tpl.Without("SimulatorFunction").Routes() {
+		routes[r.Method+" "+r.Path] = r
+	}
+	require.Equal(t, "ApiKeyAuthorizer", routes["POST /preauth"].Auth)
+	require.Equal(t, "ApiKeyAuthorizer", routes["POST /auth"].Auth)
+	require.Equal(t, "ApiKeyAuthorizer", routes["POST /postauth"].Auth)
+	require.Equal(t, "", routes["POST /callbacks/method"].Auth)
+	require.Equal(t, "", routes["POST /callbacks/challenge"].Auth)
+	require.Equal(t, "ResultsApi", routes["POST /ds/results"].API)
+	require.NotContains(t, routes, "ANY /{proxy+}")
+
+	hook := tpl.Functions["WebhookFunction"]
+	require.Len(t, hook.Streams, 1)
+	require.Equal(t, "Table", hook.Streams[0].Table)
+	require.True(t, hook.Streams[0].ReportBatchItemFailures)
+	require.Equal(t, "10s", tpl.Functions["AuthFunction"].Env["DS_TIMEOUT"], "parameter defaults fill the environment")
 }
