@@ -30,7 +30,7 @@ import (
 // decodeState is what decoding found; Validate reports it.
 type decodeState struct {
 	issues []FieldError
-	empty  map[string]bool // element paths given as ""
+	empty  map[string]bool // element paths given as "" or with the wrong JSON type
 }
 
 func (s decodeState) isEmpty(path string) bool { return s.empty[path] }
@@ -211,7 +211,7 @@ func (n *normalizer) token(tok json.Token, t reflect.Type, path string) ([]byte,
 		if err := n.skipRest(); err != nil {
 			return nil, false, err
 		}
-		n.issue(path, "wrong JSON type", ErrorCodeInvalidFormat, ErrFormat)
+		n.wrongType(path)
 		return nil, false, nil
 	case string:
 		switch {
@@ -254,8 +254,15 @@ func (n *normalizer) token(tok json.Token, t reflect.Type, path string) ([]byte,
 			return []byte(strconv.FormatBool(tok)), true, nil
 		}
 	}
-	n.issue(path, "wrong JSON type", ErrorCodeInvalidFormat, ErrFormat)
+	n.wrongType(path)
 	return nil, false, nil
+}
+
+// wrongType records a value of the wrong JSON type. The element counts as
+// present (and invalid), so it is not also reported missing.
+func (n *normalizer) wrongType(path string) {
+	n.empty[path] = true
+	n.issue(path, "wrong JSON type", ErrorCodeInvalidFormat, ErrFormat)
 }
 
 // skipRest consumes the rest of an object or array whose opening delimiter
