@@ -1,0 +1,472 @@
+package stack
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
+	"github.com/open3ds/server/shared/ddblocal"
+	"github.com/open3ds/server/shared/dssim"
+	"github.com/open3ds/server/shared/lambdalocal"
+	"github.com/open3ds/server/shared/threeds"
+	"github.com/open3ds/server/shared/vault"
+)
+
+// Defaults of a local run.
+const (
+	TableName         = "open3ds-local"
+	ThreeDSServerRef  = "3DS_LOA_SER_OPEN_020200_00001"
+	webhookFunction   = "WebhookFunction"
+	cardRangeFunction = "CardRangesFunction"
+	simulatorFunction = "SimulatorFunction"
+)
+
+// Store is what seeding needs from the table: the threeds ports for
+// merchants, API keys and card ranges.
+type Store interface {
+	threeds.MerchantStore
+	threeds.APIKeyStore
+	threeds.CardRangeStore
+}
+
+// Config configures a local stack. The zero value runs on free ports, in
+// memory.
+type Config struct {
+	Port, DDBPort, SimPort int    // 0 picks free ports
+	DataDir                string // "" keeps everything in memory
+	ModuleDir              string // "" finds go.mod from the working directory
+
+	// APIKeys are the two merchants' keys; "" generates one.
+	APIKey, APIKey2 string
+	// WebhookURL and WebhookSecret are the first merchant's; "" means the
+	// local sink and a generated secret.
+	WebhookURL, WebhookSecret string
+
+	// Env adds or overrides function environment variables (e.g. DS_TIMEOUT).
+	Env map[string]string
+	// NewStore opens the seeding store over the table (dynamostore).
+	NewStore func(client *dynamodb.Client, table string, v *vault.Vault) (Store, error)
+	// Logs receives the functions' and components' output; nil: os.Stderr.
+	Logs   io.Writer
+	Logger *slog.Logger
+}
+
+// MerchantInfo is a seeded merchant as printed.
+type MerchantInfo struct {
+	ID, Name, APIKey, WebhookURL string
+}
+
+// Stack is a running local system.
+type Stack struct {
+	URL         string // base URL of the local API Gateway
+	DDBEndpoint string
+	Table       string
+	Merchants   []MerchantInfo
+	Sim         *dssim.Simulator
+
+	cfg       Config
+	logger    *slog.Logger
+	tpl       *lambdalocal.Template
+	ddb       *ddblocal.Instance
+	fns       map[string]*lambdalocal.Function
+	poller    *lambdalocal.StreamPoller
+	dead      *lambdalocal.DeadLetters
+	sink      *webhookSink
+	srv       *http.Server
+	ln        net.Listener
+	tmpDir    string
+	cancel    context.CancelFunc
+	pollDone  chan struct{}
+	gwMu      sync.RWMutex
+	gw        http.Handler
+	closeOnce sync.Once
+
+	mu     sync.Mutex
+	health map[string]bool
+}
+
+// Start brings every part up and returns once GET /health would answer
+// 200. On error everything started so far is stopped.
+func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
+	if cfg.Logs == nil {
+		cfg.Logs = os.Stderr
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(cfg.Logs, nil))
+	}
+	if cfg.ModuleDir == "" {
+		if cfg.ModuleDir, err = lambdalocal.ModuleRoot("."); err != nil {
+			return nil, err
+		}
+	}
+	s := &Stack{cfg: cfg, logger: cfg.Logger, Table: TableName, health: map[string]bool{}, pollDone: make(chan struct{})}
+	defer func() {
+		if err != nil {
+			_ = s.Close()
+		}
+	}()
+	runCtx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+
+	tpl, err := lambdalocal.ReadTemplate(filepath.Join(cfg.ModuleDir, "template.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	// The simulator runs in process; its Lambda form is not started.
+	s.tpl = tpl.Without(simulatorFunction)
+
+	stateDir := cfg.DataDir
+	if stateDir == "" {
+		if s.tmpDir, err = os.MkdirTemp("", "open3ds-local-"); err != nil {
+			return nil, err
+		}
+		stateDir = s.tmpDir
+	} else if err = os.MkdirAll(filepath.Join(stateDir, "dynamodb"), 0o700); err != nil {
+		return nil, err
+	}
+	masterKey, secretsFile, err := ensureSecrets(stateDir)
+	if err != nil {
+		return nil, err
+	}
+	v, err := vault.New(masterKey)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.DataDir != "" {
+		s.dead = lambdalocal.NewDeadLetters(filepath.Join(cfg.DataDir, "dead-letters.jsonl"))
+	} else {
+		s.dead = lambdalocal.NewDeadLetters("")
+	}
+
+	// The gateway's port first: its URL goes into the functions' environment,
+	// and /health answers 503 while the rest starts.
+	s.ln, err = net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(cfg.Port))
+	if err != nil {
+		return nil, fmt.Errorf("gateway port: %w", err)
+	}
+	s.URL = "http://" + s.ln.Addr().String()
+	s.sink = newWebhookSink()
+	s.srv = &http.Server{Handler: s.handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = s.srv.Serve(s.ln) }()
+
+	// DynamoDB Local's JVM start and the go builds overlap.
+	type built struct {
+		bins map[string]string
+		err  error
+	}
+	buildDone := make(chan built, 1)
+	go func() {
+		pkgs := map[string]bool{}
+		for _, fn := range s.tpl.Functions {
+			pkgs[fn.Package] = true
+		}
+		list := make([]string, 0, len(pkgs))
+		for p := range pkgs {
+			list = append(list, p)
+		}
+		sort.Strings(list)
+		s.logger.Info("building functions for the host", "packages", list)
+		bins, err := lambdalocal.Build(ctx, lambdalocal.BuildConfig{ModuleDir: cfg.ModuleDir, Packages: list, Parallel: 2})
+		buildDone <- built{bins, err}
+	}()
+
+	opts := ddblocal.Options{Port: cfg.DDBPort, Dir: cfg.ModuleDir}
+	if cfg.DataDir != "" {
+		opts.DBPath = filepath.Join(cfg.DataDir, "dynamodb")
+	}
+	if s.ddb, err = ddblocal.Start(ctx, opts); err != nil {
+		<-buildDone
+		return nil, fmt.Errorf("DynamoDB Local: %w", err)
+	}
+	s.DDBEndpoint = s.ddb.Endpoint()
+	if err = s.ensureTable(ctx); err != nil {
+		<-buildDone
+		return nil, err
+	}
+	s.setHealth("dynamodb", true)
+
+	s.Sim, err = dssim.New(dssim.Config{Addr: "127.0.0.1:" + strconv.Itoa(cfg.SimPort), Logger: s.logger.With("component", "dssim")})
+	if err == nil {
+		err = s.Sim.Start()
+	}
+	if err != nil {
+		<-buildDone
+		return nil, fmt.Errorf("simulator: %w", err)
+	}
+	s.setHealth("simulator", true)
+
+	b := <-buildDone
+	if b.err != nil {
+		return nil, b.err
+	}
+	env := map[string]string{
+		"TABLE_NAME":                TableName,
+		"DYNAMODB_ENDPOINT":         s.DDBEndpoint,
+		"SECRETS_FILE":              secretsFile,
+		"PUBLIC_BASE_URL":           s.URL,
+		"RESULTS_URL":               s.URL + "/ds/results",
+		"DS_URL":                    s.Sim.DSURL(),
+		"THREEDS_SERVER_REF_NUMBER": ThreeDSServerRef,
+	}
+	for k, v := range cfg.Env {
+		env[k] = v
+	}
+	if missing := lambdalocal.MissingEnv(s.tpl, env, nil); len(missing) > 0 {
+		s.logger.Debug("template variables left unset locally", "variables", missing)
+	}
+	s.fns, err = lambdalocal.StartFunctions(lambdalocal.FunctionsConfig{
+		Template: s.tpl, Binaries: b.bins, Env: env,
+		Logs: func(id string) io.Writer { return &prefixWriter{prefix: "[" + id + "] ", w: cfg.Logs} },
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err = s.warmAll(ctx); err != nil {
+		return nil, err
+	}
+	gw, err := lambdalocal.NewGateway(lambdalocal.GatewayConfig{Template: s.tpl, Functions: lambdalocal.Invokers(s.fns), Logger: s.logger.With("component", "gateway")})
+	if err != nil {
+		return nil, err
+	}
+	s.gwMu.Lock()
+	s.gw = gw
+	s.gwMu.Unlock()
+
+	if err = s.seed(ctx, v); err != nil {
+		return nil, err
+	}
+	if err = s.startPoller(ctx, runCtx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func ensureSecrets(dir string) ([]byte, string, error) {
+	file := filepath.Join(dir, "secrets.json")
+	var doc struct {
+		MasterKey string `json:"masterKey"`
+	}
+	if b, err := os.ReadFile(file); err == nil {
+		if err := json.Unmarshal(b, &doc); err != nil {
+			return nil, "", fmt.Errorf("%s: %w", file, err)
+		}
+		key, err := vault.ParseMasterKey(doc.MasterKey)
+		return key, file, err
+	}
+	key := make([]byte, vault.KeySize)
+	if _, err := rand.Read(key); err != nil {
+		return nil, "", err
+	}
+	doc.MasterKey = base64.StdEncoding.EncodeToString(key)
+	b, _ := json.Marshal(doc)
+	if err := os.WriteFile(file, b, 0o600); err != nil {
+		return nil, "", err
+	}
+	return key, file, nil
+}
+
+func (s *Stack) ensureTable(ctx context.Context) error {
+	db := s.ddb.Client()
+	if _, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(TableName)}); err == nil {
+		return nil // kept from an earlier run (DATA=dir)
+	}
+	logical := ddblocal.TableLogicalID
+	if hook := s.tpl.Functions[webhookFunction]; hook != nil && len(hook.Streams) > 0 {
+		logical = hook.Streams[0].Table
+	}
+	err := ddblocal.CreateTableFromTemplate(ctx, db, filepath.Join(s.cfg.ModuleDir, "template.yaml"), logical, TableName)
+	if err != nil && !ddblocal.IsTableExists(err) {
+		return err
+	}
+	return nil
+}
+
+// warmAll starts every function's first execution environment (two at a
+// time: the machine has few cores), so /health means every function is up.
+func (s *Stack) warmAll(ctx context.Context) error {
+	ids := make([]string, 0, len(s.fns))
+	for id := range s.fns {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+		sem  = make(chan struct{}, 2)
+	)
+	for _, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if err := s.fns[id].Warm(ctx); err != nil {
+				mu.Lock()
+				errs = append(errs, fmt.Errorf("function %s did not start: %w (see its output above)", id, err))
+				mu.Unlock()
+				return
+			}
+			s.setHealth(id, true)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func (s *Stack) startPoller(ctx, runCtx context.Context) error {
+	hook := s.fns[webhookFunction]
+	spec := s.tpl.Functions[webhookFunction]
+	if hook == nil || spec == nil || len(spec.Streams) == 0 {
+		close(s.pollDone)
+		return errors.New("template has no WebhookFunction with a DynamoDB stream event")
+	}
+	arn, err := lambdalocal.LatestStreamARN(ctx, s.ddb.Client(), TableName)
+	if err != nil {
+		close(s.pollDone)
+		return err
+	}
+	streams := dynamodbstreams.New(dynamodbstreams.Options{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""), BaseEndpoint: aws.String(s.DDBEndpoint)})
+	s.poller, err = lambdalocal.NewStreamPoller(lambdalocal.StreamConfig{
+		Streams: streams, StreamARN: arn, Mapping: spec.Streams[0], Function: hook, FunctionARN: hook.ARN(),
+		DeadLetters: s.dead, Logger: s.logger.With("component", "stream"),
+	})
+	if err != nil {
+		close(s.pollDone)
+		return err
+	}
+	go func() {
+		defer close(s.pollDone)
+		_ = s.poller.Run(runCtx)
+	}()
+	select {
+	case <-s.poller.Ready():
+		s.setHealth("stream", true)
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(30 * time.Second):
+		return errors.New("stream poller did not become ready")
+	}
+}
+
+func (s *Stack) setHealth(part string, up bool) {
+	s.mu.Lock()
+	s.health[part] = up
+	s.mu.Unlock()
+}
+
+// Healthy reports whether every part is up.
+func (s *Stack) Healthy() (bool, map[string]bool) {
+	s.mu.Lock()
+	parts := map[string]bool{}
+	for k, v := range s.health {
+		parts[k] = v
+	}
+	s.mu.Unlock()
+	if s.ddb != nil {
+		select {
+		case <-s.ddb.Exited():
+			parts["dynamodb"] = false
+		default:
+		}
+	}
+	ok := parts["dynamodb"] && parts["simulator"] && parts["stream"] && len(s.fns) > 0
+	for id := range s.fns {
+		ok = ok && parts[id]
+	}
+	return ok, parts
+}
+
+// Functions returns the running functions by logical ID (cold-start
+// figures for the benchmarks).
+func (s *Stack) Functions() map[string]*lambdalocal.Function { return s.fns }
+
+// Webhooks returns the events the local sink received, oldest first.
+func (s *Stack) Webhooks() []ReceivedWebhook { return s.sink.list() }
+
+// DeadLetters returns the on-failure records of the stream mapping.
+func (s *Stack) DeadLetters() ([]json.RawMessage, error) { return s.dead.List() }
+
+// Close stops everything Start started: the HTTP server, the poller, every
+// function process, the simulator and DynamoDB Local.
+func (s *Stack) Close() error {
+	s.closeOnce.Do(func() {
+		if s.srv != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			_ = s.srv.Shutdown(ctx)
+			cancel()
+		}
+		if s.cancel != nil {
+			s.cancel()
+		}
+		if s.poller != nil {
+			<-s.pollDone
+		}
+		for _, fn := range s.fns {
+			_ = fn.Close()
+		}
+		if s.Sim != nil {
+			_ = s.Sim.Close()
+		}
+		if s.ddb != nil {
+			_ = s.ddb.Stop()
+		}
+		if s.tmpDir != "" {
+			_ = os.RemoveAll(s.tmpDir)
+		}
+	})
+	return nil
+}
+
+// prefixWriter prefixes each line of a function's output with its name.
+type prefixWriter struct {
+	mu     sync.Mutex
+	prefix string
+	w      io.Writer
+	buf    []byte
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.buf = append(p.buf, b...)
+	for {
+		i := indexByte(p.buf, '\n')
+		if i < 0 {
+			break
+		}
+		line := append([]byte(p.prefix), p.buf[:i+1]...)
+		p.buf = p.buf[i+1:]
+		if _, err := p.w.Write(line); err != nil {
+			return len(b), nil //nolint:nilerr // losing a log line must not break the function
+		}
+	}
+	return len(b), nil
+}
+
+func indexByte(b []byte, c byte) int {
+	for i, x := range b {
+		if x == c {
+			return i
+		}
+	}
+	return -1
+}

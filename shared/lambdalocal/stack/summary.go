@@ -1,0 +1,36 @@
+package stack
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/open3ds/server/shared/dssim"
+)
+
+// PrintSummary writes what a developer needs to use the running stack.
+func (s *Stack) PrintSummary(w io.Writer) {
+	fmt.Fprintf(w, "\nopen3ds is running\n\n")
+	fmt.Fprintf(w, "  Base URL          %s   (GET /health, POST /preauth /auth /postauth)\n", s.URL)
+	for _, m := range s.Merchants {
+		fmt.Fprintf(w, "  %-17s %s   (Authorization: Bearer <key> or APIKey: <key>)\n", m.ID+" key", m.APIKey)
+		fmt.Fprintf(w, "  %-17s %s\n", m.ID+" webhooks", m.WebhookURL)
+	}
+	fmt.Fprintf(w, "  Webhook sink      %s/_local/webhooks\n", s.URL)
+	fmt.Fprintf(w, "  Dead letters      %s/_local/dead-letters\n", s.URL)
+	fmt.Fprintf(w, "  DynamoDB Local    %s   table %s   (aws dynamodb scan --endpoint-url %s --table-name %s)\n", s.DDBEndpoint, s.Table, s.DDBEndpoint, s.Table)
+	fmt.Fprintf(w, "  Simulator         %s   (DS endpoint %s)\n", s.Sim.URL(), s.Sim.DSURL())
+	if s.cfg.DataDir != "" {
+		fmt.Fprintf(w, "  Data directory    %s\n", s.cfg.DataDir)
+	} else {
+		fmt.Fprintf(w, "  Data              in memory (make run DATA=dir keeps it)\n")
+	}
+	fmt.Fprintf(w, "\nTest cards (any future expiry; challenge OTP 1234):\n\n")
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  SS\tScheme\tPAN\tBehaviour")
+	for _, c := range dssim.TestCards() {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", c.Scenario, c.Scheme, c.PAN, c.Behaviour)
+	}
+	_ = tw.Flush()
+	fmt.Fprintf(w, "\nCtrl-C stops everything.\n")
+}
