@@ -1,0 +1,774 @@
+package templatetest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/awslabs/goformation/v7/cloudformation/serverless"
+	"github.com/stretchr/testify/require"
+
+	"github.com/open3ds/server/shared/config"
+)
+
+func TestFunctionsAreTheFixedSet(t *testing.T) {
+	for _, sc := range scenarios(t) {
+		t.Run(sc.name, func(t *testing.T) {
+			fns := parsed(t, sc).GetAllServerlessFunctionResources()
+			require.ElementsMatch(t, sortedKeys(functionDirs), sortedKeys(fns))
+			for id, fn := range fns {
+				want := ""
+				if id == "SimulatorFunction" {
+					want = "IsSandbox"
+				}
+				require.Equal(t, want, fn.AWSCloudFormationCondition, "%s condition", id)
+			}
+		})
+	}
+}
+
+// Every function: provided.al2023 on arm64, a bootstrap built by the
+// Makefile (BuildMethod makefile, CodeUri .), X-Ray and JSON logs.
+func TestFunctionRuntime(t *testing.T) {
+	raw := rawTemplate(t)
+	global := dig(raw, "Globals", "Function")
+	require.Equal(t, "provided.al2023", dig(global, "Runtime"))
+	require.Equal(t, "bootstrap", dig(global, "Handler"))
+	require.Equal(t, []any{"arm64"}, dig(global, "Architectures"))
+	require.Equal(t, "Active", dig(global, "Tracing"))
+	// goformation ignores LoggingConfig (not in its SAM spec): raw only.
+	require.Equal(t, "JSON", dig(global, "LoggingConfig", "LogFormat"))
+	require.NotEmpty(t, dig(global, "LoggingConfig", "ApplicationLogLevel"))
+	globalTimeout, _ := dig(global, "Timeout").(int)
+
+	for id, fn := range parsed(t, scenarios(t)[0]).GetAllServerlessFunctionResources() {
+		t.Run(id, func(t *testing.T) {
+			// Globals are not merged by goformation; a function must not
+			// override them with something else.
+			for name, v := range map[string]*string{"Runtime": fn.Runtime, "Handler": fn.Handler, "Tracing": fn.Tracing} {
+				require.Nil(t, v, "%s overrides Globals.%s", id, name)
+			}
+			require.Nil(t, fn.Architectures, "%s overrides Globals.Architectures", id)
+			require.NotNil(t, fn.CodeUri)
+			require.NotNil(t, fn.CodeUri.String, "CodeUri must be a path")
+			require.Equal(t, ".", *fn.CodeUri.String, "one root go.mod: CodeUri . with BuildMethod makefile (style.md §3.10)")
+			require.Equal(t, "makefile", fn.AWSCloudFormationMetadata["BuildMethod"])
+			require.Nil(t, fn.InlineCode)
+			require.Nil(t, fn.Role, "SAM builds a least-privilege role per function")
+
+			timeout := globalTimeout
+			if fn.Timeout != nil {
+				timeout = *fn.Timeout
+			}
+			require.Positive(t, timeout)
+			for name, ev := range fn.Events {
+				if ev.Type == "Api" {
+					require.Less(t, timeout, 29, "%s serves API event %s: API Gateway gives up after 29 s", id, name)
+				}
+			}
+		})
+	}
+}
+
+// Each function's build target exists and builds its own main package for
+// linux/arm64 into $(ARTIFACTS_DIR)/bootstrap; the package has a main.go.
+func TestBuildTargets(t *testing.T) {
+	root := repoRoot(t)
+	for _, id := range sortedKeys(parsed(t, scenarios(t)[0]).GetAllServerlessFunctionResources()) {
+		t.Run(id, func(t *testing.T) {
+			dir := "/tmp/artifacts-" + id
+			cmd := exec.Command("make", "--no-print-directory", "-n", "build-"+id, "ARTIFACTS_DIR="+dir)
+			cmd.Dir = root
+			out, err := cmd.CombinedOutput()
+			require.NoError(t, err, "Makefile has no target build-%s (sam build calls it):\n%s", id, out)
+
+			line := strings.TrimSpace(string(out))
+			require.NotContains(t, line, "\n", "one command per target")
+			for _, want := range []string{"GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0", " build ", "-tags lambda.norpc", "-trimpath", "-s -w", "-o " + dir + "/bootstrap"} {
+				require.Contains(t, line, want, "build-%s", id)
+			}
+			fields := strings.Fields(line)
+			pkg := strings.TrimPrefix(fields[len(fields)-1], "./")
+			require.Equal(t, functionDirs[id], pkg, "build-%s builds the wrong package", id)
+
+			main := filepath.Join(root, pkg, "main.go")
+			_, err = os.Stat(main)
+			require.NoError(t, err, "%s has no handler yet: %s/main.go does not exist", id, pkg)
+		})
+	}
+}
+
+type route struct {
+	API, Method, Path, Function, Authorizer string
+}
+
+// Every route of the product, with the authorizer that guards it ("" for a
+// public route).
+var wantRoutes = []route{
+	{"MerchantApi", "POST", "/preauth", "PreauthFunction", "ApiKeyAuthorizer"},
+	{"MerchantApi", "POST", "/auth", "AuthFunction", "ApiKeyAuthorizer"},
+	{"MerchantApi", "POST", "/postauth", "PostauthFunction", "ApiKeyAuthorizer"},
+	{"MerchantApi", "POST", "/callbacks/method", "ChallengeCallbackFunction", ""},
+	{"MerchantApi", "POST", "/callbacks/challenge", "ChallengeCallbackFunction", ""},
+	{"ResultsApi", "POST", "/ds/results", "ChallengeCallbackFunction", ""},
+	{"SimulatorApi", "ANY", "/{proxy+}", "SimulatorFunction", ""},
+}
+
+func TestRoutes(t *testing.T) {
+	tpl := parsed(t, scenarios(t)[0])
+	apis := tpl.GetAllServerlessApiResources()
+	require.ElementsMatch(t, []string{"MerchantApi", "ResultsApi", "SimulatorApi"}, sortedKeys(apis))
+
+	var got []route
+	for id, fn := range tpl.GetAllServerlessFunctionResources() {
+		for name, ev := range fn.Events {
+			if ev.Type != "Api" {
+				continue
+			}
+			require.NotNil(t, ev.Properties, "%s event %s", id, name)
+			e := ev.Properties.ApiEvent
+			require.NotNil(t, e, "%s event %s: goformation dropped the Api event", id, name)
+			require.NotNil(t, e.RestApiId, "%s event %s: no RestApiId (would create an implicit API)", id, name)
+			api := strings.TrimPrefix(*e.RestApiId, "Ref:")
+			require.Contains(t, apis, api, "%s event %s", id, name)
+			auth := ""
+			if a := apis[api].Auth; a != nil && a.DefaultAuthorizer != nil {
+				auth = *a.DefaultAuthorizer
+			}
+			if e.Auth != nil && e.Auth.Authorizer != nil {
+				auth = *e.Auth.Authorizer
+				if auth == "NONE" {
+					auth = ""
+				}
+			}
+			got = append(got, route{api, strings.ToUpper(e.Method), e.Path, id, auth})
+		}
+	}
+	require.ElementsMatch(t, wantRoutes, got)
+
+	// A function's routes live on the API its condition allows.
+	require.Equal(t, "IsSandbox", apis["SimulatorApi"].AWSCloudFormationCondition)
+	require.Empty(t, apis["MerchantApi"].AWSCloudFormationCondition)
+	require.Empty(t, apis["ResultsApi"].AWSCloudFormationCondition)
+	require.Nil(t, apis["ResultsApi"].Auth, "the DS authenticates by mutual TLS, not an authorizer")
+}
+
+func TestMerchantAPIAuthorizer(t *testing.T) {
+	api := parsed(t, scenarios(t)[0]).GetAllServerlessApiResources()["MerchantApi"]
+	require.NotNil(t, api.Auth)
+	require.Equal(t, "ApiKeyAuthorizer", *api.Auth.DefaultAuthorizer)
+
+	// goformation leaves Authorizers untyped.
+	authorizers, ok := api.Auth.Authorizers.(map[string]any)
+	require.True(t, ok)
+	require.Len(t, authorizers, 1)
+	a := dig(authorizers, "ApiKeyAuthorizer")
+	require.Equal(t, "REQUEST", dig(a, "FunctionPayloadType"), "payload v1 REQUEST authorizer (events.APIGatewayCustomAuthorizerRequestTypeRequest)")
+	require.Equal(t, "GetAtt:AuthorizerFunction.Arn", dig(a, "FunctionArn"))
+	// The key comes in either of two headers: no identity source may be
+	// required, which API Gateway allows only with caching off.
+	identity, ok := dig(a, "Identity").(map[string]any)
+	require.True(t, ok, "Identity with ReauthorizeEvery 0 is needed (SAM requires an identity source otherwise)")
+	require.EqualValues(t, 0, identity["ReauthorizeEvery"])
+	for _, src := range []string{"Header", "Headers", "QueryStrings", "StageVariables", "Context"} {
+		require.NotContains(t, identity, src, "an identity source would 401 clients using the other header")
+	}
+
+	require.Equal(t, "REGIONAL", *api.EndpointConfiguration.Type)
+	require.True(t, *api.TracingEnabled)
+	for _, ms := range api.MethodSettings {
+		require.NotEqual(t, true, dig(ms, "DataTraceEnabled"), "data trace logs request bodies (PANs)")
+	}
+}
+
+// API Gateway's own answers are JSON: a rejected key is 401 (Juspay seed),
+// an unknown route 404, everything else JSON with API Gateway's status.
+func TestGatewayResponses(t *testing.T) {
+	raw := rawTemplate(t)
+	want := map[string]map[string]int{
+		"MerchantApi": {"UNAUTHORIZED": 401, "ACCESS_DENIED": 401, "MISSING_AUTHENTICATION_TOKEN": 404, "DEFAULT_4XX": 0, "DEFAULT_5XX": 0},
+		"ResultsApi":  {"MISSING_AUTHENTICATION_TOKEN": 404, "DEFAULT_4XX": 0, "DEFAULT_5XX": 0},
+	}
+	for api, types := range want {
+		responses, ok := dig(rawResource(t, raw, api), "Properties", "GatewayResponses").(map[string]any)
+		require.True(t, ok, "%s has no GatewayResponses", api)
+		require.ElementsMatch(t, sortedKeys(types), sortedKeys(responses), api)
+		for typ, status := range types {
+			t.Run(api+"/"+typ, func(t *testing.T) {
+				r := responses[typ]
+				if status == 0 {
+					require.Nil(t, dig(r, "StatusCode"), "keep API Gateway's own status")
+				} else {
+					require.Equal(t, status, dig(r, "StatusCode"))
+				}
+				require.Equal(t, "'application/json'", dig(r, "ResponseParameters", "Headers", "Content-Type"))
+				body, ok := dig(r, "ResponseTemplates", "application/json").(string)
+				require.True(t, ok, "no application/json template")
+				// Substitute what API Gateway substitutes, then it must be JSON.
+				body = strings.NewReplacer(`$context.error.messageString`, `"Unauthorized"`, `$context.requestId`, `c0ffee`, `$context.error.responseType`, `UNAUTHORIZED`).Replace(body)
+				var v map[string]any
+				require.NoError(t, json.Unmarshal([]byte(body), &v), body)
+				require.NotEmpty(t, v["error"])
+				require.NotEmpty(t, v["message"])
+				require.Equal(t, "c0ffee", v["requestId"])
+				if status == 401 {
+					require.Equal(t, "unauthorized", v["error"])
+				}
+			})
+		}
+	}
+}
+
+func TestResultsAPI(t *testing.T) {
+	for _, sc := range scenarios(t) {
+		t.Run(sc.name, func(t *testing.T) {
+			tpl := parsed(t, sc)
+			api := tpl.GetAllServerlessApiResources()["ResultsApi"]
+			require.NotNil(t, api.DisableExecuteApiEndpoint)
+			// Production: only the mTLS custom domain reaches the route. The
+			// sandbox simulator has no client certificate and uses execute-api.
+			require.Equal(t, sc.name == "production", *api.DisableExecuteApiEndpoint)
+			require.Equal(t, "REGIONAL", *api.EndpointConfiguration.Type, "mutual TLS needs a regional endpoint")
+
+			domains := tpl.GetAllApiGatewayDomainNameResources()
+			require.Len(t, domains, 1)
+			d := domains["ResultsDomain"]
+			require.NotNil(t, d)
+			require.Equal(t, "IsProduction", d.AWSCloudFormationCondition)
+			require.Equal(t, sc.params["ResultsDomainName"], *d.DomainName)
+			require.Equal(t, sc.params["ResultsCertificateArn"], *d.RegionalCertificateArn)
+			require.Equal(t, []string{"REGIONAL"}, d.EndpointConfiguration.Types)
+			require.Equal(t, "TLS_1_2", *d.SecurityPolicy)
+			require.NotNil(t, d.MutualTlsAuthentication)
+			require.Equal(t, sc.params["ResultsTruststoreUri"], *d.MutualTlsAuthentication.TruststoreUri)
+			if v := sc.params["ResultsTruststoreVersion"]; v != "" {
+				require.Equal(t, v, *d.MutualTlsAuthentication.TruststoreVersion)
+			} else {
+				require.Nil(t, d.MutualTlsAuthentication.TruststoreVersion)
+			}
+			if sc.name == "production" {
+				require.True(t, strings.HasPrefix(sc.params["ResultsTruststoreUri"], "s3://"), "the truststore is an S3 URI")
+			}
+
+			mappings := tpl.GetAllApiGatewayBasePathMappingResources()
+			require.Len(t, mappings, 1)
+			m := mappings["ResultsBasePathMapping"]
+			require.NotNil(t, m)
+			require.Equal(t, "IsProduction", m.AWSCloudFormationCondition)
+			require.Equal(t, "Ref:ResultsDomain", m.DomainName)
+			require.Equal(t, "Ref:ResultsApi", *m.RestApiId)
+			require.Equal(t, "Ref:ResultsApi.Stage", *m.Stage)
+			require.Nil(t, m.BasePath, "the DS posts to <domain>/ds/results")
+		})
+	}
+}
+
+func TestTable(t *testing.T) {
+	tables := parsed(t, scenarios(t)[0]).GetAllDynamoDBTableResources()
+	require.Len(t, tables, 1)
+	tb := tables["Table"]
+	require.NotNil(t, tb)
+	require.Equal(t, "PAY_PER_REQUEST", *tb.BillingMode)
+	require.NotNil(t, tb.TimeToLiveSpecification)
+	require.True(t, tb.TimeToLiveSpecification.Enabled)
+	require.Equal(t, "expiresAt", *tb.TimeToLiveSpecification.AttributeName)
+	require.NotNil(t, tb.StreamSpecification)
+	require.Equal(t, "NEW_AND_OLD_IMAGES", tb.StreamSpecification.StreamViewType)
+	require.True(t, *tb.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled)
+	require.True(t, tb.SSESpecification.SSEEnabled)
+	require.Equal(t, "KMS", *tb.SSESpecification.SSEType)
+	require.Nil(t, tb.TableName, "a fixed name would stop two stacks in one account")
+}
+
+func TestWebhookStream(t *testing.T) {
+	tpl := parsed(t, scenarios(t)[0])
+	fn := tpl.GetAllServerlessFunctionResources()["WebhookFunction"]
+	var streams []string
+	for name, ev := range fn.Events {
+		if ev.Type == "DynamoDB" {
+			streams = append(streams, name)
+		}
+	}
+	require.Equal(t, []string{"Stream"}, streams)
+	ev := fn.Events["Stream"].Properties.DynamoDBEvent
+	require.NotNil(t, ev, "goformation dropped the DynamoDB event: a property outside its SAM spec is left in")
+	require.Equal(t, "GetAtt:Table.StreamArn", ev.Stream)
+	require.Equal(t, "TRIM_HORIZON", ev.StartingPosition, "no record written before the first poll may be skipped")
+	require.NotNil(t, ev.BatchSize)
+	require.True(t, *ev.BatchSize >= 1 && *ev.BatchSize <= 100, "batch size %d", *ev.BatchSize)
+	require.True(t, *ev.BisectBatchOnFunctionError)
+	require.NotNil(t, ev.MaximumRetryAttempts, "the default (-1) retries a poison record for the stream's whole 24 h")
+	require.True(t, *ev.MaximumRetryAttempts >= 0 && *ev.MaximumRetryAttempts <= 10, "bounded retries, got %d", *ev.MaximumRetryAttempts)
+	require.NotNil(t, ev.DestinationConfig)
+	require.Equal(t, "GetAtt:WebhookDeadLetterQueue.Arn", ev.DestinationConfig.OnFailure.Destination)
+	require.Equal(t, "SQS", *ev.DestinationConfig.OnFailure.Type, "Type makes SAM grant sqs:SendMessage")
+
+	// goformation cannot read FunctionResponseTypes: raw.
+	raw := rawTemplate(t)
+	require.Equal(t, []any{"ReportBatchItemFailures"},
+		dig(rawResource(t, raw, "WebhookFunction"), "Properties", "Events", "Stream", "Properties", "FunctionResponseTypes"))
+
+	queues := tpl.GetAllSQSQueueResources()
+	require.Contains(t, queues, "WebhookDeadLetterQueue")
+	q := queues["WebhookDeadLetterQueue"]
+	require.Equal(t, 1209600, *q.MessageRetentionPeriod)
+	require.True(t, *q.SqsManagedSseEnabled)
+}
+
+func TestScheduledCardRanges(t *testing.T) {
+	fn := parsed(t, scenarios(t)[0]).GetAllServerlessFunctionResources()["CardRangesFunction"]
+	require.Len(t, fn.Events, 1)
+	for name, ev := range fn.Events {
+		require.Equal(t, "Schedule", ev.Type, name)
+		require.NotNil(t, ev.Properties.ScheduleEvent, "goformation dropped the Schedule event")
+		require.True(t, strings.HasPrefix(ev.Properties.ScheduleEvent.Schedule, "rate(") || strings.HasPrefix(ev.Properties.ScheduleEvent.Schedule, "cron("))
+	}
+}
+
+// The environment of every function is exactly what shared/config reads:
+// no unknown name, nothing local-only, every required variable; and with
+// CloudFormation's values substituted, config.FromLookup accepts it.
+func TestEnvironmentMatchesConfig(t *testing.T) {
+	for _, sc := range scenarios(t) {
+		tpl := parsed(t, sc)
+		for id, fn := range tpl.GetAllServerlessFunctionResources() {
+			t.Run(sc.name+"/"+id, func(t *testing.T) {
+				env := map[string]string{}
+				if fn.Environment != nil {
+					env = fn.Environment.Variables
+				}
+				cfn, ok := configFunctions[id]
+				if !ok {
+					require.Empty(t, env, "%s reads no shared/config variables", id)
+					return
+				}
+				known := map[string]config.Variable{}
+				for _, v := range config.Variables(cfn) {
+					known[v.Name] = v
+				}
+				for name := range env {
+					v, ok := known[name]
+					require.True(t, ok, "%s gets %s, which config.Variables(%s) does not list", id, name, cfn)
+					require.False(t, v.Local, "%s gets %s, a local-only variable", id, name)
+				}
+				for _, v := range known {
+					if v.Required {
+						require.Contains(t, env, v.Name, "%s lacks required %s", id, v.Name)
+					}
+				}
+
+				resolved := map[string]string{}
+				for name, v := range env {
+					resolved[name] = resolve(t, sc, v)
+				}
+				c, err := config.FromLookup(func(name string) (string, bool) {
+					v, ok := resolved[name]
+					return v, ok
+				}, cfn)
+				require.NoError(t, err, "%s would not start with the template's environment", id)
+
+				if cfn == config.Auth || cfn == config.CardRanges {
+					checkDirectory(t, sc, c)
+				}
+			})
+		}
+	}
+}
+
+// checkDirectory: sandbox → the simulator is the DS and posts RReqs to the
+// execute-api results URL; production → the schemes' DS with the client
+// certificate, RReqs to the mTLS custom domain.
+func checkDirectory(t *testing.T, sc scenario, c config.Config) {
+	t.Helper()
+	resultsPath := "/" + sc.params["StageName"] + "/ds/results"
+	if sc.name == "sandbox" {
+		require.Equal(t, fakeResource["SimulatorApi"]+".execute-api.eu-west-1.amazonaws.com", c.DS.URL.Host)
+		require.Equal(t, "/"+sc.params["StageName"]+"/ds", c.DS.URL.Path, "the simulator's DS endpoint is POST /ds")
+		require.False(t, c.DS.Cert.MutualTLS(), "the sandbox simulator needs no client certificate")
+		require.Equal(t, fakeResource["ResultsApi"]+".execute-api.eu-west-1.amazonaws.com", c.DS.ResultsURL.Host)
+		require.Equal(t, resultsPath, c.DS.ResultsURL.Path)
+		return
+	}
+	require.Equal(t, sc.params["DsUrl"], c.DS.URL.String())
+	require.Equal(t, config.CertSource{SecretARN: sc.params["DsCertificateSecretArn"]}, c.DS.Cert)
+	require.Equal(t, (&url.URL{Scheme: "https", Host: sc.params["ResultsDomainName"], Path: "/ds/results"}).String(), c.DS.ResultsURL.String())
+}
+
+// Env values are literals (durations, sizes) or references: a secret can
+// only be named by ARN, never inlined.
+func TestEnvironmentHoldsNoSecrets(t *testing.T) {
+	raw := rawTemplate(t)
+	for id := range functionDirs {
+		vars, _ := dig(rawResource(t, raw, id), "Properties", "Environment", "Variables").(map[string]any)
+		for name, v := range vars {
+			if strings.HasSuffix(name, "_ARN") {
+				_, isLiteral := v.(string)
+				require.False(t, isLiteral, "%s %s must reference a parameter, not hold a literal", id, name)
+			}
+			if s, ok := v.(string); ok {
+				require.Regexp(t, `^[0-9]+(ms|s|m|h)?$`, s, "%s %s: literal values are durations or sizes only", id, name)
+			}
+		}
+	}
+}
+
+// IAM names only the table (and its indexes), the master-key secret and, for
+// the functions that talk to the DS in production, the DS certificate secret.
+func TestIAMLeastPrivilege(t *testing.T) {
+	tableRes := []string{"GetAtt:Table.Arn", "Sub:${Table.Arn}/index/*"}
+	readOnly := []string{"dynamodb:GetItem", "dynamodb:Query"}
+	for _, sc := range scenarios(t) {
+		tpl := parsed(t, sc)
+		for id, fn := range tpl.GetAllServerlessFunctionResources() {
+			t.Run(sc.name+"/"+id, func(t *testing.T) {
+				if id == "SimulatorFunction" {
+					require.Nil(t, fn.Policies, "the simulator touches no AWS resource")
+					return
+				}
+				// goformation fills every arm of its Policies union from a
+				// list, so the raw YAML tells what kind of policies these are.
+				rawPolicies, ok := dig(rawResource(t, rawTemplate(t), id), "Properties", "Policies").([]any)
+				require.True(t, ok, "%s: Policies must be a list of policy documents", id)
+				for _, p := range rawPolicies {
+					doc, ok := p.(map[string]any)
+					require.True(t, ok, "%s: no managed policy names", id)
+					require.Equal(t, []string{"Statement"}, sortedKeys(doc), "%s: explicit statements, not broad SAM policy templates", id)
+				}
+				require.NotNil(t, fn.Policies)
+				require.NotNil(t, fn.Policies.IAMPolicyDocumentArray)
+
+				allowed := map[string]bool{sc.params["MasterKeySecretArn"]: true}
+				for _, r := range tableRes {
+					allowed[r] = true
+				}
+				wantsDSCert := sc.name == "production" && (id == "AuthFunction" || id == "CardRangesFunction")
+				if wantsDSCert {
+					allowed[sc.params["DsCertificateSecretArn"]] = true
+				}
+				seen := map[string]bool{}
+				var ddbActions []string
+				for _, doc := range *fn.Policies.IAMPolicyDocumentArray {
+					for _, st := range doc.Statement {
+						if st == nil {
+							continue // an Fn::If that chose AWS::NoValue
+						}
+						require.Equal(t, "Allow", dig(st, "Effect"))
+						require.Nil(t, dig(st, "NotAction"))
+						require.Nil(t, dig(st, "NotResource"))
+						actions := strList(dig(st, "Action"))
+						resources := strList(dig(st, "Resource"))
+						require.NotEmpty(t, actions)
+						require.NotEmpty(t, resources)
+						for _, r := range resources {
+							require.True(t, allowed[r], "%s may touch %s", id, r)
+							require.NotContains(t, r, "*:*")
+							seen[r] = true
+						}
+						for _, a := range actions {
+							require.NotContains(t, a, "*", "%s: wildcard action %s", id, a)
+							require.NotEqual(t, "dynamodb:Scan", a, "lookups are Queries, never Scans")
+							svc, _, _ := strings.Cut(a, ":")
+							switch svc {
+							case "dynamodb":
+								ddbActions = append(ddbActions, a)
+								for _, r := range resources {
+									require.True(t, slices.Contains(tableRes, r), "%s: %s on a non-table resource", id, a)
+								}
+							case "secretsmanager":
+								require.Equal(t, "secretsmanager:GetSecretValue", a)
+							default:
+								t.Fatalf("%s: unexpected action %s", id, a)
+							}
+						}
+					}
+				}
+				require.True(t, seen[sc.params["MasterKeySecretArn"]], "%s cannot read the master key", id)
+				require.Equal(t, wantsDSCert, seen[sc.params["DsCertificateSecretArn"]], "%s and the DS certificate", id)
+				require.True(t, seen["GetAtt:Table.Arn"], "%s cannot reach the table", id)
+				if id == "AuthorizerFunction" {
+					require.ElementsMatch(t, readOnly, ddbActions, "the authorizer only reads keys")
+				}
+			})
+		}
+	}
+}
+
+func strList(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			out = append(out, fmt.Sprint(e))
+		}
+		return out
+	}
+	return nil
+}
+
+// Every function logs to a group with a retention, and is alarmed.
+func TestLogGroupsAndAlarms(t *testing.T) {
+	for _, sc := range scenarios(t) {
+		t.Run(sc.name, func(t *testing.T) {
+			tpl := parsed(t, sc)
+			groups := map[string]string{} // function → condition
+			for gid, g := range tpl.GetAllLogsLogGroupResources() {
+				require.NotNil(t, g.LogGroupName, gid)
+				fn, ok := strings.CutPrefix(*g.LogGroupName, "Sub:/aws/lambda/${")
+				require.True(t, ok, "%s: name is not /aws/lambda/${Function}", gid)
+				fn = strings.TrimSuffix(fn, "}")
+				require.NotNil(t, g.RetentionInDays, gid)
+				require.Equal(t, sc.params["LogRetentionDays"], fmt.Sprint(*g.RetentionInDays))
+				groups[fn] = g.AWSCloudFormationCondition
+			}
+			fns := tpl.GetAllServerlessFunctionResources()
+			for id, fn := range fns {
+				require.Contains(t, groups, id, "%s has no log group with retention", id)
+				require.Equal(t, fn.AWSCloudFormationCondition, groups[id], "%s log group condition", id)
+			}
+
+			errorAlarms := map[string]bool{}
+			dlq := false
+			for aid, a := range tpl.GetAllCloudWatchAlarmResources() {
+				if topic := sc.params["AlarmTopicArn"]; topic != "" {
+					require.Equal(t, []string{topic}, a.AlarmActions, aid)
+				} else {
+					require.Empty(t, a.AlarmActions, aid)
+				}
+				require.Equal(t, "notBreaching", *a.TreatMissingData, aid)
+				if *a.Namespace == "AWS/Lambda" && *a.MetricName == "Errors" {
+					require.Len(t, a.Dimensions, 1)
+					require.Equal(t, "FunctionName", a.Dimensions[0].Name)
+					errorAlarms[strings.TrimPrefix(a.Dimensions[0].Value, "Ref:")] = true
+				}
+				if *a.Namespace == "AWS/SQS" && *a.MetricName == "ApproximateNumberOfMessagesVisible" {
+					require.Equal(t, "GetAtt:WebhookDeadLetterQueue.QueueName", a.Dimensions[0].Value)
+					require.LessOrEqual(t, *a.Threshold, 1.0, "alarm on the first dead letter")
+					dlq = true
+				}
+			}
+			for id := range configFunctions {
+				require.True(t, errorAlarms[id], "%s has no Errors alarm", id)
+			}
+			require.True(t, dlq, "no alarm on the webhook dead-letter depth")
+		})
+	}
+}
+
+func TestOutputs(t *testing.T) {
+	for _, sc := range scenarios(t) {
+		t.Run(sc.name, func(t *testing.T) {
+			out := parsed(t, sc).Outputs
+			apiURL, _ := out["ApiUrl"].Value.(string)
+			require.Equal(t, "https://"+fakeResource["MerchantApi"]+".execute-api.eu-west-1.amazonaws.com/"+sc.params["StageName"], resolve(t, sc, apiURL))
+			resultsURL, _ := out["ResultsUrl"].Value.(string)
+			if sc.name == "production" {
+				require.Equal(t, "https://"+sc.params["ResultsDomainName"]+"/ds/results", resolve(t, sc, resultsURL))
+			} else {
+				require.Equal(t, "https://"+fakeResource["ResultsApi"]+".execute-api.eu-west-1.amazonaws.com/"+sc.params["StageName"]+"/ds/results", resolve(t, sc, resultsURL))
+			}
+			require.Equal(t, "IsSandbox", *out["SimulatorUrl"].Condition)
+			require.Equal(t, "IsProduction", *out["ResultsDomainTarget"].Condition)
+			require.Equal(t, "GetAtt:ResultsDomain.RegionalDomainName", out["ResultsDomainTarget"].Value)
+		})
+	}
+}
+
+// The conditions are what Mode says, and a production stack cannot be
+// created without its Directory Server settings.
+func TestModesAndRules(t *testing.T) {
+	raw := rawTemplate(t)
+	require.Equal(t, []any{"sandbox", "production"}, dig(raw, "Parameters", "Mode", "AllowedValues"))
+	require.Equal(t, "sandbox", dig(raw, "Parameters", "Mode", "Default"))
+	for _, sc := range scenarios(t) {
+		sandbox, err := evalCondition(raw, sc, "IsSandbox")
+		require.NoError(t, err)
+		production, err := evalCondition(raw, sc, "IsProduction")
+		require.NoError(t, err)
+		require.Equal(t, sc.name == "sandbox", sandbox)
+		require.Equal(t, sc.name == "production", production)
+	}
+
+	rule := dig(raw, "Rules", "ProductionNeedsDirectoryServers")
+	require.NotNil(t, rule)
+	assertions, ok := dig(rule, "Assertions").([]any)
+	require.True(t, ok)
+	holds := func(sc scenario) []string { // the failing assertions
+		var failing []string
+		for _, a := range assertions {
+			v, err := evalExpr(raw, sc, dig(a, "Assert"))
+			require.NoError(t, err)
+			if v != true {
+				failing = append(failing, dig(a, "AssertDescription").(string))
+			}
+		}
+		return failing
+	}
+	prod := scenarios(t)[1]
+	applies, err := evalExpr(raw, prod, dig(rule, "RuleCondition"))
+	require.NoError(t, err)
+	require.Equal(t, true, applies)
+	require.Empty(t, holds(prod), "the production profile of samconfig.toml satisfies the rules")
+
+	for _, p := range []string{"DsUrl", "DsCertificateSecretArn", "ResultsDomainName", "ResultsCertificateArn", "ResultsTruststoreUri"} {
+		broken := scenario{name: "production", params: map[string]string{}}
+		for k, v := range prod.params {
+			broken.params[k] = v
+		}
+		broken.params[p] = ""
+		require.Len(t, holds(broken), 1, "production without %s must be refused", p)
+	}
+
+	sandbox := scenarios(t)[0]
+	applies, err = evalExpr(raw, sandbox, dig(rule, "RuleCondition"))
+	require.NoError(t, err)
+	require.Equal(t, false, applies, "the sandbox needs no DS settings")
+}
+
+// Every reference names something that exists, and a resource that exists
+// only in one mode is referenced only where that mode holds.
+func TestReferencesResolve(t *testing.T) {
+	raw := rawTemplate(t)
+	resources := dig(raw, "Resources").(map[string]any)
+	params := dig(raw, "Parameters").(map[string]any)
+	conditions := dig(raw, "Conditions").(map[string]any)
+	exclusive := map[string]string{"IsSandbox": "IsProduction", "IsProduction": "IsSandbox"}
+
+	// ctx: the conditions known to hold (true) or not (false) at this point.
+	var walk func(where string, v any, ctx map[string]bool)
+	target := func(where, id string, ctx map[string]bool) {
+		if _, ok := params[id]; ok {
+			return
+		}
+		if _, ok := pseudo[id]; ok || id == "AWS::NoValue" {
+			return
+		}
+		base, _, _ := strings.Cut(id, ".") // SAM's generated Api.Stage
+		r, ok := resources[base]
+		require.True(t, ok, "%s references unknown %q", where, id)
+		if cond, _ := dig(r, "Condition").(string); cond != "" {
+			okCtx := ctx[cond] || ctx[exclusive[cond]] == false && hasKey(ctx, exclusive[cond])
+			require.True(t, okCtx, "%s references %s (Condition %s) where that condition may not hold", where, id, cond)
+		}
+	}
+	walk = func(where string, v any, ctx map[string]bool) {
+		switch x := v.(type) {
+		case map[string]any:
+			if len(x) == 1 {
+				for k, arg := range x {
+					switch k {
+					case "Ref":
+						target(where, arg.(string), ctx)
+						return
+					case "Fn::GetAtt":
+						target(where, strList(arg)[0], ctx)
+						return
+					case "Fn::Sub":
+						s, ok := arg.(string)
+						require.True(t, ok, "%s: use the string form of !Sub", where)
+						for _, m := range subVarRE.FindAllStringSubmatch(s, -1) {
+							target(where, m[1], ctx)
+						}
+						return
+					case "Fn::If":
+						l := arg.([]any)
+						name := l[0].(string)
+						require.Contains(t, conditions, name, "%s: unknown condition", where)
+						yes, no := clone(ctx), clone(ctx)
+						yes[name], no[name] = true, false
+						walk(where, l[1], yes)
+						walk(where, l[2], no)
+						return
+					}
+				}
+			}
+			for k, e := range x {
+				walk(where+"."+k, e, ctx)
+			}
+		case []any:
+			for i, e := range x {
+				walk(fmt.Sprintf("%s[%d]", where, i), e, ctx)
+			}
+		}
+	}
+	for id, r := range resources {
+		ctx := map[string]bool{}
+		if cond, _ := dig(r, "Condition").(string); cond != "" {
+			require.Contains(t, conditions, cond, "%s: unknown condition", id)
+			ctx[cond] = true
+		}
+		walk(id, dig(r, "Properties"), ctx)
+	}
+	for id, o := range dig(raw, "Outputs").(map[string]any) {
+		ctx := map[string]bool{}
+		if cond, _ := dig(o, "Condition").(string); cond != "" {
+			ctx[cond] = true
+		}
+		walk("Outputs."+id, dig(o, "Value"), ctx)
+	}
+}
+
+func hasKey(m map[string]bool, k string) bool { _, ok := m[k]; return ok }
+
+func clone(m map[string]bool) map[string]bool {
+	c := make(map[string]bool, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
+}
+
+// The functions never reference the URL of the API that invokes them: that
+// is a circular dependency CloudFormation rejects.
+func TestNoCircularAPIReference(t *testing.T) {
+	tpl := parsed(t, scenarios(t)[0])
+	for id, fn := range tpl.GetAllServerlessFunctionResources() {
+		apis := map[string]bool{}
+		for _, ev := range fn.Events {
+			if ev.Properties != nil && ev.Properties.ApiEvent != nil && ev.Properties.ApiEvent.RestApiId != nil {
+				apis[strings.TrimPrefix(*ev.Properties.ApiEvent.RestApiId, "Ref:")] = true
+			}
+		}
+		if fn.Environment == nil {
+			continue
+		}
+		for name, v := range fn.Environment.Variables {
+			for api := range apis {
+				require.NotContains(t, v, "${"+api+"}", "%s %s references %s, which invokes %s", id, name, api, id)
+				require.NotEqual(t, "Ref:"+api, v, "%s %s references %s", id, name, api)
+			}
+		}
+	}
+	// And the authorizer is the MerchantApi's: a MerchantApi URL in its
+	// environment would be circular too.
+	_ = serverless.Function{}
+}
+
+func TestSamconfigProfiles(t *testing.T) {
+	raw := rawTemplate(t)
+	params := dig(raw, "Parameters").(map[string]any)
+	sc := samconfig(t)
+	require.Equal(t, 0.1, dig(sc, "version"))
+	for _, profile := range []string{"default", "production"} {
+		t.Run(profile, func(t *testing.T) {
+			deploy := dig(sc, profile, "deploy", "parameters")
+			require.Equal(t, "CAPABILITY_IAM", dig(deploy, "capabilities"))
+			require.Equal(t, true, dig(deploy, "resolve_s3"))
+			require.NotEmpty(t, dig(sc, profile, "global", "parameters", "stack_name"))
+			require.Equal(t, true, dig(sc, profile, "build", "parameters", "build_in_source"), "build in the tree: no copy of node_modules")
+			for k := range parameterOverrides(t, sc, profile) {
+				require.Contains(t, params, k, "%s overrides unknown parameter %s", profile, k)
+			}
+		})
+	}
+	require.NotEqual(t, dig(sc, "default", "global", "parameters", "stack_name"), dig(sc, "production", "global", "parameters", "stack_name"),
+		"the sandbox and production stacks must not overwrite each other")
+	require.NotContains(t, parameterOverrides(t, sc, "default"), "MasterKeySecretArn", "sam deploy --guided asks for it; no example ARN in the sandbox profile")
+}
