@@ -51,6 +51,19 @@ func UpdateForMerchant(ctx context.Context, s Store, merchantID, id string, fn f
 	})
 }
 
+// CheckUpdate refuses an update that changed what identifies a transaction
+// or removed its expiry; every Store implementation calls it between fn and
+// the write.
+func CheckUpdate(before, after *Transaction) error {
+	if before.ID != after.ID || before.MerchantID != after.MerchantID || !before.CreatedAt.Equal(after.CreatedAt) || before.Version != after.Version {
+		return fmt.Errorf("update transaction %s: ID, MerchantID, CreatedAt and Version cannot change", before.ID)
+	}
+	if after.ExpiresAt.IsZero() {
+		return fmt.Errorf("update transaction %s: ExpiresAt is required", before.ID)
+	}
+	return nil
+}
+
 // MerchantStore keeps merchant profiles. The webhook secret is encrypted at
 // rest by the adapter.
 type MerchantStore interface {

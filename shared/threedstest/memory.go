@@ -111,7 +111,7 @@ func (s *MemoryStore) Update(ctx context.Context, id string, fn func(*threeds.Tr
 		if err := fn(next); err != nil {
 			return nil, fmt.Errorf("update transaction %s: %w", id, err)
 		}
-		if err := CheckImmutable(cur, next); err != nil {
+		if err := threeds.CheckUpdate(cur, next); err != nil {
 			return nil, err
 		}
 		if reflect.DeepEqual(cur, next) {
@@ -132,18 +132,6 @@ func (s *MemoryStore) Update(ctx context.Context, id string, fn func(*threeds.Tr
 		runtime.Gosched()
 	}
 	return nil, fmt.Errorf("update transaction %s: %w", id, threeds.ErrConcurrentUpdate)
-}
-
-// CheckImmutable refuses an update that changed what identifies a
-// transaction (shared with dynamostore's semantics).
-func CheckImmutable(before, after *threeds.Transaction) error {
-	if before.ID != after.ID || before.MerchantID != after.MerchantID || !before.CreatedAt.Equal(after.CreatedAt) || before.Version != after.Version {
-		return fmt.Errorf("update transaction %s: ID, MerchantID, CreatedAt and Version cannot change", before.ID)
-	}
-	if after.ExpiresAt.IsZero() {
-		return fmt.Errorf("update transaction %s: ExpiresAt is required", before.ID)
-	}
-	return nil
 }
 
 // ---- merchants

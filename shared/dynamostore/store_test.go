@@ -1,0 +1,88 @@
+package dynamostore_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/stretchr/testify/require"
+
+	"github.com/open3ds/server/shared/ddblocal"
+	"github.com/open3ds/server/shared/dynamostore"
+	"github.com/open3ds/server/shared/threeds"
+	"github.com/open3ds/server/shared/threeds/storetest"
+	"github.com/open3ds/server/shared/vault"
+)
+
+func TestMain(m *testing.M) { ddblocal.Main(m) }
+
+func testVault(t *testing.T) *vault.Vault {
+	t.Helper()
+	v, err := vault.New(bytes.Repeat([]byte{7}, 32))
+	require.NoError(t, err)
+	return v
+}
+
+func newStore(t *testing.T, now func() time.Time, r threeds.Retention) (*dynamostore.Store, *dynamodb.Client, string) {
+	client, table := ddblocal.NewTable(t)
+	return dynamostore.New(client, table, dynamostore.Options{Now: now, Retention: &r, Sealer: testVault(t)}), client, table
+}
+
+// TestContract runs the store contract suite against DynamoDB Local.
+func TestContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, now func() time.Time, r threeds.Retention) storetest.Stores {
+		s, _, _ := newStore(t, now, r)
+		return s
+	})
+}
+
+func TestWebhookSecretSealedAtRest(t *testing.T) {
+	ctx := context.Background()
+	s, client, table := newStore(t, time.Now, threeds.DefaultRetention())
+	m := &threeds.Merchant{ID: "m1", Name: "Shop", WebhookURL: "https://shop.example/hook", WebhookSecret: "whsec_topsecret_value"}
+	require.NoError(t, s.CreateMerchant(ctx, m))
+
+	out, err := client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), Key: map[string]types.AttributeValue{
+		"pk": &types.AttributeValueMemberS{Value: "MERCHANT#m1"}, "sk": &types.AttributeValueMemberS{Value: "PROFILE"}}})
+	require.NoError(t, err)
+	sealed, ok := out.Item["webhookSecretSealed"].(*types.AttributeValueMemberB)
+	require.True(t, ok, "secret stored as sealed binary")
+	require.NotContains(t, string(sealed.Value), "topsecret")
+	_, clear := out.Item["webhookSecret"]
+	require.False(t, clear)
+
+	// a sealed secret moved to another merchant does not open (AAD binding)
+	item := out.Item
+	item["pk"] = &types.AttributeValueMemberS{Value: "MERCHANT#m2"}
+	item["merchantId"] = &types.AttributeValueMemberS{Value: "m2"}
+	_, err = client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: item})
+	require.NoError(t, err)
+	_, err = s.GetMerchant(ctx, "m2")
+	require.ErrorIs(t, err, vault.ErrOpen)
+
+	noSealer := dynamostore.New(client, table, dynamostore.Options{})
+	require.ErrorContains(t, noSealer.CreateMerchant(ctx, &threeds.Merchant{ID: "m3", WebhookSecret: "x"}), "no Sealer")
+	_, err = noSealer.GetMerchant(ctx, "m1")
+	require.Error(t, err)
+	require.NoError(t, noSealer.CreateMerchant(ctx, &threeds.Merchant{ID: "m4"}), "merchants without a secret need no sealer")
+}
+
+func TestDecodeTransaction(t *testing.T) {
+	ctx := context.Background()
+	s, client, table := newStore(t, time.Now, threeds.DefaultRetention())
+	tx, err := threeds.NewTransaction(threeds.NewTransactionInput{ID: "2b5bfbdb-7c2f-4a54-9c4d-51c5b1b7a1a0", MerchantID: "m1"}, time.Now(), threeds.DefaultRetention())
+	require.NoError(t, err)
+	require.NoError(t, s.Create(ctx, tx))
+	out, err := client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), Key: map[string]types.AttributeValue{
+		"pk": &types.AttributeValueMemberS{Value: "TX#" + tx.ID}, "sk": &types.AttributeValueMemberS{Value: "TX"}}})
+	require.NoError(t, err)
+	got, err := dynamostore.DecodeTransaction(out.Item)
+	require.NoError(t, err)
+	require.Equal(t, tx, got)
+	_, err = dynamostore.DecodeTransaction(map[string]types.AttributeValue{"type": &types.AttributeValueMemberS{Value: "merchant"}})
+	require.Error(t, err)
+}
