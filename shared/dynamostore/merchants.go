@@ -82,7 +82,7 @@ func (s *Store) fromMerchantItem(it *merchantItem) (*threeds.Merchant, error) {
 	for _, sc := range it.AllowedSchemes {
 		m.AllowedSchemes = append(m.AllowedSchemes, emv3ds.Scheme(sc))
 	}
-	if len(it.WebhookSecretSealed) > 0 {
+	if len(it.WebhookSecretSealed) > 0 && !s.skipSecrets {
 		if s.sealer == nil {
 			return nil, errors.New("merchant webhook secret: no Sealer configured to open it")
 		}
@@ -173,6 +173,9 @@ func (s *Store) ListMerchants(ctx context.Context) ([]*threeds.Merchant, error) 
 
 // UpdateMerchant implements threeds.MerchantStore with optimistic locking.
 func (s *Store) UpdateMerchant(ctx context.Context, id string, fn func(*threeds.Merchant) error) (*threeds.Merchant, error) {
+	if s.skipSecrets {
+		return nil, errors.New("update merchant: store opened without webhook secrets")
+	}
 	for attempt := 0; attempt < s.maxAttempts; attempt++ {
 		if attempt > 0 {
 			if err := backoff(ctx, attempt); err != nil {

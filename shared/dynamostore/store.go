@@ -44,6 +44,10 @@ type Options struct {
 	Sealer Sealer
 	// MaxAttempts bounds optimistic-locking retries of Update (default 20).
 	MaxAttempts int
+	// SkipWebhookSecrets reads merchants without opening their webhook
+	// secrets (WebhookSecret stays empty), for tools that list merchants
+	// without the master key. Such a store refuses to update merchants.
+	SkipWebhookSecrets bool
 }
 
 // Store implements every threeds store port on one DynamoDB table.
@@ -54,6 +58,7 @@ type Store struct {
 	retention   threeds.Retention
 	sealer      Sealer
 	maxAttempts int
+	skipSecrets bool
 }
 
 var (
@@ -67,7 +72,7 @@ var (
 
 // New returns a Store on table.
 func New(db API, table string, opts Options) *Store {
-	s := &Store{db: db, table: table, now: opts.Now, sealer: opts.Sealer, maxAttempts: opts.MaxAttempts, retention: threeds.DefaultRetention()}
+	s := &Store{db: db, table: table, now: opts.Now, sealer: opts.Sealer, maxAttempts: opts.MaxAttempts, skipSecrets: opts.SkipWebhookSecrets, retention: threeds.DefaultRetention()}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -69,6 +69,14 @@ func TestWebhookSecretSealedAtRest(t *testing.T) {
 	_, err = noSealer.GetMerchant(ctx, "m1")
 	require.Error(t, err)
 	require.NoError(t, noSealer.CreateMerchant(ctx, &threeds.Merchant{ID: "m4"}), "merchants without a secret need no sealer")
+
+	lister := dynamostore.New(client, table, dynamostore.Options{SkipWebhookSecrets: true})
+	got, err := lister.GetMerchant(ctx, "m1")
+	require.NoError(t, err)
+	require.Empty(t, got.WebhookSecret)
+	require.Equal(t, "https://shop.example/hook", got.WebhookURL)
+	_, err = lister.UpdateMerchant(ctx, "m1", func(*threeds.Merchant) error { return nil })
+	require.Error(t, err, "a store that cannot see the secret must not rewrite the merchant")
 }
 
 func TestDecodeTransaction(t *testing.T) {
