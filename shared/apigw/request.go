@@ -211,3 +211,25 @@ func isASCII(s string) bool {
 	}
 	return true
 }
+
+// BaseURL is the URL the request came in on (scheme, host and stage), the
+// base of our browser callbacks when no public URL is configured.
+func BaseURL(ev events.APIGatewayProxyRequest) string {
+	host := Header(ev, "Host")
+	if host == "" {
+		host = ev.RequestContext.DomainName
+	}
+	if host == "" {
+		return ""
+	}
+	scheme := Header(ev, "X-Forwarded-Proto")
+	if scheme == "" {
+		scheme = "https"
+	}
+	base := scheme + "://" + host
+	// The stage is in the path only on the default execute-api host.
+	if ev.RequestContext.Stage != "" && strings.Contains(host, ".execute-api.") {
+		base += "/" + ev.RequestContext.Stage
+	}
+	return base
+}

@@ -12,6 +12,10 @@ import (
 // with another algorithm or is bound to another transaction.
 var ErrInvalid = errors.New("invalid threeDSSessionData")
 
+// DefaultTTL is how long a session token is valid: a challenge step may take
+// 10 minutes, so 15 leaves room.
+const DefaultTTL = 15 * time.Minute
+
 // MaxLength is the protocol's limit on threeDSSessionData.
 const MaxLength = 1024
 

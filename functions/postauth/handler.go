@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/open3ds/server/shared/apigw"
+	"github.com/open3ds/server/shared/emv3ds"
+	"github.com/open3ds/server/shared/threeds"
+)
+
+type handler struct {
+	svc *threeds.Service
+	log *slog.Logger
+}
+
+type request struct {
+	ThreeDSServerTransID string `json:"threeDSServerTransID"`
+}
+
+// response is the result in EMV element names. status says whether it is
+// final; pending answers carry transStatus C or D while the challenge or
+// decoupled authentication runs.
+type response struct {
+	ThreeDSServerTransID string `json:"threeDSServerTransID"`
+	Status               string `json:"status"`
+	TransStatus          string `json:"transStatus,omitempty"`
+	TransStatusReason    string `json:"transStatusReason,omitempty"`
+	AuthenticationValue  string `json:"authenticationValue,omitempty"`
+	ECI                  string `json:"eci,omitempty"`
+	DSTransID            string `json:"dsTransID,omitempty"`
+	ACSTransID           string `json:"acsTransID,omitempty"`
+	SDKTransID           string `json:"sdkTransID,omitempty"`
+	MessageVersion       string `json:"messageVersion,omitempty"`
+	ChallengeCancel      string `json:"challengeCancel,omitempty"`
+	InteractionCounter   string `json:"interactionCounter,omitempty"`
+	AuthenticationType   string `json:"authenticationType,omitempty"`
+	CardholderInfo       string `json:"cardholderInfo,omitempty"`
+	ResultSource         string `json:"resultSource,omitempty"`
+	Scheme               string `json:"scheme,omitempty"`
+}
+
+func (h handler) Handle(ctx context.Context, ev events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+	about := apigw.About{}
+	merchantID, err := apigw.MerchantID(ev)
+	if err != nil {
+		return apigw.Error(ctx, h.log, err, about), nil
+	}
+	body, err := apigw.JSONBody(ev)
+	if err != nil {
+		return apigw.Error(ctx, h.log, err, about), nil
+	}
+	var req request
+	if err := apigw.DecodeFields(body, &req); err != nil {
+		return apigw.Error(ctx, h.log, err, about), nil
+	}
+	about.ThreeDSServerTransID = req.ThreeDSServerTransID
+	out, err := h.svc.Result(ctx, merchantID, req.ThreeDSServerTransID)
+	if err != nil {
+		return apigw.Error(ctx, h.log, err, about), nil
+	}
+	about.MessageVersion = out.MessageVersion
+	if out.Status == threeds.ResultFailed && out.Error != nil {
+		// The protocol failed: answer the Erro the merchant got from /auth.
+		return apigw.Error(ctx, h.log, failure(out), about), nil
+	}
+	h.log.InfoContext(ctx, "postauth", slog.String("threeDSServerTransID", out.ThreeDSServerTransID),
+		slog.String("merchantId", merchantID), slog.String("resultStatus", out.Status),
+		slog.String("transStatus", string(out.TransStatus)), slog.Int("status", http.StatusOK))
+	return apigw.JSON(http.StatusOK, response{
+		ThreeDSServerTransID: out.ThreeDSServerTransID,
+		Status:               out.Status,
+		TransStatus:          string(out.TransStatus),
+		TransStatusReason:    string(out.TransStatusReason),
+		AuthenticationValue:  out.AuthenticationValue.Reveal(),
+		ECI:                  string(out.ECI),
+		DSTransID:            out.DSTransID,
+		ACSTransID:           out.ACSTransID,
+		SDKTransID:           out.SDKTransID,
+		MessageVersion:       string(out.MessageVersion),
+		ChallengeCancel:      string(out.ChallengeCancel),
+		InteractionCounter:   out.InteractionCounter,
+		AuthenticationType:   out.AuthenticationType,
+		CardholderInfo:       out.CardholderInfo,
+		ResultSource:         out.Source,
+		Scheme:               string(out.Scheme),
+	}), nil
+}
+
+// failure turns the stored failure back into the error /auth answered.
+func failure(out *threeds.ResultOutput) error {
+	e := out.Error
+	if e.Code == emv3ds.ErrorCodeSystemConnectionFailure {
+		return &threeds.DirectoryUnavailableError{Cause: e.Detail}
+	}
+	erro := &emv3ds.Erro{
+		MessageType: emv3ds.MessageTypeErro, MessageVersion: out.MessageVersion,
+		ThreeDSServerTransID: out.ThreeDSServerTransID, ErrorCode: e.Code, ErrorComponent: e.Component,
+		ErrorDescription: e.Description, ErrorDetail: e.Detail, ErrorMessageType: emv3ds.MessageTypeAReq,
+	}
+	if e.Component == emv3ds.ErrorComponentServer {
+		return &threeds.RejectedMessageError{Erro: erro}
+	}
+	return &threeds.PeerErroError{Erro: erro}
+}

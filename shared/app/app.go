@@ -1,0 +1,235 @@
+package app
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/open3ds/server/shared/config"
+	"github.com/open3ds/server/shared/dsclient"
+	"github.com/open3ds/server/shared/dynamostore"
+	"github.com/open3ds/server/shared/emv3ds"
+	"github.com/open3ds/server/shared/logging"
+	"github.com/open3ds/server/shared/session"
+	"github.com/open3ds/server/shared/threeds"
+	"github.com/open3ds/server/shared/vault"
+)
+
+// App is what a function's handler is built from.
+type App struct {
+	Config config.Config
+	Log    *slog.Logger
+	AWS    aws.Config
+	Store  *dynamostore.Store
+	Vault  *vault.Vault
+	// SessionKey signs threeDSSessionData; derived from the master key.
+	SessionKey []byte
+	secrets    *secretsmanager.Client
+}
+
+// Load reads the configuration for fn and builds the shared clients.
+func Load(ctx context.Context, fn config.Function) (*App, error) {
+	log := logging.New()
+	slog.SetDefault(log)
+	cfg, err := config.FromEnv(fn)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := awsConfig(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, Log: log, AWS: awsCfg}
+	master, err := a.masterKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if a.Vault, err = vault.New(master); err != nil {
+		return nil, fmt.Errorf("master key: %w", err)
+	}
+	mac := hmac.New(sha256.New, master)
+	mac.Write([]byte("open3ds threeDSSessionData v1"))
+	a.SessionKey = mac.Sum(nil)
+
+	db := dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) {
+		if cfg.DynamoDBEndpoint != nil {
+			o.BaseEndpoint = aws.String(cfg.DynamoDBEndpoint.String())
+		}
+	})
+	ret := a.Retention()
+	a.Store = dynamostore.New(db, cfg.TableName, dynamostore.Options{Retention: &ret, Sealer: a.Vault})
+	return a, nil
+}
+
+// awsConfig loads the SDK configuration. Locally (DynamoDB Local) it uses
+// static credentials, which DynamoDB Local accepts and ignores.
+func awsConfig(ctx context.Context, cfg config.Config) (aws.Config, error) {
+	opts := []func(*awsconfig.LoadOptions) error{}
+	if cfg.DynamoDBEndpoint != nil {
+		opts = append(opts, awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")))
+	}
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("aws config: %w", err)
+	}
+	if awsCfg.Region == "" {
+		awsCfg.Region = "us-east-1"
+	}
+	return awsCfg, nil
+}
+
+// Retention is the domain retention with the configured overrides.
+func (a *App) Retention() threeds.Retention {
+	r := threeds.DefaultRetention()
+	if a.Config.Retention.Preauth > 0 {
+		r.PreAuth = a.Config.Retention.Preauth
+	}
+	if a.Config.Retention.Result > 0 {
+		r.Result = a.Config.Retention.Result
+	}
+	if a.Config.Retention.Idempotency > 0 {
+		r.Idempotency = a.Config.Retention.Idempotency
+	}
+	return r
+}
+
+// Sessions returns the threeDSSessionData issuer.
+func (a *App) Sessions() (*session.Tokens, error) {
+	ttl := a.Config.SessionTTL
+	if ttl <= 0 {
+		ttl = session.DefaultTTL
+	}
+	return session.New(a.SessionKey, ttl, nil)
+}
+
+// Directory builds the DS client: mutual TLS from the certificate secret
+// (AWS) or files (local), per-scheme URLs, the configured timeouts.
+func (a *App) Directory(ctx context.Context) (*dsclient.Client, error) {
+	ds := a.Config.DS
+	cfg := dsclient.Config{
+		URLs:             map[emv3ds.Scheme]string{},
+		ConnectTimeout:   ds.ConnectTimeout,
+		Timeout:          ds.Timeout,
+		MaxResponseBytes: ds.MaxResponseBytes,
+	}
+	if ds.URL != nil {
+		cfg.DefaultURL = ds.URL.String()
+	}
+	for scheme, u := range ds.SchemeURLs {
+		cfg.URLs[emv3ds.Scheme(strings.ToLower(scheme))] = u.String()
+	}
+	if ds.Cert.MutualTLS() {
+		certPEM, keyPEM, caPEM, err := a.dsCertificate(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if cfg.TLS, err = dsclient.TLSConfigFromPEM(certPEM, keyPEM, caPEM); err != nil {
+			return nil, err
+		}
+	}
+	return dsclient.New(cfg)
+}
+
+// ServiceConfig is the flow configuration from the environment.
+func (a *App) ServiceConfig() threeds.ServiceConfig {
+	c := threeds.ServiceConfig{
+		ServerRefNumber:  a.Config.DS.ThreeDSServerRefNumber,
+		ServerOperatorID: a.Config.DS.ThreeDSServerOperatorID,
+		Retention:        a.Retention(),
+	}
+	if a.Config.DS.ResultsURL != nil {
+		c.ResultsURL = a.Config.DS.ResultsURL.String()
+	}
+	if a.Config.PublicBaseURL != nil {
+		c.CallbackBaseURL = a.Config.PublicBaseURL.String()
+	}
+	for _, s := range a.Config.SchemesEnabled {
+		c.Schemes = append(c.Schemes, emv3ds.Scheme(s))
+	}
+	return c
+}
+
+func (a *App) secretsClient() *secretsmanager.Client {
+	if a.secrets == nil {
+		a.secrets = secretsmanager.NewFromConfig(a.AWS)
+	}
+	return a.secrets
+}
+
+// masterKey reads {"masterKey": "<base64 or hex of 32 bytes>"} from Secrets
+// Manager or from the local secrets file.
+func (a *App) masterKey(ctx context.Context) ([]byte, error) {
+	raw, err := a.readSecret(ctx, a.Config.Secrets.ARN, a.Config.Secrets.File)
+	if err != nil {
+		return nil, fmt.Errorf("master key: %w", err)
+	}
+	var doc struct {
+		MasterKey string `json:"masterKey"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil || doc.MasterKey == "" {
+		return nil, errors.New("master key: the secret must be JSON with a masterKey member")
+	}
+	return vault.ParseMasterKey(doc.MasterKey)
+}
+
+// dsCertificate reads the DS client certificate, its key and the DS CA.
+func (a *App) dsCertificate(ctx context.Context) (certPEM, keyPEM, caPEM []byte, err error) {
+	c := a.Config.DS.Cert
+	if c.SecretARN != "" {
+		raw, err := a.readSecret(ctx, c.SecretARN, "")
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("DS certificate: %w", err)
+		}
+		var doc struct {
+			Certificate   string `json:"certificate"`
+			PrivateKey    string `json:"privateKey"`
+			CACertificate string `json:"caCertificate"`
+		}
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			return nil, nil, nil, errors.New("DS certificate: the secret must be JSON with certificate, privateKey and caCertificate")
+		}
+		return []byte(doc.Certificate), []byte(doc.PrivateKey), []byte(doc.CACertificate), nil
+	}
+	read := func(path string) ([]byte, error) {
+		if path == "" {
+			return nil, nil
+		}
+		return os.ReadFile(path)
+	}
+	if certPEM, err = read(c.CertFile); err != nil {
+		return nil, nil, nil, fmt.Errorf("DS certificate: %w", err)
+	}
+	if keyPEM, err = read(c.KeyFile); err != nil {
+		return nil, nil, nil, fmt.Errorf("DS key: %w", err)
+	}
+	if caPEM, err = read(c.CAFile); err != nil {
+		return nil, nil, nil, fmt.Errorf("DS CA: %w", err)
+	}
+	return certPEM, keyPEM, caPEM, nil
+}
+
+func (a *App) readSecret(ctx context.Context, arn, file string) ([]byte, error) {
+	if file != "" {
+		return os.ReadFile(file)
+	}
+	out, err := a.secretsClient().GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn)})
+	if err != nil {
+		return nil, fmt.Errorf("read secret: %w", err)
+	}
+	if out.SecretString == nil {
+		return nil, errors.New("read secret: the secret has no string value")
+	}
+	return []byte(*out.SecretString), nil
+}

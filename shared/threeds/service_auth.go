@@ -1,0 +1,366 @@
+package threeds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/open3ds/server/shared/emv3ds"
+)
+
+// AuthInput is an authentication request: the AReq fields the merchant sent
+// (decoded leniently), plus what only the merchant API carries.
+type AuthInput struct {
+	AReq *emv3ds.AReq
+	// ReturnURL is the merchant page the browser returns to after a challenge.
+	ReturnURL string
+	// ChallengeWindowSize sizes the CReq built for a browser challenge
+	// (default 05, full screen).
+	ChallengeWindowSize emv3ds.ChallengeWindowSize
+	// CallbackBaseURL overrides the configured base of our browser callbacks.
+	CallbackBaseURL string
+}
+
+// AuthOutput is the outcome of the AReq: the validated ARes and, for a
+// browser challenge, the ready CReq and the session data to post with it.
+type AuthOutput struct {
+	ARes *emv3ds.ARes
+	// ChallengeRequest is base64url(CReq JSON), set when the ARes asks for a
+	// browser challenge.
+	ChallengeRequest string
+	// SessionData is the threeDSSessionData to post with the CReq.
+	SessionData string
+	// ChallengeWindowSize is the window size the CReq was built for.
+	ChallengeWindowSize emv3ds.ChallengeWindowSize
+	Scheme              emv3ds.Scheme
+}
+
+const purchaseDateLayout = "20060102150405"
+
+// Authenticate builds the AReq from the merchant's request, its profile and
+// the transaction opened by Preauth (or opens one), sends it to the DS once,
+// validates the ARes and records the outcome.
+func (s *Service) Authenticate(ctx context.Context, merchantID string, in AuthInput) (*AuthOutput, error) {
+	if s.d.Transactions == nil || s.d.Merchants == nil || s.d.Directory == nil || s.d.PANHasher == nil ||
+		s.d.CardRanges == nil || s.d.Sessions == nil {
+		return nil, ErrNotConfigured
+	}
+	if in.AReq == nil {
+		return nil, fieldError("body", "an AReq object is required", emv3ds.ErrorCodeMessageInvalid, emv3ds.ErrInvalidMessage)
+	}
+	areq := *in.AReq
+	if in.ReturnURL != "" {
+		if err := checkURL("returnURL", in.ReturnURL, 2048); err != nil {
+			return nil, err
+		}
+	}
+	windowSize := in.ChallengeWindowSize
+	if windowSize == "" {
+		windowSize = emv3ds.ChallengeWindowSize("05")
+	} else if !windowSize.Valid(emv3ds.Version231) {
+		return nil, fieldError("challengeWindowSize", "must be 01 to 05", emv3ds.ErrorCodeInvalidFormat, emv3ds.ErrFormat)
+	}
+	merchant, err := s.d.Merchants.GetMerchant(ctx, merchantID)
+	if err != nil {
+		return nil, fmt.Errorf("auth: %w", err)
+	}
+	tx, err := s.transactionForAuth(ctx, merchant, &areq)
+	if err != nil {
+		return nil, err
+	}
+	version, err := emv3ds.NegotiateVersion(tx.DSStartVersion, tx.DSEndVersion, tx.ACSStartVersion, tx.ACSEndVersion, areq.MessageVersion)
+	if err != nil {
+		version = tx.MessageVersion // the requested version is outside the range: keep the negotiated one
+	}
+	s.prepareAReq(&areq, tx, merchant, version, s.callbackBase(in.CallbackBaseURL)+"/callbacks/challenge")
+	if err := areq.Validate(); err != nil {
+		return nil, err
+	}
+
+	sent := AReqSent{
+		MessageVersion:      areq.MessageVersion,
+		CompInd:             areq.ThreeDSCompInd,
+		DeviceChannel:       areq.DeviceChannel,
+		MessageCategory:     areq.MessageCategory,
+		NotificationURL:     areq.NotificationURL,
+		ReturnURL:           in.ReturnURL,
+		ChallengeWindowSize: string(windowSize),
+		DecoupledRequested:  areq.ThreeDSRequestorDecReqInd == emv3ds.DecReqInd("Y"),
+		ChallengeInd:        string(areq.ChallengeInd()),
+		ThreeRIInd:          string(areq.ThreeRIInd),
+	}
+	// The conditional write is what makes an AReq go out at most once per
+	// transaction: a racing duplicate request loses here.
+	tx, err = UpdateForMerchant(ctx, s.d.Transactions, merchant.ID, tx.ID, func(t *Transaction) error {
+		return t.RecordAReqSent(sent, s.d.Now(), s.cfg.Retention)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("auth: %w", err)
+	}
+	scheme := tx.Card.Scheme
+
+	ares, err := s.d.Directory.SendAReq(ctx, scheme, &areq)
+	if err != nil {
+		return nil, s.failAReq(ctx, tx, scheme, &areq, err)
+	}
+	if verr := ares.Validate(emv3ds.AResContextFor(&areq)); verr != nil {
+		erro := emv3ds.NewErro(verr, emv3ds.ErrorComponentServer, ares)
+		erro.ErrorMessageType = emv3ds.MessageTypeARes
+		erro.MessageVersion = areq.MessageVersion
+		erro.ThreeDSServerTransID = tx.ID
+		return nil, s.failAReq(ctx, tx, scheme, &areq, &RejectedMessageError{Erro: erro})
+	}
+	data := aresData(ares)
+	if _, err := UpdateForMerchant(ctx, s.d.Transactions, merchant.ID, tx.ID, func(t *Transaction) error {
+		return t.RecordARes(data, s.d.Now(), s.cfg.Retention)
+	}); err != nil {
+		return nil, fmt.Errorf("auth: record ARes: %w", err)
+	}
+	out := &AuthOutput{ARes: ares, Scheme: scheme}
+	if ares.TransStatus == emv3ds.TransStatusChallenge && areq.DeviceChannel == emv3ds.DeviceChannelBrowser {
+		out.ChallengeWindowSize = windowSize
+		out.ChallengeRequest = emv3ds.NewCReq(tx.ID, ares.ACSTransID, areq.MessageVersion, windowSize).Encode()
+		if out.SessionData, err = s.d.Sessions.Issue(tx.ID); err != nil {
+			return nil, fmt.Errorf("auth: session data: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// transactionForAuth returns the transaction Preauth opened, or opens one
+// when the merchant skipped Preauth.
+func (s *Service) transactionForAuth(ctx context.Context, merchant *Merchant, areq *emv3ds.AReq) (*Transaction, error) {
+	if areq.ThreeDSServerTransID == "" {
+		if err := checkPAN(areq.AcctNumber); err != nil {
+			return nil, err
+		}
+		cr, version, err := s.lookupRange(ctx, merchant, areq.AcctNumber, areq.MessageVersion)
+		if err != nil {
+			return nil, err
+		}
+		methodURL, _ := methodFor(cr, version)
+		tx, err := NewTransaction(NewTransactionInput{
+			ID:              s.d.NewID(),
+			MerchantID:      merchant.ID,
+			Card:            NewCard(areq.AcctNumber, cr.Scheme, s.d.PANHasher),
+			MessageVersion:  version,
+			DSStartVersion:  cr.DSStartVersion,
+			DSEndVersion:    cr.DSEndVersion,
+			ACSStartVersion: cr.ACSStartVersion,
+			ACSEndVersion:   cr.ACSEndVersion,
+			// No 3DS Method ran: with a method URL the AReq says N, else U.
+			ThreeDSMethodURL: methodURL,
+		}, s.d.Now(), s.cfg.Retention)
+		if err != nil {
+			return nil, fmt.Errorf("auth: %w", err)
+		}
+		if err := s.d.Transactions.Create(ctx, tx); err != nil {
+			return nil, fmt.Errorf("auth: create transaction: %w", err)
+		}
+		return tx, nil
+	}
+	tx, err := GetForMerchant(ctx, s.d.Transactions, merchant.ID, areq.ThreeDSServerTransID)
+	if err != nil {
+		return nil, fmt.Errorf("auth: %w", err)
+	}
+	if !tx.State.beforeAReq() {
+		return nil, tx.invalid("auth")
+	}
+	if areq.AcctNumber == "" {
+		return nil, fieldError("acctNumber", "is required", emv3ds.ErrorCodeRequiredMissing, emv3ds.ErrMissing)
+	}
+	if err := checkPAN(areq.AcctNumber); err != nil {
+		return nil, err
+	}
+	if !EqualHash(s.d.PANHasher.HashPAN(areq.AcctNumber), tx.Card.PANHash) {
+		return nil, fieldError("acctNumber", "must be the card given to preauth for this threeDSServerTransID", emv3ds.ErrorCodeTransactionDataInvalid, emv3ds.ErrNotAllowed)
+	}
+	return tx, nil
+}
+
+// prepareAReq fills what the server owns and the merchant profile's
+// defaults, and drops elements that do not exist in the version or channel
+// being sent (real clients send browserJavascriptEnabled with 2.1.0).
+func (s *Service) prepareAReq(a *emv3ds.AReq, tx *Transaction, m *Merchant, version emv3ds.Version, notificationURL string) {
+	a.MessageType = emv3ds.MessageTypeAReq
+	a.MessageVersion = version
+	a.ThreeDSServerTransID = tx.ID
+	a.ThreeDSServerRefNumber = s.cfg.ServerRefNumber
+	if a.ThreeDSServerOperatorID == "" {
+		a.ThreeDSServerOperatorID = s.cfg.ServerOperatorID
+	}
+	a.ThreeDSServerURL = s.cfg.ResultsURL
+	if a.MessageCategory == "" {
+		a.MessageCategory = emv3ds.MessageCategoryPayment
+	}
+	setDefault(&a.AcquirerBIN, m.AcquirerBIN)
+	setDefault(&a.AcquirerMerchantID, m.AcquirerMerchantID)
+	setDefault(&a.MCC, m.MCC)
+	setDefault(&a.MerchantName, m.Name)
+	setDefault(&a.MerchantCountryCode, m.Country)
+	setDefault(&a.ThreeDSRequestorID, m.RequestorID)
+	setDefault(&a.ThreeDSRequestorName, m.RequestorName)
+	if a.MessageCategory == emv3ds.MessageCategoryPayment && a.PurchaseDate == "" {
+		a.PurchaseDate = s.d.Now().UTC().Format(purchaseDateLayout)
+	}
+	if a.DeviceChannel != emv3ds.DeviceChannel3RI && a.ThreeDSRequestorAuthenticationInd == "" {
+		a.ThreeDSRequestorAuthenticationInd = emv3ds.AuthenticationInd("01")
+	}
+	// Elements only the DS adds.
+	a.DSReferenceNumber, a.DSTransID, a.DSURL, a.DeviceInfo = "", "", "", ""
+
+	switch a.DeviceChannel {
+	case emv3ds.DeviceChannelBrowser:
+		if a.ThreeDSCompInd == "" {
+			a.ThreeDSCompInd = tx.DefaultCompInd()
+		}
+		setDefault(&a.NotificationURL, notificationURL)
+		clearApp(a)
+	case emv3ds.DeviceChannelApp:
+		clearBrowser(a)
+	case emv3ds.DeviceChannel3RI:
+		clearBrowser(a)
+		clearApp(a)
+	}
+	dropUnsupported(a, version)
+}
+
+func setDefault(field *string, v string) {
+	if *field == "" {
+		*field = v
+	}
+}
+
+func clearBrowser(a *emv3ds.AReq) {
+	a.BrowserAcceptHeader, a.BrowserIP, a.BrowserLanguage, a.BrowserColorDepth = "", "", "", ""
+	a.BrowserScreenHeight, a.BrowserScreenWidth, a.BrowserTZ, a.BrowserUserAgent = "", "", "", ""
+	a.BrowserJavaEnabled, a.BrowserJavascriptEnabled = nil, nil
+	a.AcceptLanguage = nil
+	a.NotificationURL = ""
+	a.ThreeDSCompInd = ""
+}
+
+func clearApp(a *emv3ds.AReq) {
+	a.SDKAppID, a.SDKEncData, a.SDKMaxTimeout, a.SDKReferenceNumber, a.SDKTransID = "", "", "", "", ""
+	a.SDKEphemPubKey = nil
+	a.DeviceRenderOptions = nil
+	a.SDKType, a.SDKServerSignedContent, a.SDKSignatureTimestamp, a.AppIP = "", "", "", ""
+	a.DefaultSDKType, a.SplitSDKType = nil, nil
+}
+
+// dropUnsupported removes elements the version being sent does not define.
+func dropUnsupported(a *emv3ds.AReq, v emv3ds.Version) {
+	if v.AtLeast(emv3ds.Version231) {
+		a.ThreeDSReqAuthMethodInd = "" // removed in 2.3.1
+		return
+	}
+	// Not in 2.1.0 or 2.2.0.
+	a.ThreeDSRequestorSpcSupport, a.ThreeDSMethodID, a.SpcIncompInd = "", "", ""
+	a.AcquirerCountryCode, a.AcquirerCountryCodeSource = "", ""
+	a.AcceptLanguage = nil
+	a.CardSecurityCode = ""
+	a.DeviceBindingStatus, a.DeviceBindingStatusSource, a.DeviceID, a.UserID = "", "", "", ""
+	a.RecurringAmount, a.RecurringCurrency, a.RecurringDate, a.RecurringExponent = "", "", "", ""
+	a.RecurringInd = nil
+	a.SDKType, a.SDKServerSignedContent, a.SDKSignatureTimestamp, a.AppIP = "", "", "", ""
+	a.DefaultSDKType, a.SplitSDKType, a.SellerInfo, a.MultiTransaction = nil, nil, nil, nil
+	a.TaxID, a.PayeeOrigin = "", ""
+	if len(a.ThreeDSRequestorChallengeInd) > 1 {
+		a.ThreeDSRequestorChallengeInd = a.ThreeDSRequestorChallengeInd[:1]
+	}
+	if v.AtLeast(emv3ds.Version220) {
+		return
+	}
+	// Not in 2.1.0.
+	a.BrowserJavascriptEnabled = nil
+	a.ThreeDSRequestorDecMaxTime, a.ThreeDSRequestorDecReqInd = "", ""
+	a.PayTokenSource = ""
+	a.TrustListStatus, a.TrustListStatusSource = "", ""
+	a.ThreeDSReqAuthMethodInd = ""
+}
+
+// failAReq records why the AReq failed, tells the DS about a message of its
+// that we rejected (never about our own timeouts), and returns the error the
+// merchant receives.
+func (s *Service) failAReq(ctx context.Context, tx *Transaction, scheme emv3ds.Scheme, areq *emv3ds.AReq, cause error) error {
+	info := ErrorInfo{Component: emv3ds.ErrorComponentServer}
+	var (
+		unavailable *DirectoryUnavailableError
+		peer        *PeerErroError
+		rejected    *RejectedMessageError
+		invalid     *InvalidResponseError
+	)
+	switch {
+	case errors.As(cause, &unavailable):
+		info.Code, info.Description, info.Detail = emv3ds.ErrorCodeSystemConnectionFailure, "Unable to contact Directory Server", unavailable.Cause
+	case errors.As(cause, &peer):
+		info = erroInfo(peer.Erro)
+	case errors.As(cause, &invalid):
+		erro := &emv3ds.Erro{
+			MessageType: emv3ds.MessageTypeErro, MessageVersion: areq.MessageVersion,
+			ThreeDSServerTransID: tx.ID, ErrorCode: emv3ds.ErrorCodeMessageInvalid,
+			ErrorComponent: emv3ds.ErrorComponentServer, ErrorDescription: emv3ds.ErrorCodeMessageInvalid.Description(),
+			ErrorDetail: "ARes", ErrorMessageType: emv3ds.MessageTypeARes,
+		}
+		cause = &RejectedMessageError{Erro: erro}
+		rejected = cause.(*RejectedMessageError)
+		info = erroInfo(erro)
+	case errors.As(cause, &rejected):
+		info = erroInfo(rejected.Erro)
+	default:
+		info.Code, info.Description, info.Detail = emv3ds.ErrorCodeTransientFailure, "Transient system failure", "AReq"
+	}
+	if rejected != nil {
+		s.notifyDS(ctx, scheme, rejected.Erro)
+	}
+	// The failure must be recorded even if the merchant's request was cancelled.
+	bg := context.WithoutCancel(ctx)
+	if _, err := s.d.Transactions.Update(bg, tx.ID, func(t *Transaction) error {
+		return t.RecordFailure(info, s.d.Now(), s.cfg.Retention)
+	}); err != nil {
+		return errors.Join(cause, fmt.Errorf("record failure: %w", err))
+	}
+	return cause
+}
+
+// notifyDS sends an Erro about the DS's message, once, within a short bound.
+func (s *Service) notifyDS(ctx context.Context, scheme emv3ds.Scheme, erro *emv3ds.Erro) {
+	nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ErroNotifyTimeout)
+	defer cancel()
+	_ = s.d.Directory.SendErro(nctx, scheme, erro) // fire-and-forget by protocol (§9, §12)
+}
+
+func erroInfo(e *emv3ds.Erro) ErrorInfo {
+	return ErrorInfo{Code: e.ErrorCode, Component: e.ErrorComponent, Description: e.ErrorDescription, Detail: e.ErrorDetail}
+}
+
+func aresData(a *emv3ds.ARes) AResData {
+	d := AResData{
+		TransStatus:          a.TransStatus,
+		TransStatusReason:    a.TransStatusReason,
+		DSTransID:            a.DSTransID,
+		ACSTransID:           a.ACSTransID,
+		SDKTransID:           a.SDKTransID,
+		ACSReferenceNumber:   a.ACSReferenceNumber,
+		DSReferenceNumber:    a.DSReferenceNumber,
+		ACSOperatorID:        a.ACSOperatorID,
+		ACSURL:               a.ACSURL,
+		ACSChallengeMandated: a.ACSChallengeMandated,
+		AuthenticationType:   string(a.AuthenticationType),
+		ACSSignedContent:     a.ACSSignedContent,
+		ACSDecConInd:         a.ACSDecConInd,
+		MessageVersion:       a.MessageVersion,
+		ECI:                  a.ECI,
+		AuthenticationValue:  a.AuthenticationValue,
+	}
+	if len(a.AuthenticationMethod) > 0 {
+		d.AuthenticationMethod = string(a.AuthenticationMethod[0])
+	}
+	if a.ACSRenderingType != nil {
+		d.ACSRenderingType, _ = jsonRaw(a.ACSRenderingType)
+	}
+	if a.CardholderInfo != nil {
+		d.CardholderInfo = a.CardholderInfo.Text
+	}
+	return d
+}

@@ -1,0 +1,219 @@
+package threeds
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/open3ds/server/shared/emv3ds"
+)
+
+// ErrInvalidCallback is a browser callback whose data is not ours or does not
+// match its transaction (a forged or replayed post).
+var ErrInvalidCallback = errors.New("invalid callback data")
+
+// MethodCompleted records the 3DS Method notification posted by the ACS page.
+// It is authenticated by what it carries: the transaction ID must be one
+// whose ACS has a method that is still expected.
+func (s *Service) MethodCompleted(ctx context.Context, threeDSMethodData string) (string, error) {
+	if s.d.Transactions == nil {
+		return "", ErrNotConfigured
+	}
+	md, err := emv3ds.ParseThreeDSMethodData(threeDSMethodData)
+	if err != nil || md.ThreeDSServerTransID == "" {
+		return "", fmt.Errorf("3DS method notification: %w", ErrInvalidCallback)
+	}
+	_, err = s.d.Transactions.Update(ctx, md.ThreeDSServerTransID, func(t *Transaction) error {
+		return t.RecordMethodCompleted(s.d.Now())
+	})
+	if err != nil {
+		return md.ThreeDSServerTransID, fmt.Errorf("3DS method notification: %w", err)
+	}
+	return md.ThreeDSServerTransID, nil
+}
+
+// ChallengeOutcome is what the challenge callback shows the browser.
+type ChallengeOutcome struct {
+	ThreeDSServerTransID string
+	// TransStatus is the final result's when the RReq has arrived, otherwise
+	// the CRes's (ResultReady false: the merchant must ask /postauth).
+	TransStatus emv3ds.TransStatus
+	ResultReady bool
+	ReturnURL   string
+}
+
+// ChallengeCompleted handles the final CRes the ACS page posts with our
+// threeDSSessionData. The CRes is never trusted for the result: it must match
+// the transaction, and the result is the RReq's, which the ACS sends first.
+// When the RReq has not arrived yet the callback waits for it a little.
+func (s *Service) ChallengeCompleted(ctx context.Context, cres, sessionData string) (*ChallengeOutcome, error) {
+	if s.d.Transactions == nil || s.d.Sessions == nil {
+		return nil, ErrNotConfigured
+	}
+	id, err := s.d.Sessions.Verify(sessionData)
+	if err != nil {
+		return nil, fmt.Errorf("challenge callback: threeDSSessionData: %w", ErrInvalidCallback)
+	}
+	msg, erro, err := emv3ds.ParseCRes(cres)
+	if err != nil {
+		return nil, fmt.Errorf("challenge callback: cres: %w", ErrInvalidCallback)
+	}
+	if erro != nil {
+		// The ACS posted an Erro instead of a CRes: the result (if any) still
+		// comes from the RReq; the IDs must be the transaction's.
+		if erro.ThreeDSServerTransID != "" && erro.ThreeDSServerTransID != id {
+			return nil, fmt.Errorf("challenge callback: Erro for another transaction: %w", ErrInvalidCallback)
+		}
+	} else if msg.ThreeDSServerTransID != id {
+		return nil, fmt.Errorf("challenge callback: CRes for another transaction: %w", ErrInvalidCallback)
+	}
+	tx, err := s.d.Transactions.Update(ctx, id, func(t *Transaction) error {
+		if msg != nil && msg.ACSTransID != t.ARes.ACSTransID {
+			return fmt.Errorf("acsTransID does not match the ARes: %w", ErrInvalidCallback)
+		}
+		if err := t.RecordCRes(s.d.Now()); err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidCallback, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("challenge callback: %w", err)
+	}
+	tx, err = s.waitForResult(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	out := &ChallengeOutcome{ThreeDSServerTransID: id, ReturnURL: tx.ReturnURL}
+	switch {
+	case tx.Result != nil:
+		out.TransStatus, out.ResultReady = tx.Result.TransStatus, true
+	case msg != nil:
+		out.TransStatus = msg.TransStatus
+	default:
+		out.TransStatus = emv3ds.TransStatusUnavailable
+	}
+	return out, nil
+}
+
+// waitForResult polls the transaction until its challenge result is final or
+// ResultWait is over.
+func (s *Service) waitForResult(ctx context.Context, tx *Transaction) (*Transaction, error) {
+	const step = 100
+	for waited := 0; tx.Result == nil && tx.State.IsPending() && waited < int(s.cfg.ResultWait.Milliseconds()); waited += step {
+		if err := s.d.Sleep(ctx, step*1e6); err != nil {
+			return tx, nil // the browser went away; the page no longer matters
+		}
+		next, err := s.d.Transactions.Get(ctx, tx.ID)
+		if err != nil {
+			return nil, fmt.Errorf("challenge callback: %w", err)
+		}
+		tx = next
+	}
+	return tx, nil
+}
+
+// ResultsAnswer is the answer to the DS on the results endpoint: an RRes, or
+// an Erro when the RReq is rejected.
+type ResultsAnswer struct {
+	Body []byte
+	// Erro is set when Body is an Erro; Code says why.
+	Erro *emv3ds.Erro
+	// Repeat reports an identical RReq answered again with the stored RRes.
+	Repeat bool
+	// Transaction is the updated transaction (nil when unknown).
+	ThreeDSServerTransID string
+	TransStatus          emv3ds.TransStatus
+}
+
+// ReceiveRReq validates an RReq against its transaction, stores the result
+// and answers the RRes. An unknown transaction is Erro 301; an invalid RReq
+// Erro 201/203/…; a repeat gets the same RRes; nothing changes a final result.
+func (s *Service) ReceiveRReq(ctx context.Context, body []byte) (*ResultsAnswer, error) {
+	if s.d.Transactions == nil {
+		return nil, ErrNotConfigured
+	}
+	rreq, derr := emv3ds.DecodeRReq(body)
+	if rreq == nil {
+		return s.rejectRReq(&emv3ds.RReq{MessageType: emv3ds.MessageTypeRReq}, derr), nil
+	}
+	if rreq.ThreeDSServerTransID == "" {
+		return s.rejectRReq(rreq, fieldError("threeDSServerTransID", "is required", emv3ds.ErrorCodeRequiredMissing, emv3ds.ErrMissing)), nil
+	}
+	tx, err := s.d.Transactions.Get(ctx, rreq.ThreeDSServerTransID)
+	if errors.Is(err, ErrTransactionNotFound) {
+		return s.rejectRReq(rreq, fieldError("threeDSServerTransID", "is not a transaction of this 3DS Server", emv3ds.ErrorCodeTransIDNotRecognised, ErrTransactionNotFound)), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("results: %w", err)
+	}
+	if verr := rreq.Validate(emv3ds.RReqContext{
+		MessageVersion:       tx.MessageVersion,
+		MessageCategory:      tx.MessageCategory,
+		DeviceChannel:        tx.DeviceChannel,
+		ThreeDSServerTransID: tx.ID,
+		Decoupled:            tx.ARes.TransStatus == emv3ds.TransStatusDecoupled,
+	}); verr != nil {
+		return s.rejectRReq(rreq, verr), nil
+	}
+	if rreq.ACSTransID != tx.ARes.ACSTransID || rreq.DSTransID != tx.ARes.DSTransID {
+		return s.rejectRReq(rreq, fieldError("acsTransID", "acsTransID and dsTransID must be those of the ARes", emv3ds.ErrorCodeTransIDNotRecognised, emv3ds.ErrNotAllowed)), nil
+	}
+	rres := emv3ds.NewRRes(rreq)
+	rresJSON, err := json.Marshal(rres)
+	if err != nil {
+		return nil, fmt.Errorf("results: encode RRes: %w", err)
+	}
+	data := RReqData{
+		TransStatus:         rreq.TransStatus,
+		TransStatusReason:   rreq.TransStatusReason,
+		ECI:                 rreq.ECI,
+		AuthenticationValue: rreq.AuthenticationValue,
+		ChallengeCancel:     rreq.ChallengeCancel,
+		InteractionCounter:  rreq.InteractionCounter,
+		ACSTransID:          rreq.ACSTransID,
+		DSTransID:           rreq.DSTransID,
+		Fingerprint:         fingerprint(rreq),
+		RRes:                rresJSON,
+	}
+	var answer []byte
+	repeat := false
+	_, err = s.d.Transactions.Update(ctx, tx.ID, func(t *Transaction) error {
+		repeat = t.State == StateFinal
+		out, err := t.RecordRReq(data, s.d.Now(), s.cfg.Retention)
+		answer = out
+		return err
+	})
+	switch {
+	case errors.Is(err, ErrResultFinal), errors.Is(err, ErrInvalidTransition):
+		return s.rejectRReq(rreq, fieldError("transStatus", "the transaction already holds a final result or expects no RReq", emv3ds.ErrorCodeTransactionDataInvalid, ErrResultFinal)), nil
+	case err != nil:
+		return nil, fmt.Errorf("results: %w", err)
+	}
+	return &ResultsAnswer{Body: answer, Repeat: repeat, ThreeDSServerTransID: tx.ID, TransStatus: rreq.TransStatus}, nil
+}
+
+func (s *Service) rejectRReq(rreq *emv3ds.RReq, cause error) *ResultsAnswer {
+	if cause == nil {
+		cause = fieldError("body", "is not an RReq", emv3ds.ErrorCodeMessageInvalid, emv3ds.ErrInvalidMessage)
+	}
+	erro := emv3ds.NewErro(cause, emv3ds.ErrorComponentServer, rreq)
+	erro.ErrorMessageType = emv3ds.MessageTypeRReq
+	body, _ := json.Marshal(erro)
+	return &ResultsAnswer{Body: body, Erro: erro, ThreeDSServerTransID: rreq.ThreeDSServerTransID}
+}
+
+// fingerprint identifies an RReq by the fields that make up the result, so a
+// DS resend matches while any change is a different RReq.
+func fingerprint(r *emv3ds.RReq) string {
+	h := sha256.New()
+	for _, f := range []string{r.ThreeDSServerTransID, r.ACSTransID, r.DSTransID, string(r.MessageVersion),
+		string(r.TransStatus), string(r.TransStatusReason), string(r.ECI), r.AuthenticationValue.Reveal(),
+		string(r.ChallengeCancel), r.InteractionCounter, string(r.MessageCategory)} {
+		h.Write([]byte(f))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}

@@ -1,0 +1,117 @@
+package threeds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/open3ds/server/shared/emv3ds"
+)
+
+// RefreshCardRanges sends a PReq to one DS and loads its PRes: incremental
+// from the stored serialNum, or full on the first load and whenever the DS
+// answers Erro 307 (serial number not valid).
+func (s *Service) RefreshCardRanges(ctx context.Context, ds string, scheme emv3ds.Scheme) (*CardRangeSet, error) {
+	if s.d.CardRanges == nil || s.d.Directory == nil {
+		return nil, ErrNotConfigured
+	}
+	serial := ""
+	switch set, err := s.d.CardRanges.CardRangeSet(ctx, ds); {
+	case err == nil:
+		serial = set.SerialNum
+	case !errors.Is(err, ErrCardRangesNotLoaded):
+		return nil, fmt.Errorf("card ranges %s: %w", ds, err)
+	}
+	pres, preq, err := s.sendPReq(ctx, scheme, serial)
+	var peer *PeerErroError
+	if serial != "" && errors.As(err, &peer) && peer.Erro.ErrorCode == emv3ds.ErrorCodeSerialNumberInvalid {
+		serial = ""
+		pres, preq, err = s.sendPReq(ctx, scheme, "")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("card ranges %s: %w", ds, err)
+	}
+	if verr := pres.Validate(); verr != nil {
+		erro := emv3ds.NewErro(verr, emv3ds.ErrorComponentServer, pres)
+		erro.ErrorMessageType = emv3ds.MessageTypePRes
+		erro.ThreeDSServerTransID = preq.ThreeDSServerTransID
+		s.notifyDS(ctx, scheme, erro)
+		return nil, fmt.Errorf("card ranges %s: %w", ds, &RejectedMessageError{Erro: erro})
+	}
+	load := CardRangeLoad{DS: ds, Scheme: scheme, SerialNum: pres.SerialNum, Full: serial == ""}
+	for _, c := range pres.CardRangeData {
+		load.Changes = append(load.Changes, CardRangeChange{Action: string(c.Action()), Range: cardRange(c, pres)})
+	}
+	if err := s.d.CardRanges.LoadRanges(ctx, load); err != nil {
+		return nil, fmt.Errorf("card ranges %s: %w", ds, err)
+	}
+	return s.d.CardRanges.CardRangeSet(ctx, ds)
+}
+
+func (s *Service) sendPReq(ctx context.Context, scheme emv3ds.Scheme, serial string) (*emv3ds.PRes, *emv3ds.PReq, error) {
+	preq := &emv3ds.PReq{
+		MessageType:             emv3ds.MessageTypePReq,
+		MessageVersion:          emv3ds.Version220,
+		ThreeDSServerRefNumber:  s.cfg.ServerRefNumber,
+		ThreeDSServerOperatorID: s.cfg.ServerOperatorID,
+		ThreeDSServerTransID:    s.d.NewID(),
+		SerialNum:               serial,
+	}
+	pres, err := s.d.Directory.SendPReq(ctx, scheme, preq)
+	return pres, preq, err
+}
+
+// cardRange converts a PRes entry. 2.1.0/2.2.0 ranges carry their versions
+// directly; 2.3.1 ranges list ACS versions (each with its method URL) and the
+// DS's versions.
+func cardRange(c emv3ds.CardRangeData, pres *emv3ds.PRes) CardRange {
+	r := CardRange{
+		Start:            c.StartRange,
+		End:              c.EndRange,
+		ACSStartVersion:  c.ACSStartProtocolVersion,
+		ACSEndVersion:    c.ACSEndProtocolVersion,
+		DSStartVersion:   firstNonEmpty(c.DSStartProtocolVersion, pres.DSStartProtocolVersion),
+		DSEndVersion:     firstNonEmpty(c.DSEndProtocolVersion, pres.DSEndProtocolVersion),
+		ThreeDSMethodURL: c.ThreeDSMethodURL,
+	}
+	for _, i := range c.ACSInfoInd {
+		r.ACSInfoInd = append(r.ACSInfoInd, string(i))
+	}
+	if len(c.ACSProtocolVersions) > 0 {
+		for _, pv := range c.ACSProtocolVersions {
+			apv := ACSProtocolVersion{Version: pv.Version, ThreeDSMethodURL: pv.ThreeDSMethodURL}
+			for _, i := range pv.ACSInfoInd {
+				apv.ACSInfoInd = append(apv.ACSInfoInd, string(i))
+			}
+			r.ACSProtocolVersions = append(r.ACSProtocolVersions, apv)
+			if r.ACSStartVersion == "" || pv.Version.Compare(r.ACSStartVersion) < 0 {
+				r.ACSStartVersion = pv.Version
+			}
+			if r.ACSEndVersion == "" || pv.Version.Compare(r.ACSEndVersion) > 0 {
+				r.ACSEndVersion = pv.Version
+			}
+		}
+	}
+	dsVersions := c.DSProtocolVersions
+	if len(dsVersions) == 0 {
+		dsVersions = pres.DSProtocolVersions
+	}
+	for _, v := range dsVersions {
+		if r.DSStartVersion == "" || v.Compare(r.DSStartVersion) < 0 {
+			r.DSStartVersion = v
+		}
+		if r.DSEndVersion == "" || v.Compare(r.DSEndVersion) > 0 {
+			r.DSEndVersion = v
+		}
+	}
+	return r
+}
+
+func firstNonEmpty(vs ...emv3ds.Version) emv3ds.Version {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,140 @@
+package threeds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/open3ds/server/shared/emv3ds"
+)
+
+// Result states the merchant sees.
+const (
+	ResultFinal   = "final"   // a final authentication result is held
+	ResultPending = "pending" // waiting for the 3DS Method, the AReq, the challenge or decoupled result
+	ResultFailed  = "failed"  // the protocol failed (DS Erro, timeout, invalid ARes): see Error
+	ResultExpired = "expired" // no result came in time
+)
+
+// ResultOutput is the transaction's outcome for the merchant (postauth and
+// the webhook): everything authorisation needs.
+type ResultOutput struct {
+	ThreeDSServerTransID string
+	Status               string // ResultFinal, ResultPending, ResultFailed, ResultExpired
+	State                State
+	Scheme               emv3ds.Scheme
+	MessageVersion       emv3ds.Version
+	TransStatus          emv3ds.TransStatus
+	TransStatusReason    emv3ds.TransStatusReason
+	AuthenticationValue  emv3ds.AuthenticationValue
+	ECI                  emv3ds.ECI
+	DSTransID            string
+	ACSTransID           string
+	SDKTransID           string
+	ChallengeCancel      emv3ds.ChallengeCancel
+	InteractionCounter   string
+	AuthenticationType   string
+	AuthenticationMethod string
+	CardholderInfo       string
+	Source               string // SourceARes or SourceRReq
+	ResultAt             time.Time
+	Error                *ErrorInfo
+	CardBIN, CardLast4   string
+}
+
+// Result returns a merchant's transaction outcome. Another merchant's
+// transaction is ErrTransactionNotFound.
+func (s *Service) Result(ctx context.Context, merchantID, threeDSServerTransID string) (*ResultOutput, error) {
+	if s.d.Transactions == nil {
+		return nil, ErrNotConfigured
+	}
+	if threeDSServerTransID == "" {
+		return nil, fieldError("threeDSServerTransID", "is required", emv3ds.ErrorCodeRequiredMissing, emv3ds.ErrMissing)
+	}
+	tx, err := GetForMerchant(ctx, s.d.Transactions, merchantID, threeDSServerTransID)
+	if err != nil {
+		return nil, fmt.Errorf("postauth: %w", err)
+	}
+	return ResultOf(tx), nil
+}
+
+// ResultOf describes a transaction's outcome.
+func ResultOf(tx *Transaction) *ResultOutput {
+	out := &ResultOutput{
+		ThreeDSServerTransID: tx.ID,
+		State:                tx.State,
+		Scheme:               tx.Card.Scheme,
+		MessageVersion:       tx.MessageVersion,
+		DSTransID:            tx.ARes.DSTransID,
+		ACSTransID:           tx.ARes.ACSTransID,
+		SDKTransID:           tx.ARes.SDKTransID,
+		AuthenticationType:   tx.ARes.AuthenticationType,
+		AuthenticationMethod: tx.ARes.AuthenticationMethod,
+		CardholderInfo:       tx.ARes.CardholderInfo,
+		CardBIN:              tx.Card.BIN,
+		CardLast4:            tx.Card.Last4,
+	}
+	switch tx.State {
+	case StateFinal:
+		out.Status = ResultFinal
+	case StateFailed:
+		out.Status = ResultFailed
+		out.Error = tx.Error
+	case StateExpired:
+		out.Status = ResultExpired
+	default:
+		out.Status = ResultPending
+		if tx.State.IsPending() {
+			out.TransStatus = tx.ARes.TransStatus // C or D: the challenge is under way
+		}
+	}
+	if r := tx.Result; r != nil {
+		out.TransStatus = r.TransStatus
+		out.TransStatusReason = r.TransStatusReason
+		out.AuthenticationValue = r.AuthenticationValue
+		out.ECI = r.ECI
+		out.ChallengeCancel = r.ChallengeCancel
+		out.InteractionCounter = r.InteractionCounter
+		out.Source = r.Source
+		out.ResultAt = r.ReceivedAt
+	}
+	return out
+}
+
+// ErrInvalidAPIKey is any key that is unknown, malformed or revoked. The
+// caller answers 401 and learns nothing more.
+var ErrInvalidAPIKey = errors.New("invalid API key")
+
+// APIKeyHasher hashes presented API keys (vault.HashAPIKey).
+type APIKeyHasher func(key string) string
+
+// AuthorizeAPIKey resolves an API key to its merchant: hash lookup, then a
+// constant-time comparison of the stored and computed hashes. Revoked and
+// unknown keys are the same ErrInvalidAPIKey.
+func (s *Service) AuthorizeAPIKey(ctx context.Context, key string, hash APIKeyHasher) (string, error) {
+	if s.d.APIKeys == nil || hash == nil {
+		return "", ErrNotConfigured
+	}
+	if key == "" || len(key) > 256 {
+		return "", ErrInvalidAPIKey
+	}
+	h := hash(key)
+	k, err := s.d.APIKeys.LookupAPIKey(ctx, h)
+	switch {
+	case errors.Is(err, ErrAPIKeyNotFound), errors.Is(err, ErrAPIKeyRevoked):
+		return "", ErrInvalidAPIKey
+	case err != nil:
+		return "", fmt.Errorf("authorize: %w", err)
+	}
+	if !EqualHash(k.Hash, h) || k.Revoked() {
+		return "", ErrInvalidAPIKey
+	}
+	// Last use is kept at minute resolution: one write a minute per key, not
+	// one per request.
+	now := s.d.Now()
+	if now.Sub(k.LastUsedAt) > time.Minute {
+		_ = s.d.APIKeys.TouchAPIKey(ctx, h, now) // best effort: never fail a request for it
+	}
+	return k.MerchantID, nil
+}

@@ -1,0 +1,163 @@
+package threeds
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/open3ds/server/shared/webhooksig"
+)
+
+// EventAuthenticationCompleted is the webhook event type sent when a
+// transaction reaches a final result.
+const EventAuthenticationCompleted = "authentication.completed"
+
+// WebhookEvent is the body posted to the merchant's webhook URL.
+type WebhookEvent struct {
+	ID      string      `json:"id"`
+	Type    string      `json:"type"`
+	Created int64       `json:"created"`
+	Data    WebhookData `json:"data"`
+}
+
+// WebhookData is the final result, in EMV element names.
+type WebhookData struct {
+	ThreeDSServerTransID string `json:"threeDSServerTransID"`
+	TransStatus          string `json:"transStatus"`
+	TransStatusReason    string `json:"transStatusReason,omitempty"`
+	ECI                  string `json:"eci,omitempty"`
+	AuthenticationValue  string `json:"authenticationValue,omitempty"`
+	DSTransID            string `json:"dsTransID,omitempty"`
+	ACSTransID           string `json:"acsTransID,omitempty"`
+	MessageVersion       string `json:"messageVersion,omitempty"`
+	ChallengeCancel      string `json:"challengeCancel,omitempty"`
+	ResultSource         string `json:"resultSource,omitempty"`
+	Scheme               string `json:"scheme,omitempty"`
+}
+
+// WebhookEventFor returns the event for a transaction's final result, or
+// false when it has none. The event ID and body are the same every time, so
+// a retried delivery is recognisable as the same event.
+func WebhookEventFor(tx *Transaction) (WebhookEvent, bool) {
+	if tx.State != StateFinal || tx.Result == nil {
+		return WebhookEvent{}, false
+	}
+	sum := sha256.Sum256([]byte(tx.ID + "\x00" + EventAuthenticationCompleted))
+	r := tx.Result
+	return WebhookEvent{
+		ID:      "evt_" + hex.EncodeToString(sum[:12]),
+		Type:    EventAuthenticationCompleted,
+		Created: r.ReceivedAt.Unix(),
+		Data: WebhookData{
+			ThreeDSServerTransID: tx.ID,
+			TransStatus:          string(r.TransStatus),
+			TransStatusReason:    string(r.TransStatusReason),
+			ECI:                  string(r.ECI),
+			AuthenticationValue:  r.AuthenticationValue.Reveal(),
+			DSTransID:            tx.ARes.DSTransID,
+			ACSTransID:           tx.ARes.ACSTransID,
+			MessageVersion:       string(tx.MessageVersion),
+			ChallengeCancel:      string(r.ChallengeCancel),
+			ResultSource:         r.Source,
+			Scheme:               string(tx.Card.Scheme),
+		},
+	}, true
+}
+
+// WebhookPolicy bounds the in-invocation delivery attempts.
+type WebhookPolicy struct {
+	Attempts int
+	Backoff  time.Duration // doubled after each failed attempt
+}
+
+// ErrWebhookFailed means every attempt failed; the caller reports the stream
+// record as failed so Lambda retries it and, in the end, dead-letters it.
+var ErrWebhookFailed = errors.New("webhook delivery failed")
+
+// DeliverWebhook posts the transaction's final-result event to its merchant,
+// signed with the merchant's secret. A delivered event is not posted again
+// (stream records can repeat); a merchant without a webhook URL gets nothing.
+func (s *Service) DeliverWebhook(ctx context.Context, tx *Transaction, p WebhookPolicy) error {
+	if s.d.Merchants == nil || s.d.Deliveries == nil || s.d.Webhooks == nil {
+		return ErrNotConfigured
+	}
+	ev, ok := WebhookEventFor(tx)
+	if !ok {
+		return nil
+	}
+	m, err := s.d.Merchants.GetMerchant(ctx, tx.MerchantID)
+	if err != nil {
+		return fmt.Errorf("webhook %s: %w", ev.ID, err)
+	}
+	if m.WebhookURL == "" {
+		return nil
+	}
+	now := s.d.Now()
+	err = s.d.Deliveries.CreateWebhookDelivery(ctx, &WebhookDelivery{
+		ID: ev.ID, MerchantID: m.ID, TransactionID: tx.ID, Event: ev.Type, Status: WebhookPending,
+		CreatedAt: now, UpdatedAt: now, ExpiresAt: Expiry(now, s.cfg.Retention.WebhookDelivery),
+	})
+	if errors.Is(err, ErrDuplicateWebhookDelivery) {
+		d, gerr := s.d.Deliveries.GetWebhookDelivery(ctx, ev.ID)
+		if gerr == nil && d.Status == WebhookDelivered {
+			return nil
+		}
+	} else if err != nil {
+		return fmt.Errorf("webhook %s: %w", ev.ID, err)
+	}
+	body, err := json.Marshal(ev)
+	if err != nil {
+		return fmt.Errorf("webhook %s: encode: %w", ev.ID, err)
+	}
+	if p.Attempts <= 0 {
+		p.Attempts = 1
+	}
+	backoff := p.Backoff
+	var status int
+	var lastErr string
+	for attempt := 1; attempt <= p.Attempts; attempt++ {
+		sig := webhooksig.Sign([]byte(m.WebhookSecret), s.d.Now(), body)
+		status, err = s.d.Webhooks.Post(ctx, m.WebhookURL, body, map[string]string{
+			"Content-Type":     "application/json",
+			webhooksig.Header:  sig,
+			"Threeds-Event-Id": ev.ID,
+		})
+		if err == nil && status >= 200 && status < 300 {
+			s.recordDelivery(ctx, ev.ID, attempt, status, "", true)
+			return nil
+		}
+		lastErr = fmt.Sprintf("HTTP %d", status)
+		if err != nil {
+			lastErr = "request failed"
+		}
+		if attempt < p.Attempts {
+			if serr := s.d.Sleep(ctx, backoff); serr != nil {
+				break
+			}
+			backoff *= 2
+		}
+	}
+	s.recordDelivery(ctx, ev.ID, p.Attempts, status, lastErr, false)
+	return fmt.Errorf("webhook %s: %s: %w", ev.ID, lastErr, ErrWebhookFailed)
+}
+
+func (s *Service) recordDelivery(ctx context.Context, id string, attempts, status int, lastErr string, delivered bool) {
+	now := s.d.Now()
+	_, _ = s.d.Deliveries.UpdateWebhookDelivery(context.WithoutCancel(ctx), id, func(d *WebhookDelivery) error {
+		d.Attempts += attempts
+		d.LastStatusCode = status
+		d.LastError = lastErr
+		d.UpdatedAt = now
+		if delivered {
+			d.Status = WebhookDelivered
+			d.DeliveredAt = now
+		} else {
+			d.Status = WebhookFailed
+		}
+		return nil
+	})
+}
