@@ -174,8 +174,23 @@ func (s *Simulator) Close() error {
 	return err
 }
 
+type baseURLKey struct{}
+
+// WithBaseURL tells the simulator the externally visible base URL of the
+// request carried by ctx (an API Gateway stage URL, for instance); it is
+// used when Config.PublicURL is empty.
+func WithBaseURL(ctx context.Context, base string) context.Context {
+	return context.WithValue(ctx, baseURLKey{}, strings.TrimRight(base, "/"))
+}
+
 // baseURLFor is the base URL to put in messages answering r.
 func (s *Simulator) baseURLFor(r *http.Request) string {
+	if s.cfg.PublicURL != "" {
+		return strings.TrimRight(s.cfg.PublicURL, "/")
+	}
+	if b, ok := r.Context().Value(baseURLKey{}).(string); ok && b != "" {
+		return b
+	}
 	if u := s.URL(); u != "" {
 		return u
 	}
