@@ -32,6 +32,7 @@ func init() {
 			fs.StringVar(&m.Country, "country", "", "merchantCountryCode, ISO 3166-1 numeric (required)")
 			fs.StringVar(&m.RequestorID, "requestor-id", "", "threeDSRequestorID")
 			fs.StringVar(&m.RequestorName, "requestor-name", "", "threeDSRequestorName")
+			fs.StringVar(&m.RequestorURL, "requestor-url", "", "threeDSRequestorURL (the merchant's site)")
 			fs.StringVar(&schemes, "schemes", "", "allowed schemes, comma separated (default: all)")
 			return func(ctx context.Context, a *adminFlags, _ []string, _ io.Reader, out io.Writer) error {
 				if m.ID == "" {

@@ -42,6 +42,7 @@ type merchantItem struct {
 	Country            string   `dynamodbav:"merchantCountryCode,omitempty"`
 	RequestorID        string   `dynamodbav:"threeDSRequestorID,omitempty"`
 	RequestorName      string   `dynamodbav:"threeDSRequestorName,omitempty"`
+	RequestorURL       string   `dynamodbav:"threeDSRequestorURL,omitempty"`
 	AllowedSchemes     []string `dynamodbav:"allowedSchemes,omitempty"`
 	WebhookURL         string   `dynamodbav:"webhookURL,omitempty"`
 	// WebhookSecretSealed is AES-256-GCM (vault) bound to the merchant ID.
@@ -54,7 +55,7 @@ func (s *Store) toMerchantItem(m *threeds.Merchant, version int64) (*merchantIte
 	it := &merchantItem{
 		PK: merchantPK(m.ID), SK: merchantSK, GSI1PK: merchantsGSIPK, GSI1SK: "MERCHANT#" + m.ID, Type: TypeMerchant, Version: version,
 		ID: m.ID, Name: m.Name, AcquirerBIN: m.AcquirerBIN, AcquirerMerchantID: m.AcquirerMerchantID, MCC: m.MCC,
-		Country: m.Country, RequestorID: m.RequestorID, RequestorName: m.RequestorName, WebhookURL: m.WebhookURL,
+		Country: m.Country, RequestorID: m.RequestorID, RequestorName: m.RequestorName, RequestorURL: m.RequestorURL, WebhookURL: m.WebhookURL,
 		CreatedAt: ts(m.CreatedAt), UpdatedAt: ts(m.UpdatedAt),
 	}
 	for _, sc := range m.AllowedSchemes {
@@ -76,7 +77,7 @@ func (s *Store) toMerchantItem(m *threeds.Merchant, version int64) (*merchantIte
 func (s *Store) fromMerchantItem(it *merchantItem) (*threeds.Merchant, error) {
 	m := &threeds.Merchant{
 		ID: it.ID, Name: it.Name, AcquirerBIN: it.AcquirerBIN, AcquirerMerchantID: it.AcquirerMerchantID, MCC: it.MCC,
-		Country: it.Country, RequestorID: it.RequestorID, RequestorName: it.RequestorName, WebhookURL: it.WebhookURL,
+		Country: it.Country, RequestorID: it.RequestorID, RequestorName: it.RequestorName, RequestorURL: it.RequestorURL, WebhookURL: it.WebhookURL,
 		CreatedAt: pt(it.CreatedAt), UpdatedAt: pt(it.UpdatedAt),
 	}
 	for _, sc := range it.AllowedSchemes {

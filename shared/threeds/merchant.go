@@ -17,6 +17,7 @@ type Merchant struct {
 	Country            string // merchantCountryCode, ISO 3166-1 numeric
 	RequestorID        string // threeDSRequestorID
 	RequestorName      string // threeDSRequestorName
+	RequestorURL       string // threeDSRequestorURL: the merchant's site or support page
 	AllowedSchemes     []emv3ds.Scheme
 	WebhookURL         string
 	// WebhookSecret signs webhook deliveries. Stores keep it encrypted at

@@ -200,6 +200,7 @@ func (s *Service) prepareAReq(a *emv3ds.AReq, tx *Transaction, m *Merchant, vers
 	setDefault(&a.MerchantCountryCode, m.Country)
 	setDefault(&a.ThreeDSRequestorID, m.RequestorID)
 	setDefault(&a.ThreeDSRequestorName, m.RequestorName)
+	setDefault(&a.ThreeDSRequestorURL, m.RequestorURL)
 	if a.MessageCategory == emv3ds.MessageCategoryPayment && a.PurchaseDate == "" {
 		a.PurchaseDate = s.d.Now().UTC().Format(purchaseDateLayout)
 	}

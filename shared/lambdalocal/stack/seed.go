@@ -48,6 +48,7 @@ func (s *Stack) seed(ctx context.Context, v *vault.Vault) error {
 			Country:            "840",
 			RequestorID:        fmt.Sprintf("open3ds-local-%d", i+1),
 			RequestorName:      m.name,
+			RequestorURL:       fmt.Sprintf("https://merchant-%d.example.com", i+1),
 			WebhookURL:         m.url,
 			WebhookSecret:      m.secret,
 			CreatedAt:          now,

@@ -385,7 +385,7 @@ func testTenantIsolation(t *testing.T, e env) {
 func merchant(id string) *threeds.Merchant {
 	return &threeds.Merchant{
 		ID: id, Name: "Shop " + id, AcquirerBIN: "400551", AcquirerMerchantID: "acq-" + id, MCC: "5411", Country: "840",
-		RequestorID: "req-" + id, RequestorName: "Requestor " + id,
+		RequestorID: "req-" + id, RequestorName: "Requestor " + id, RequestorURL: "https://" + id + ".example.com",
 		AllowedSchemes: []emv3ds.Scheme{emv3ds.SchemeVisa, emv3ds.SchemeMastercard},
 		WebhookURL:     "https://shop.example/hooks", WebhookSecret: "whsec_" + id + "_s3cr3t",
 		CreatedAt: Start, UpdatedAt: Start,
