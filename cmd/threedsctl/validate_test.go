@@ -31,7 +31,7 @@ func TestValidateCommand(t *testing.T) {
 		{name: "unsupported version", args: []string{"invalid_areq_version.json"}, code: 1, erro: "102", detail: "messageVersion"},
 		{name: "not JSON", args: []string{"invalid_not_json.txt"}, code: 1, erro: "101"},
 		{name: "duplicate element", args: []string{"invalid_duplicate.json"}, code: 1, erro: "204", detail: "challengeWindowSize"},
-		{name: "ARes alone skips the AReq cross-checks", args: []string{"ares_Y_no_cavv.json"}, code: 0, msgType: "ARes", version: "2.2.0"},
+		{name: "ARes alone is judged as a payment: Y needs a CAVV", args: []string{"ares_Y_no_cavv.json"}, code: 1, erro: "201", detail: "authenticationValue"},
 		{name: "ARes with its AReq: Y on a payment needs a CAVV", args: []string{"--areq", filepath.Join(dir, "areq_brw_220.json"), "ares_Y_no_cavv.json"}, code: 1, erro: "201", detail: "authenticationValue"},
 		{name: "ARes with another transaction's AReq", args: []string{"--areq", filepath.Join(dir, "areq_app_220.json"), "ares_C_app_231.json"}, code: 1, erro: "203", detail: "messageVersion"},
 		{name: "no such file", args: []string{"nope.json"}, code: 2},

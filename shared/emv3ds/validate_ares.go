@@ -59,7 +59,9 @@ func (m *ARes) Validate(ctx AResContext) error {
 
 	st := m.TransStatus
 	npa := ctx.MessageCategory != "" && ctx.MessageCategory != MessageCategoryPayment
-	pa := ctx.MessageCategory == MessageCategoryPayment
+	// Without the AReq the category is unknown: judge as a payment, the
+	// category of nearly every ARes, so Y/A without a CAVV is rejected.
+	pa := !npa
 	if v.require("transStatus", string(st), !npa) && !st.Valid(ver) {
 		v.format("transStatus", "not an allowed value for the version")
 	}
