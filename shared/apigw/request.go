@@ -61,8 +61,8 @@ func Body(ev events.APIGatewayProxyRequest) ([]byte, error) {
 // JSONBody returns a JSON request body checked for size and the ASCII-only
 // rule. A non-ASCII value is reported by the element that holds it. The
 // Content-Type is not enforced: what counts is that the body is JSON (curl's
-// default form type with a JSON body is accepted), except for a declared
-// form or multipart body, which is the wrong endpoint's shape.
+// default form type with a JSON body is accepted); a multipart upload is
+// refused as the wrong shape.
 func JSONBody(ev events.APIGatewayProxyRequest) ([]byte, error) {
 	if ct := Header(ev, "Content-Type"); ct != "" {
 		if mt, _, err := mime.ParseMediaType(ct); err == nil && strings.HasPrefix(mt, "multipart/") {

@@ -111,6 +111,7 @@ func (s *Service) Authenticate(ctx context.Context, merchantID string, in AuthIn
 		return nil, s.failAReq(ctx, tx, scheme, &areq, &RejectedMessageError{Erro: erro})
 	}
 	data := aresData(ares)
+	data.ECI = defaultECI(scheme, data.TransStatus, data.ECI)
 	if _, err := UpdateForMerchant(ctx, s.d.Transactions, merchant.ID, tx.ID, func(t *Transaction) error {
 		return t.RecordARes(data, s.d.Now(), s.cfg.Retention)
 	}); err != nil {
@@ -364,4 +365,20 @@ func aresData(a *emv3ds.ARes) AResData {
 		d.CardholderInfo = a.CardholderInfo.Text
 	}
 	return d
+}
+
+// defaultECI forwards the ECI the DS or ACS sent; only when none came with
+// N, U or R does it fill the scheme's "not authenticated" value (07 Visa, 00
+// Mastercard), which the authorisation needs (protocol doc §11).
+func defaultECI(scheme emv3ds.Scheme, st emv3ds.TransStatus, eci emv3ds.ECI) emv3ds.ECI {
+	switch {
+	case eci != "":
+		return eci
+	case st != emv3ds.TransStatusNotAuthenticated && st != emv3ds.TransStatusUnavailable && st != emv3ds.TransStatusRejected:
+		return eci // Y, A and I carry the issuer's own ECI, never one of ours
+	}
+	if e, ok := emv3ds.ECIFor(scheme, st); ok {
+		return e
+	}
+	return eci
 }

@@ -169,7 +169,7 @@ func (s *Service) ReceiveRReq(ctx context.Context, body []byte) (*ResultsAnswer,
 	data := RReqData{
 		TransStatus:         rreq.TransStatus,
 		TransStatusReason:   rreq.TransStatusReason,
-		ECI:                 rreq.ECI,
+		ECI:                 defaultECI(tx.Card.Scheme, rreq.TransStatus, rreq.ECI),
 		AuthenticationValue: rreq.AuthenticationValue,
 		ChallengeCancel:     rreq.ChallengeCancel,
 		InteractionCounter:  rreq.InteractionCounter,
