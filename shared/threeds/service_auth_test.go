@@ -199,7 +199,10 @@ func TestAuthenticateOutcomes(t *testing.T) {
 		{name: "C browser challenge", status: emv3ds.TransStatusChallenge, wantState: threeds.StateChallengePending, wantCReq: true},
 		{
 			name: "D decoupled", status: emv3ds.TransStatusDecoupled, wantState: threeds.StateDecoupledPending,
-			mods: func(m map[string]any) { m["threeDSRequestorDecReqInd"] = "Y"; m["threeDSRequestorDecMaxTime"] = "00060" },
+			mods: func(m map[string]any) {
+				m["threeDSRequestorDecReqInd"] = "Y"
+				m["threeDSRequestorDecMaxTime"] = "00060"
+			},
 		},
 	}
 	for _, tc := range tests {

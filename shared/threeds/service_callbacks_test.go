@@ -85,7 +85,9 @@ func TestReceiveRReqRejections(t *testing.T) {
 		{name: "missing transStatus", wantCode: emv3ds.ErrorCodeRequiredMissing, wantField: "transStatus",
 			body: func(id string) []byte { return rreqJSON(id, func(m map[string]any) { delete(m, "transStatus") }) }},
 		{name: "Y without authenticationValue", wantCode: emv3ds.ErrorCodeRequiredMissing, wantField: "authenticationValue",
-			body: func(id string) []byte { return rreqJSON(id, func(m map[string]any) { delete(m, "authenticationValue") }) }},
+			body: func(id string) []byte {
+				return rreqJSON(id, func(m map[string]any) { delete(m, "authenticationValue") })
+			}},
 		{name: "malformed eci", wantCode: emv3ds.ErrorCodeInvalidFormat, wantField: "eci",
 			body: func(id string) []byte { return rreqJSON(id, func(m map[string]any) { m["eci"] = "005" }) }},
 		{name: "transStatus C in an RReq", wantCode: emv3ds.ErrorCodeInvalidFormat, wantField: "transStatus",
