@@ -1,0 +1,161 @@
+package e2e
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/open3ds/server/shared/dssim"
+)
+
+// A missing or wrong API key is 401 with a JSON body, on every merchant route.
+func TestAPIKeyRequired(t *testing.T) {
+	for _, path := range []string{"/preauth", "/auth", "/postauth"} {
+		for _, tc := range []struct {
+			name    string
+			headers []string
+		}{
+			{"no key", nil},
+			{"wrong bearer key", []string{"Authorization", "Bearer o3ds_notAKeyOfAnyMerchant00000000000000000000000"}},
+			{"wrong APIKey header", []string{"APIKey", "o3ds_notAKeyOfAnyMerchant00000000000000000000000"}},
+			{"empty bearer", []string{"Authorization", "Bearer "}},
+			{"basic scheme", []string{"Authorization", "Basic " + apiKey1}},
+		} {
+			t.Run(path+" "+tc.name, func(t *testing.T) {
+				r := call(t, path, "", map[string]any{"acctNumber": visa(dssim.ScenarioFrictionlessY)}, tc.headers...)
+				require.Equal(t, http.StatusUnauthorized, r.Status, "body: %s", r.Body)
+				require.Contains(t, r.Header.Get("Content-Type"), "json")
+				m := r.JSON(t)
+				require.NotEmpty(t, m, "a JSON error body")
+			})
+		}
+	}
+	// The other accepted forms of a valid key.
+	r := call(t, "/preauth", "", map[string]any{"acctNumber": visa(dssim.ScenarioFrictionlessY)}, "APIKey", key1)
+	require.Equal(t, http.StatusOK, r.Status, "APIKey header: %s", r.Body)
+	r = call(t, "/preauth", "", map[string]any{"acctNumber": visa(dssim.ScenarioFrictionlessY)}, "authorization", "bearer "+key2)
+	require.Equal(t, http.StatusOK, r.Status, "lower-case bearer: %s", r.Body)
+}
+
+// A key of merchant two never reaches merchant one's transactions.
+func TestTenantIsolation(t *testing.T) {
+	pan := visa(dssim.ScenarioFrictionlessY)
+	txID, ares := start(t, pan)
+	require.Equal(t, "Y", ares["transStatus"])
+
+	r := call(t, "/postauth", key2, map[string]any{"threeDSServerTransID": txID})
+	e := requireErro(t, r, http.StatusNotFound, "301", "S")
+	require.NotContains(t, string(r.Body), ares["dsTransID"].(string), "nothing of the transaction leaks")
+	require.Equal(t, "threeDSServerTransID", e["errorDetail"])
+
+	// Merchant two cannot send the AReq of merchant one's preauth either.
+	other := preauth(t, pan)["threeDSServerTransID"].(string)
+	r = call(t, "/auth", key2, browserAReq(other, pan))
+	requireErro(t, r, http.StatusNotFound, "301", "S")
+	require.Nil(t, exchanges(t, other), "no AReq went out for merchant two")
+	// Merchant one still can.
+	require.Equal(t, "Y", auth(t, browserAReq(other, pan))["transStatus"])
+}
+
+// Bad input is a 400 Erro naming the element, never its value.
+func TestBadInput(t *testing.T) {
+	pan := visa(dssim.ScenarioFrictionlessY)
+	txID := preauth(t, pan)["threeDSServerTransID"].(string)
+	tests := []struct {
+		name   string
+		path   string
+		body   any
+		code   string
+		detail string // the element errorDetail names
+		secret string // a value that must not be echoed
+	}{
+		{"preauth without acctNumber", "/preauth", map[string]any{"ds": nil}, "201", "acctNumber", ""},
+		{"preauth with null acctNumber", "/preauth", map[string]any{"acctNumber": nil}, "201", "acctNumber", ""},
+		{"preauth with non-Luhn PAN", "/preauth", map[string]any{"acctNumber": nonLuhn}, "203", "acctNumber", nonLuhn},
+		{"preauth with letters in the PAN", "/preauth", map[string]any{"acctNumber": "4000abcd00001000"}, "203", "acctNumber", "4000abcd00001000"},
+		{"preauth with a number as PAN", "/preauth", []byte(`{"acctNumber":4000000000001000}`), "203", "acctNumber", ""},
+		{"auth with a bad purchaseCurrency", "/auth", browserAReq(txID, pan).with("purchaseCurrency", "US$"), "203", "purchaseCurrency", "US$"},
+		{"auth with a non-ASCII merchantName", "/auth", browserAReq(txID, pan).with("merchantName", "Café Zürich"), "203", "merchantName", "Café"},
+		{"auth with a non-Luhn PAN", "/auth", browserAReq(txID, nonLuhn), "203", "acctNumber", nonLuhn},
+		{"auth without acctNumber", "/auth", browserAReq(txID, pan).with("acctNumber", nil), "201", "acctNumber", ""},
+		{"auth with a bad browserColorDepth", "/auth", browserAReq(txID, pan).with("browserColorDepth", "7"), "203", "browserColorDepth", ""},
+		{"postauth without threeDSServerTransID", "/postauth", map[string]any{}, "201", "threeDSServerTransID", ""},
+		{"body not JSON", "/preauth", []byte(`acctNumber=` + pan), "", "body", pan},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := call(t, tc.path, key1, tc.body)
+			require.Equal(t, http.StatusBadRequest, r.Status, "body: %s", r.Body)
+			m := r.JSON(t)
+			require.Equal(t, "Erro", m["messageType"])
+			require.Equal(t, "S", m["errorComponent"])
+			if tc.code != "" {
+				require.Equal(t, tc.code, m["errorCode"], "body: %s", r.Body)
+			}
+			require.Contains(t, m["errorDetail"], tc.detail, "errorDetail names the element")
+			if tc.secret != "" {
+				require.NotContains(t, string(r.Body), tc.secret, "the value is never echoed")
+			}
+		})
+	}
+	// None of these sent an AReq, and the transaction is still usable.
+	require.Nil(t, exchanges(t, txID))
+	require.Equal(t, "Y", auth(t, browserAReq(txID, pan))["transStatus"])
+}
+
+// A card outside every range is not enrolled: no transaction, no AReq.
+func TestNotEnrolled(t *testing.T) {
+	r := call(t, "/preauth", key1, map[string]any{"acctNumber": notEnrolled, "ds": nil})
+	e := requireErro(t, r, http.StatusUnprocessableEntity, "305", "S")
+	require.Equal(t, "acctNumber", e["errorDetail"])
+	require.Contains(t, strings.ToLower(e["errorDescription"].(string)), "not enrolled")
+	require.NotContains(t, string(r.Body), notEnrolled)
+
+	// The same answer when the merchant skips preauth.
+	r = call(t, "/auth", key1, browserAReq("", notEnrolled).with("threeDSServerTransID", nil))
+	e = requireErro(t, r, http.StatusUnprocessableEntity, "305", "S")
+	require.Equal(t, "acctNumber", e["errorDetail"])
+}
+
+// An unknown transaction is 404 on postauth and auth.
+func TestUnknownTransaction(t *testing.T) {
+	const unknown = "0b7c8d9e-1f2a-4b3c-8d4e-5f6a7b8c9d0e"
+	requireErro(t, call(t, "/postauth", key1, map[string]any{"threeDSServerTransID": unknown}), http.StatusNotFound, "301", "S")
+	requireErro(t, call(t, "/auth", key1, browserAReq(unknown, visa(dssim.ScenarioFrictionlessY))), http.StatusNotFound, "301", "S")
+}
+
+// Idempotency-Key: the same key and body replay the stored answer without a
+// second AReq; the same key with another body is 409.
+func TestIdempotencyKey(t *testing.T) {
+	pan := visa(dssim.ScenarioFrictionlessY)
+	txID := preauth(t, pan)["threeDSServerTransID"].(string)
+	body := browserAReq(txID, pan)
+	const key = "order-4711-auth-attempt-1"
+
+	first := call(t, "/auth", key1, body, "Idempotency-Key", key)
+	require.Equal(t, http.StatusOK, first.Status, "body: %s", first.Body)
+	second := call(t, "/auth", key1, body, "Idempotency-Key", key)
+	require.Equal(t, http.StatusOK, second.Status, "body: %s", second.Body)
+	require.JSONEq(t, string(first.Body), string(second.Body), "the stored answer, CAVV and all")
+	require.Equal(t, "true", second.Header.Get("Idempotent-Replayed"))
+	require.Len(t, messages(exchanges(t, txID), dssim.Received, "AReq"), 1, "the DS saw one AReq")
+
+	other := call(t, "/auth", key1, body.with("purchaseAmount", "2999"), "Idempotency-Key", key)
+	e := requireErro(t, other, http.StatusConflict, "305", "S")
+	require.Equal(t, "Idempotency-Key", e["errorDetail"])
+	require.Len(t, messages(exchanges(t, txID), dssim.Received, "AReq"), 1)
+
+	// Keys are per merchant: merchant two's same key is its own (and its
+	// request for merchant one's transaction is a 404, not the replay).
+	r := call(t, "/auth", key2, body, "Idempotency-Key", key)
+	requireErro(t, r, http.StatusNotFound, "301", "S")
+
+	// On preauth too: the replay is the same transaction, not a new one.
+	p1 := call(t, "/preauth", key1, map[string]any{"acctNumber": pan}, "Idempotency-Key", "preauth-"+key)
+	p2 := call(t, "/preauth", key1, map[string]any{"acctNumber": pan}, "Idempotency-Key", "preauth-"+key)
+	require.Equal(t, http.StatusOK, p1.Status)
+	require.True(t, bytes.Equal(p1.Body, p2.Body), "same threeDSServerTransID: %s vs %s", p1.Body, p2.Body)
+}
