@@ -408,3 +408,5 @@ func eventuallyFinal(t *testing.T, txID string, within time.Duration) map[string
 	}, within, 200*time.Millisecond, "result of %s never became final; last %v", txID, last)
 	return last
 }
+
+func jsonReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
