@@ -48,6 +48,10 @@ func (r resp) JSON(t *testing.T) map[string]any {
 	return m
 }
 
+// seenCAVVs are the authentication values results carried, for the
+// card-data sweep.
+var seenCAVVs sync.Map
+
 // errorBodies keeps every 4xx/5xx body the server answered, for the
 // card-data sweep.
 var errorBodies struct {
@@ -198,6 +202,7 @@ func requireResult(t *testing.T, got map[string]any, want outcome) {
 	if want.cavv {
 		av, _ := got["authenticationValue"].(string)
 		require.Len(t, av, 28, "authenticationValue must be a 28-character CAVV, got %v", got)
+		seenCAVVs.Store(av, true)
 	} else {
 		require.NotContains(t, got, "authenticationValue", "no CAVV for %s", want.status)
 	}
