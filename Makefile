@@ -9,7 +9,7 @@ export CGO_ENABLED ?= 0
 
 TOOLS := $(CURDIR)/.tools
 STATICCHECK := $(TOOLS)/staticcheck
-STATICCHECK_VERSION := 2025.1.1
+STATICCHECK_VERSION := v0.8.2
 
 # Lambda functions (folder under functions/ → binary). SAM calls build-<LogicalId>.
 FUNCTIONS := authorizer preauth auth postauth challenge-callback webhook cardranges
@@ -33,9 +33,9 @@ deps: node_modules/.package-lock.json
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-## test: every test, unit and integration (DynamoDB Local, simulator, end to end), plus vet,
+## test: every test, unit and integration (DynamoDB Local, simulator, end to end), plus lint (vet + staticcheck),
 ## the module tidy check, the import-direction check and a short run of every fuzz target.
-test: deps vet tidy-check import-check
+test: deps lint tidy-check import-check
 	$(GO) test -race -count=1 -timeout 15m ./...
 	$(MAKE) --no-print-directory fuzz
 

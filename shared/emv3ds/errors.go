@@ -180,21 +180,3 @@ func asValidation(err error) *ValidationError {
 	}
 	return nil
 }
-
-// joinErrors merges the field errors of several errors (nil ones skipped) into
-// one *ValidationError, or nil when there are none.
-func joinErrors(errs ...error) error {
-	var out []FieldError
-	for _, err := range errs {
-		if err == nil {
-			continue
-		}
-		if ve := asValidation(err); ve != nil {
-			out = append(out, ve.Fields...)
-		}
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	return &ValidationError{Fields: out}
-}

@@ -69,13 +69,6 @@ func (v *validator) requireIf(field string, present, cond bool, why string) {
 	}
 }
 
-// absent reports field as not allowed when it is present.
-func (v *validator) absent(field string, present bool, why string) {
-	if present {
-		v.notAllowed(field, "not allowed "+why)
-	}
-}
-
 func (v *validator) msgType(got, want MessageType) {
 	if got == "" {
 		v.add("messageType", "required", ErrorCodeMessageInvalid, ErrInvalidMessage)

@@ -342,7 +342,7 @@ func buildFunction(id string, p, global rawFunctionProps, lit func(any) (string,
 	if timeout != nil {
 		s, ok := literalInt(timeout)
 		if !ok || s <= 0 {
-			return nil, errors.New("Timeout is not a positive number of seconds")
+			return nil, errors.New("timeout is not a positive number of seconds")
 		}
 		fn.Timeout = time.Duration(s) * time.Second
 	}

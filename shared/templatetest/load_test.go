@@ -179,7 +179,7 @@ func scenarios(t *testing.T) []scenario {
 	raw := rawTemplate(t)
 	defaults := map[string]string{}
 	for name, p := range dig(raw, "Parameters").(map[string]any) {
-		if d, ok := dig(p, "Default").(any); ok && d != nil {
+		if d := dig(p, "Default"); d != nil {
 			defaults[name] = fmt.Sprint(d)
 		}
 	}
@@ -321,8 +321,8 @@ func evalExpr(raw map[string]any, sc scenario, expr any) (any, error) {
 }
 
 func evalCondition(raw map[string]any, sc scenario, name string) (bool, error) {
-	expr, ok := dig(raw, "Conditions", name).(any)
-	if !ok || expr == nil {
+	expr := dig(raw, "Conditions", name)
+	if expr == nil {
 		return false, fmt.Errorf("condition %q is not defined", name)
 	}
 	v, err := evalExpr(raw, sc, expr)
