@@ -115,6 +115,23 @@ func (s *Service) waitForResult(ctx context.Context, tx *Transaction) (*Transact
 	return tx, nil
 }
 
+// waitForARes polls a transaction whose ARes is being recorded, for at most
+// ResultWait.
+func (s *Service) waitForARes(ctx context.Context, tx *Transaction) (*Transaction, error) {
+	const step = 50
+	for waited := 0; tx.State == StateAReqSent && waited < int(s.cfg.ResultWait.Milliseconds()); waited += step {
+		if err := s.d.Sleep(ctx, step*1e6); err != nil {
+			return tx, nil
+		}
+		next, err := s.d.Transactions.Get(ctx, tx.ID)
+		if err != nil {
+			return nil, fmt.Errorf("results: %w", err)
+		}
+		tx = next
+	}
+	return tx, nil
+}
+
 // ResultsAnswer is the answer to the DS on the results endpoint: an RRes, or
 // an Erro when the RReq is rejected.
 type ResultsAnswer struct {
@@ -148,6 +165,13 @@ func (s *Service) ReceiveRReq(ctx context.Context, body []byte) (*ResultsAnswer,
 	}
 	if err != nil {
 		return nil, fmt.Errorf("results: %w", err)
+	}
+	if tx.State == StateAReqSent {
+		// A fast ACS (decoupled) can send the RReq before /auth has stored
+		// the ARes it answered: give the ARes a moment to land.
+		if tx, err = s.waitForARes(ctx, tx); err != nil {
+			return nil, err
+		}
 	}
 	if verr := rreq.Validate(emv3ds.RReqContext{
 		MessageVersion:       tx.MessageVersion,
