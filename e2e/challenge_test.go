@@ -111,3 +111,31 @@ func TestDuplicateRReq(t *testing.T) {
 	res := postauth(t, txID, http.StatusOK)
 	requireResult(t, res, outcome{status: "Y", eci: "05", cavv: true, version: "2.2.0"})
 }
+
+// Our challenge callback is authenticated by what it carries: a forged or
+// mismatched post gets an error page and changes nothing; the real one is
+// accepted afterwards.
+func TestChallengeCallbackForged(t *testing.T) {
+	txID, ares := start(t, visa(dssim.ScenarioChallenge))
+	_, other := start(t, visa(dssim.ScenarioChallenge))
+	back, fields := challengeToReturn(t, ares, enters("1234"))
+
+	tampered := url.Values{"cres": {fields.Get("cres")}, "threeDSSessionData": {fields.Get("threeDSSessionData") + "x"}}
+	p := post(t, back, tampered)
+	require.Equal(t, http.StatusBadRequest, p.Status, "a session data we did not sign: %s", p.HTML)
+	require.Contains(t, p.HTML, "could not be verified")
+
+	swapped := url.Values{"cres": {fields.Get("cres")}, "threeDSSessionData": {other["threeDSSessionData"].(string)}}
+	p = post(t, back, swapped)
+	require.Equal(t, http.StatusBadRequest, p.Status, "a CRes of another transaction: %s", p.HTML)
+
+	p = post(t, back, url.Values{"threeDSSessionData": {fields.Get("threeDSSessionData")}})
+	require.Equal(t, http.StatusBadRequest, p.Status, "no cres: %s", p.HTML)
+
+	p = post(t, back, fields)
+	require.Equal(t, http.StatusOK, p.Status, p.HTML)
+	require.Equal(t, "Y", p.attr(t, "status", "data-trans-status"))
+	requireResult(t, postauth(t, txID, http.StatusOK), outcome{status: "Y", eci: "05", cavv: true, version: "2.2.0"})
+	pending := postauth(t, other["threeDSServerTransID"].(string), http.StatusOK)
+	require.Equal(t, "pending", pending["status"], "the other transaction is untouched")
+}

@@ -29,7 +29,9 @@ func TestAPIKeyRequired(t *testing.T) {
 				require.Equal(t, http.StatusUnauthorized, r.Status, "body: %s", r.Body)
 				require.Contains(t, r.Header.Get("Content-Type"), "json")
 				m := r.JSON(t)
-				require.NotEmpty(t, m, "a JSON error body")
+				require.Equal(t, "unauthorized", m["error"], "body: %s", r.Body)
+				require.NotEmpty(t, m["message"])
+				require.NotContains(t, string(r.Body), "notAKeyOfAnyMerchant", "the key is not echoed")
 			})
 		}
 	}

@@ -363,6 +363,16 @@ func cancels(t *testing.T, p page) (string, url.Values) {
 // notificationURL (our /callbacks/challenge). It returns our callback page.
 func challenge(t *testing.T, ares map[string]any, who cardholder) page {
 	t.Helper()
+	back, fields := challengeToReturn(t, ares, who)
+	cb := post(t, back, fields)
+	require.Equal(t, http.StatusOK, cb.Status, cb.HTML)
+	return cb
+}
+
+// challengeToReturn runs the challenge up to the ACS's final auto-post and
+// returns its action and fields without following it.
+func challengeToReturn(t *testing.T, ares map[string]any, who cardholder) (string, url.Values) {
+	t.Helper()
 	require.Equal(t, "C", ares["transStatus"], "ARes: %v", ares)
 	acsURL, _ := ares["acsURL"].(string)
 	creq, _ := ares["base64EncodedChallengeRequest"].(string)
@@ -380,9 +390,7 @@ func challenge(t *testing.T, ares map[string]any, who cardholder) page {
 	require.Equal(t, stk.URL+"/callbacks/challenge", back, "the ACS returns the browser to our callback")
 	require.NotEmpty(t, fields.Get("cres"))
 	require.Equal(t, session, fields.Get("threeDSSessionData"), "the ACS echoes threeDSSessionData")
-	cb := post(t, back, fields)
-	require.Equal(t, http.StatusOK, cb.Status, cb.HTML)
-	return cb
+	return back, fields
 }
 
 // runMethod does what the merchant's hidden iframe does: post
