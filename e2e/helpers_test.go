@@ -233,7 +233,7 @@ func requireUUID(t *testing.T, v any, what string) {
 
 var semverRE = regexp.MustCompile(`^\d+\.\d+\.\d+$`)
 
-// erro checks an Erro answer's status, code and component and returns it.
+// requireErro checks an Erro answer's status, code and component and returns it.
 func requireErro(t *testing.T, r resp, status int, code, component string) map[string]any {
 	t.Helper()
 	require.Equal(t, status, r.Status, "body: %s", r.Body)
@@ -289,7 +289,8 @@ func sentAReq(t *testing.T, txID string) map[string]any {
 // --- the cardholder's browser ----------------------------------------------
 
 var (
-	hiddenRE = regexp.MustCompile(`<input[^>]*type="hidden"[^>]*name="([^"]*)"[^>]*value="([^"]*)"`)
+	formActionRE = regexp.MustCompile(`<form[^>]*action="([^"]*)"`)
+	hiddenRE     = regexp.MustCompile(`<input[^>]*type="hidden"[^>]*name="([^"]*)"[^>]*value="([^"]*)"`)
 )
 
 // page is an HTML answer.
@@ -311,7 +312,7 @@ func post(t *testing.T, action string, v url.Values) page {
 // form returns the first form's action and hidden fields.
 func (p page) form(t *testing.T) (string, url.Values) {
 	t.Helper()
-	m := regexp.MustCompile(`<form[^>]*action="([^"]*)"`).FindStringSubmatch(p.HTML)
+	m := formActionRE.FindStringSubmatch(p.HTML)
 	require.NotNil(t, m, "no form in page:\n%s", p.HTML)
 	v := url.Values{}
 	for _, in := range hiddenRE.FindAllStringSubmatch(p.HTML, -1) {
@@ -411,7 +412,7 @@ func runMethod(t *testing.T, pre map[string]any) page {
 	return cb
 }
 
-// eventually polls postauth until the result is final.
+// eventuallyFinal polls postauth until the result is final.
 func eventuallyFinal(t *testing.T, txID string, within time.Duration) map[string]any {
 	t.Helper()
 	var last map[string]any
