@@ -64,8 +64,12 @@ func fixture(t *testing.T, name string) events.APIGatewayProxyRequest {
 func TestHandle(t *testing.T) {
 	t.Parallel()
 	r := threeds.DefaultRetention()
-	final := func(tx *threeds.Transaction) { require.NoError(t, tx.RecordARes(ares(emv3ds.TransStatusAuthenticated), now, r)) }
-	challenge := func(tx *threeds.Transaction) { require.NoError(t, tx.RecordARes(ares(emv3ds.TransStatusChallenge), now, r)) }
+	final := func(tx *threeds.Transaction) {
+		require.NoError(t, tx.RecordARes(ares(emv3ds.TransStatusAuthenticated), now, r))
+	}
+	challenge := func(tx *threeds.Transaction) {
+		require.NoError(t, tx.RecordARes(ares(emv3ds.TransStatusChallenge), now, r))
+	}
 	timeout := func(tx *threeds.Transaction) {
 		require.NoError(t, tx.RecordFailure(threeds.ErrorInfo{Code: "405", Component: "S", Description: "Unable to contact Directory Server", Detail: "Connection timeout"}, now, r))
 	}
