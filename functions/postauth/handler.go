@@ -64,6 +64,7 @@ func (h handler) Handle(ctx context.Context, ev events.APIGatewayProxyRequest) (
 	}
 	about.MessageVersion = out.MessageVersion
 	if out.Status == threeds.ResultFailed && out.Error != nil {
+		about.MessageType = out.Error.MessageType
 		// The protocol failed: answer the Erro the merchant got from /auth.
 		return apigw.Error(ctx, h.log, failure(out), about), nil
 	}
@@ -94,12 +95,12 @@ func (h handler) Handle(ctx context.Context, ev events.APIGatewayProxyRequest) (
 func failure(out *threeds.ResultOutput) error {
 	e := out.Error
 	if e.Code == emv3ds.ErrorCodeSystemConnectionFailure {
-		return &threeds.DirectoryUnavailableError{Cause: e.Detail}
+		return &threeds.DirectoryUnavailableError{Cause: e.Detail, Timeout: e.Timeout}
 	}
 	erro := &emv3ds.Erro{
 		MessageType: emv3ds.MessageTypeErro, MessageVersion: out.MessageVersion,
 		ThreeDSServerTransID: out.ThreeDSServerTransID, ErrorCode: e.Code, ErrorComponent: e.Component,
-		ErrorDescription: e.Description, ErrorDetail: e.Detail, ErrorMessageType: emv3ds.MessageTypeAReq,
+		ErrorDescription: e.Description, ErrorDetail: e.Detail, ErrorMessageType: e.MessageType,
 	}
 	if e.Component == emv3ds.ErrorComponentServer {
 		return &threeds.RejectedMessageError{Erro: erro}

@@ -110,6 +110,8 @@ type errorItem struct {
 	Component   string `dynamodbav:"errorComponent,omitempty"`
 	Description string `dynamodbav:"errorDescription,omitempty"`
 	Detail      string `dynamodbav:"errorDetail,omitempty"`
+	MessageType string `dynamodbav:"errorMessageType,omitempty"`
+	Timeout     bool   `dynamodbav:"timeout,omitempty"`
 }
 
 func txPK(id string) string { return "TX#" + id }
@@ -152,7 +154,8 @@ func toTxItem(t *threeds.Transaction) *txItem {
 		}
 	}
 	if e := t.Error; e != nil {
-		it.Error = &errorItem{Code: string(e.Code), Component: string(e.Component), Description: e.Description, Detail: e.Detail}
+		it.Error = &errorItem{Code: string(e.Code), Component: string(e.Component), Description: e.Description, Detail: e.Detail,
+			MessageType: string(e.MessageType), Timeout: e.Timeout}
 	}
 	return it
 }
@@ -198,7 +201,8 @@ func fromTxItem(it *txItem) *threeds.Transaction {
 		}
 	}
 	if e := it.Error; e != nil {
-		t.Error = &threeds.ErrorInfo{Code: emv3ds.ErrorCode(e.Code), Component: emv3ds.ErrorComponent(e.Component), Description: e.Description, Detail: e.Detail}
+		t.Error = &threeds.ErrorInfo{Code: emv3ds.ErrorCode(e.Code), Component: emv3ds.ErrorComponent(e.Component), Description: e.Description, Detail: e.Detail,
+			MessageType: emv3ds.MessageType(e.MessageType), Timeout: e.Timeout}
 	}
 	return t
 }

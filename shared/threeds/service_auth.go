@@ -285,7 +285,7 @@ func dropUnsupported(a *emv3ds.AReq, v emv3ds.Version) {
 // that we rejected (never about our own timeouts), and returns the error the
 // merchant receives.
 func (s *Service) failAReq(ctx context.Context, tx *Transaction, scheme emv3ds.Scheme, areq *emv3ds.AReq, cause error) error {
-	info := ErrorInfo{Component: emv3ds.ErrorComponentServer}
+	info := ErrorInfo{Component: emv3ds.ErrorComponentServer, MessageType: emv3ds.MessageTypeAReq}
 	var (
 		unavailable *DirectoryUnavailableError
 		peer        *PeerErroError
@@ -295,6 +295,7 @@ func (s *Service) failAReq(ctx context.Context, tx *Transaction, scheme emv3ds.S
 	switch {
 	case errors.As(cause, &unavailable):
 		info.Code, info.Description, info.Detail = emv3ds.ErrorCodeSystemConnectionFailure, "Unable to contact Directory Server", unavailable.Cause
+		info.Timeout = unavailable.Timeout
 	case errors.As(cause, &peer):
 		info = erroInfo(peer.Erro)
 	case errors.As(cause, &invalid):
@@ -333,7 +334,11 @@ func (s *Service) notifyDS(ctx context.Context, scheme emv3ds.Scheme, erro *emv3
 }
 
 func erroInfo(e *emv3ds.Erro) ErrorInfo {
-	return ErrorInfo{Code: e.ErrorCode, Component: e.ErrorComponent, Description: e.ErrorDescription, Detail: e.ErrorDetail}
+	mt := e.ErrorMessageType
+	if mt == "" {
+		mt = emv3ds.MessageTypeAReq
+	}
+	return ErrorInfo{Code: e.ErrorCode, Component: e.ErrorComponent, Description: e.ErrorDescription, Detail: e.ErrorDetail, MessageType: mt}
 }
 
 func aresData(a *emv3ds.ARes) AResData {

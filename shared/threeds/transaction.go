@@ -148,6 +148,12 @@ type ErrorInfo struct {
 	Component   emv3ds.ErrorComponent
 	Description string
 	Detail      string
+	// MessageType is the errorMessageType: the message in error (ARes for
+	// an invalid ARes, AReq when the DS rejected or never answered ours).
+	MessageType emv3ds.MessageType
+	// Timeout marks a DS that did not answer in time (as opposed to one that
+	// could not be reached), so a later answer keeps the 504 of the first.
+	Timeout bool
 }
 
 // NewTransactionInput is what preauth knows when the transaction starts.

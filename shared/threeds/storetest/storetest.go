@@ -171,7 +171,7 @@ func testTransactionRoundTrip(t *testing.T, e env) {
 
 	failed := newTx(t, e, "m1", "")
 	require.NoError(t, failed.RecordAReqSent(threeds.AReqSent{DeviceChannel: emv3ds.DeviceChannelApp}, e.clock.Now(), e.r))
-	require.NoError(t, failed.RecordFailure(threeds.ErrorInfo{Code: emv3ds.ErrorCodeSystemConnectionFailure, Component: emv3ds.ErrorComponentServer, Description: "Unable to contact Directory Server", Detail: "Connection timeout"}, e.clock.Now(), e.r))
+	require.NoError(t, failed.RecordFailure(threeds.ErrorInfo{Code: emv3ds.ErrorCodeSystemConnectionFailure, Component: emv3ds.ErrorComponentServer, Description: "Unable to contact Directory Server", Detail: "Connection timeout", MessageType: emv3ds.MessageTypeAReq, Timeout: true}, e.clock.Now(), e.r))
 	require.NoError(t, e.s.Create(e.ctx, failed))
 	got, err = e.s.Get(e.ctx, failed.ID)
 	require.NoError(t, err)
