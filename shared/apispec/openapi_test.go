@@ -408,8 +408,8 @@ func TestErrorStatusesMatchMapper(t *testing.T) {
 		"POST /auth": concat(input, idem, ds, []error{threeds.ErrNotEnrolled, threeds.ErrTransactionNotFound,
 			threeds.ErrInvalidTransition, threeds.ErrResultFinal, threeds.ErrConcurrentUpdate,
 			verr("challengeWindowSize", "must be 01 to 05", emv3ds.ErrorCodeInvalidFormat, emv3ds.ErrFormat)}),
-		// postauth: no Idempotency-Key; a failed transaction answers the DS failure /auth got (never a timeout).
-		"POST /postauth": concat(input, ds[:1], ds[2:], []error{threeds.ErrTransactionNotFound}),
+		// postauth: no Idempotency-Key; a failed transaction answers the DS failure /auth got.
+		"POST /postauth": concat(input, ds, []error{threeds.ErrTransactionNotFound}),
 	}
 	for route, errs := range cases {
 		t.Run(route, func(t *testing.T) {
