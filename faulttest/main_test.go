@@ -1,0 +1,134 @@
+package faulttest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/open3ds/server/shared/ddblocal"
+	"github.com/open3ds/server/shared/lambdalocal/stack"
+)
+
+// The one stack every test of this binary shares (building it takes ~20 s):
+// its functions reach the DS through fakeDS, which the tests break and mend
+// at run time, and merchant one's webhooks go to hooks, which they take down.
+var (
+	stk     *stack.Stack
+	fakeDS  *faultyDS
+	hooks   *hookReceiver
+	logs    = &lockedBuffer{}
+	key1    string
+	dataDir string
+	ddbPort int
+	modDir  string
+)
+
+const (
+	apiKey1       = "o3ds_faultSuiteMerchantOne000000000000000000000"
+	webhookSecret = "whsec_fault_suite_merchant_one_secret_01234567"
+	// dsTimeout is short so a DS that never answers ends a test quickly.
+	dsTimeout = 2 * time.Second
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	var err error
+	if modDir, err = ddblocal.FindRepoRoot(""); err != nil {
+		fmt.Fprintln(os.Stderr, "faulttest:", err)
+		return 1
+	}
+	if dataDir, err = os.MkdirTemp("", "open3ds-faulttest-"); err != nil {
+		fmt.Fprintln(os.Stderr, "faulttest:", err)
+		return 1
+	}
+	defer os.RemoveAll(dataDir)
+
+	// Fixed ports: the fake DS forwards to the simulator before Start
+	// returns (the card-range load), and DynamoDB Local is restarted on the
+	// same port with the same data directory.
+	simPort, err := ddblocal.FreePort()
+	if err == nil {
+		ddbPort, err = ddblocal.FreePort()
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "faulttest:", err)
+		return 1
+	}
+	fakeDS, err = newFaultyDS(filepath.Join(dataDir, "pki"), fmt.Sprintf("http://127.0.0.1:%d/ds", simPort))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "faulttest: fake DS:", err)
+		return 1
+	}
+	defer fakeDS.Close()
+
+	hooks = &hookReceiver{}
+	hookSrv := httptest.NewServer(hooks)
+	defer hookSrv.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	s, err := stack.Start(ctx, stack.Config{
+		SimPort:       simPort,
+		DDBPort:       ddbPort,
+		DataDir:       dataDir,
+		ModuleDir:     modDir,
+		APIKey:        apiKey1,
+		WebhookURL:    hookSrv.URL + "/webhooks",
+		WebhookSecret: webhookSecret,
+		Env: map[string]string{
+			"DS_URL":             fakeDS.URL(),
+			"DS_CA_FILE":         fakeDS.caFile,
+			"DS_CERT_FILE":       fakeDS.certFile,
+			"DS_KEY_FILE":        fakeDS.keyFile,
+			"DS_TIMEOUT":         dsTimeout.String(),
+			"DS_CONNECT_TIMEOUT": "1s",
+		},
+		NewStore: stack.DynamoStore,
+		Logs:     logs,
+		Logger:   slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "faulttest: the local stack did not start: %v\noutput:\n%s\n", err, logs.String())
+		return 1
+	}
+	defer s.Close()
+	stk = s
+	key1 = s.Merchants[0].APIKey
+
+	code := m.Run()
+	if code != 0 && os.Getenv("FAULTTEST_DUMP_LOGS") != "" {
+		fmt.Fprintf(os.Stderr, "stack output:\n%s\n", logs.String())
+	}
+	return code
+}
+
+// lockedBuffer is the thread-safe capture of every log line.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+var _ io.Writer = (*lockedBuffer)(nil)
