@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/stretchr/testify/require"
+
+	"github.com/open3ds/server/shared/config"
+	"github.com/open3ds/server/shared/emv3ds"
+	"github.com/open3ds/server/shared/threeds"
+	"github.com/open3ds/server/shared/threedstest"
+	"github.com/open3ds/server/shared/webhooksig"
+)
+
+const (
+	txA = "00000000-0000-4000-8000-000000000001"
+	txB = "00000000-0000-4000-8000-000000000002"
+)
+
+type posts struct {
+	mu   sync.Mutex
+	urls []string
+	sigs []string
+	body [][]byte
+}
+
+func (p *posts) Post(_ context.Context, url string, body []byte, headers map[string]string) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.urls = append(p.urls, url)
+	p.sigs = append(p.sigs, headers[webhooksig.Header])
+	p.body = append(p.body, body)
+	if strings.Contains(url, "failing") {
+		return 503, nil
+	}
+	return 200, nil
+}
+
+func newHandler(t *testing.T) (handler, *posts, *threedstest.MemoryStore, *bytes.Buffer) {
+	t.Helper()
+	now := time.Date(2026, 6, 25, 8, 15, 30, 0, time.UTC)
+	clock := threedstest.NewClock(now)
+	r := threeds.DefaultRetention()
+	store := threedstest.NewMemoryStore(clock.Now, r)
+	ctx := context.Background()
+	require.NoError(t, store.CreateMerchant(ctx, &threeds.Merchant{ID: "merchant-a", WebhookURL: "https://shop.example.com/hooks", WebhookSecret: "whsec_a"}))
+	require.NoError(t, store.CreateMerchant(ctx, &threeds.Merchant{ID: "merchant-failing", WebhookURL: "https://failing.example.com/hooks", WebhookSecret: "whsec_f"}))
+	for id, m := range map[string]string{txA: "merchant-a", txB: "merchant-failing"} {
+		tx, err := threeds.NewTransaction(threeds.NewTransactionInput{ID: id, MerchantID: m, MessageVersion: emv3ds.Version220,
+			Card: threeds.Card{Scheme: emv3ds.SchemeVisa, BIN: "400000", Last4: "1000", PANHash: "h"}}, now, r)
+		require.NoError(t, err)
+		require.NoError(t, tx.RecordAReqSent(threeds.AReqSent{DeviceChannel: "02", MessageCategory: "01"}, now, r))
+		require.NoError(t, tx.RecordARes(threeds.AResData{TransStatus: "Y", ECI: "05", AuthenticationValue: "AAABBZEEBgAAAAAAAAQGAAAAAAA=",
+			DSTransID: "d0000000-0000-4000-8000-000000000001", ACSTransID: "a0000000-0000-4000-8000-000000000001"}, now, r))
+		require.NoError(t, store.Create(ctx, tx))
+	}
+	p := &posts{}
+	svc := threeds.NewService(threeds.Deps{Transactions: store, Merchants: store, Deliveries: store, Webhooks: p, Now: clock.Now,
+		Sleep: func(ctx context.Context, d time.Duration) error { clock.Advance(d); return ctx.Err() }}, threeds.ServiceConfig{})
+	logs := &bytes.Buffer{}
+	return handler{svc: svc, store: store, log: slog.New(slog.NewJSONHandler(logs, nil)), policy: policy(config.WebhookSettings{Attempts: 3})}, p, store, logs
+}
+
+func fixture(t *testing.T) events.DynamoDBEvent {
+	t.Helper()
+	raw, err := os.ReadFile("testdata/stream-batch.json")
+	require.NoError(t, err)
+	var ev events.DynamoDBEvent
+	require.NoError(t, json.Unmarshal(raw, &ev))
+	require.Len(t, ev.Records, 7)
+	return ev
+}
+
+func TestHandle(t *testing.T) {
+	t.Parallel()
+	h, p, store, logs := newHandler(t)
+	resp, err := h.Handle(context.Background(), fixture(t))
+	require.NoError(t, err)
+
+	// Only the two records whose state became final are delivered; the
+	// failing merchant's is reported by its sequence number.
+	require.Equal(t, []events.DynamoDBBatchItemFailure{{ItemIdentifier: "4421584500000000017450439006"}}, resp.BatchItemFailures)
+	require.Equal(t, []string{"https://shop.example.com/hooks", "https://failing.example.com/hooks", "https://failing.example.com/hooks", "https://failing.example.com/hooks"}, p.urls)
+	require.NoError(t, webhooksig.Verify([]byte("whsec_a"), p.sigs[0], p.body[0], time.Date(2026, 6, 25, 8, 15, 30, 0, time.UTC), webhooksig.DefaultTolerance))
+	var ev threeds.WebhookEvent
+	require.NoError(t, json.Unmarshal(p.body[0], &ev))
+	require.Equal(t, txA, ev.Data.ThreeDSServerTransID)
+	require.Equal(t, "Y", ev.Data.TransStatus)
+
+	ds, err := store.ListWebhookDeliveries(context.Background(), "merchant-failing", 10)
+	require.NoError(t, err)
+	require.Len(t, ds, 1)
+	require.Equal(t, threeds.WebhookFailed, ds[0].Status)
+	require.Contains(t, logs.String(), "webhook not delivered")
+
+	// Lambda retries the batch: the delivered event is not posted again.
+	resp, err = h.Handle(context.Background(), fixture(t))
+	require.NoError(t, err)
+	require.Len(t, resp.BatchItemFailures, 1)
+	n := 0
+	for _, u := range p.urls {
+		if u == "https://shop.example.com/hooks" {
+			n++
+		}
+	}
+	require.Equal(t, 1, n)
+	require.NotContains(t, logs.String(), "AAABBZEEBgAAAAAAAAQGAAAAAAA=", "the CAVV goes to the merchant, never to the logs")
+}
+
+// A transaction expired (TTL) between the change and the delivery: nothing
+// left to tell, and not a failure that would block the shard.
+func TestHandleExpiredTransaction(t *testing.T) {
+	t.Parallel()
+	h, p, _, _ := newHandler(t)
+	ev := fixture(t)
+	for i := range ev.Records {
+		if ev.Records[i].Change.NewImage == nil {
+			continue
+		}
+		ev.Records[i].Change.NewImage["threeDSServerTransID"] = events.NewStringAttribute("00000000-0000-4000-8000-000000000099")
+	}
+	resp, err := h.Handle(context.Background(), ev)
+	require.NoError(t, err)
+	require.Empty(t, resp.BatchItemFailures)
+	require.Empty(t, p.urls)
+}
