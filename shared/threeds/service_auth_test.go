@@ -517,3 +517,24 @@ func TestAuthenticateOutputCarriesNoPAN(t *testing.T) {
 	require.NoError(t, err)
 	require.NotContains(t, string(b), panFrictionless)
 }
+
+// N, U and R without an ECI get the scheme's "not authenticated" value;
+// Y keeps the issuer's.
+func TestAuthenticateDefaultECI(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		status emv3ds.TransStatus
+		want   emv3ds.ECI
+	}{
+		{emv3ds.TransStatusNotAuthenticated, "07"},
+		{emv3ds.TransStatusRejected, "07"},
+		{emv3ds.TransStatusAuthenticated, "05"},
+	} {
+		e := newEnv(t)
+		e.dir.AReq = answer(tc.status)
+		id := e.preauth(panFrictionless)
+		_, err := e.svc.Authenticate(context.Background(), merchantA, threeds.AuthInput{AReq: browserAReq(t, panFrictionless, id)})
+		require.NoError(t, err)
+		require.Equal(t, tc.want, e.tx(id).Result.ECI, string(tc.status))
+	}
+}
