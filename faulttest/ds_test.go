@@ -21,8 +21,8 @@ func TestDirectoryServerFaults(t *testing.T) {
 		fault, delay string
 		status       int
 		code, detail string // detail "": any, but present
-		areqs        int  // AReqs the DS received
-		erroToDS     bool // the server tells the DS its ARes was unusable
+		areqs        int    // AReqs the DS received
+		erroToDS     bool   // the server tells the DS its ARes was unusable
 	}{
 		{name: "answers after the DS timeout", mode: dsForward, delay: "3s",
 			status: http.StatusGatewayTimeout, code: "405", detail: "Connection timeout", areqs: 1},

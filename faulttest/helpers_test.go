@@ -302,3 +302,12 @@ func (h *hookReceiver) forTx(txID string) []delivery {
 	}
 	return out
 }
+
+// postRReqRaw posts raw bytes to /ds/results.
+func postRReqRaw(t *testing.T, body []byte) resp {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, stk.URL+"/ds/results", bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	return send(t, req)
+}
