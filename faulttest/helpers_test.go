@@ -311,3 +311,21 @@ func postRReqRaw(t *testing.T, body []byte) resp {
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	return send(t, req)
 }
+
+// postRReqNoFail posts an RReq from a goroutine: a transport failure comes
+// back as status 0.
+func postRReqNoFail(rreq map[string]any) resp {
+	b, _ := json.Marshal(rreq)
+	req, err := http.NewRequest(http.MethodPost, stk.URL+"/ds/results", bytes.NewReader(b))
+	if err != nil {
+		return resp{}
+	}
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	res, err := httpClient.Do(req)
+	if err != nil {
+		return resp{Body: []byte(err.Error())}
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return resp{Status: res.StatusCode, Header: res.Header, Body: body}
+}
