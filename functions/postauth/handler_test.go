@@ -71,10 +71,16 @@ func TestHandle(t *testing.T) {
 		require.NoError(t, tx.RecordARes(ares(emv3ds.TransStatusChallenge), now, r))
 	}
 	timeout := func(tx *threeds.Transaction) {
-		require.NoError(t, tx.RecordFailure(threeds.ErrorInfo{Code: "405", Component: "S", Description: "Unable to contact Directory Server", Detail: "Connection timeout"}, now, r))
+		require.NoError(t, tx.RecordFailure(threeds.ErrorInfo{Code: "405", Component: "S", Description: "Unable to contact Directory Server", Detail: "Connection timeout", MessageType: "AReq", Timeout: true}, now, r))
 	}
 	dsErro := func(tx *threeds.Transaction) {
-		require.NoError(t, tx.RecordFailure(threeds.ErrorInfo{Code: "305", Component: "D", Description: "Transaction data not valid", Detail: "acctNumber"}, now, r))
+		require.NoError(t, tx.RecordFailure(threeds.ErrorInfo{Code: "305", Component: "D", Description: "Transaction data not valid", Detail: "acctNumber", MessageType: "AReq"}, now, r))
+	}
+	refused := func(tx *threeds.Transaction) {
+		require.NoError(t, tx.RecordFailure(threeds.ErrorInfo{Code: "405", Component: "S", Description: "Unable to contact Directory Server", Detail: "Connection refused", MessageType: "AReq"}, now, r))
+	}
+	invalidARes := func(tx *threeds.Transaction) {
+		require.NoError(t, tx.RecordFailure(threeds.ErrorInfo{Code: "201", Component: "S", Description: "Required data element missing", Detail: "authenticationValue", MessageType: "ARes"}, now, r))
 	}
 	tests := []struct {
 		name    string
@@ -94,9 +100,13 @@ func TestHandle(t *testing.T) {
 		{name: "preauthenticated", fixture: "request.json", status: 200,
 			want: map[string]any{"status": "pending"}, absent: []string{"transStatus", "authenticationValue"}},
 		{name: "DS timeout", fixture: "request.json", step: timeout, status: 504,
-			want: map[string]any{"messageType": "Erro", "errorCode": "405", "errorComponent": "S", "errorDetail": "Connection timeout", "threeDSServerTransID": txID}},
+			want: map[string]any{"messageType": "Erro", "errorCode": "405", "errorComponent": "S", "errorDetail": "Connection timeout", "threeDSServerTransID": txID, "errorMessageType": "AReq"}},
+		{name: "DS refused", fixture: "request.json", step: refused, status: 502,
+			want: map[string]any{"errorCode": "405", "errorDetail": "Connection refused"}},
+		{name: "invalid ARes", fixture: "request.json", step: invalidARes, status: 502,
+			want: map[string]any{"errorCode": "201", "errorComponent": "S", "errorDetail": "authenticationValue", "errorMessageType": "ARes"}},
 		{name: "DS Erro", fixture: "request.json", step: dsErro, status: 422,
-			want: map[string]any{"messageType": "Erro", "errorCode": "305", "errorComponent": "D", "errorDetail": "acctNumber"}},
+			want: map[string]any{"messageType": "Erro", "errorCode": "305", "errorComponent": "D", "errorDetail": "acctNumber", "errorMessageType": "AReq"}},
 		{name: "unknown", fixture: "unknown.json", step: final, status: 404, want: map[string]any{"errorCode": "301", "errorDetail": "threeDSServerTransID"}},
 		{name: "another merchant's", fixture: "other-merchant.json", step: final, status: 404, want: map[string]any{"errorCode": "301"}},
 		{name: "missing ID", fixture: "missing-id.json", step: final, status: 400, want: map[string]any{"errorCode": "201", "errorDetail": "threeDSServerTransID"}},

@@ -296,6 +296,7 @@ func TestAuthenticateInvalidARes(t *testing.T) {
 	require.Equal(t, threeds.StateFailed, tx.State)
 	require.Nil(t, tx.Result, "an invalid ARes never becomes a result")
 	require.Equal(t, emv3ds.ErrorCodeRequiredMissing, tx.Error.Code)
+	require.Equal(t, emv3ds.MessageTypeARes, tx.Error.MessageType)
 }
 
 func TestAuthenticateUndecodableARes(t *testing.T) {
@@ -336,6 +337,8 @@ func TestAuthenticateDirectoryUnavailable(t *testing.T) {
 		require.Equal(t, threeds.StateFailed, tx.State)
 		require.Equal(t, emv3ds.ErrorCodeSystemConnectionFailure, tx.Error.Code)
 		require.Equal(t, cause, tx.Error.Detail)
+		require.Equal(t, timeout, tx.Error.Timeout, "postauth answers 504 again only for a timeout")
+		require.Equal(t, emv3ds.MessageTypeAReq, tx.Error.MessageType)
 
 		// The merchant's retry cannot send a second AReq.
 		_, err = e.svc.Authenticate(context.Background(), merchantA, threeds.AuthInput{AReq: browserAReq(t, panFrictionless, id)})
