@@ -36,7 +36,8 @@ var challengePage = template.Must(template.New("challenge").Parse(`<!DOCTYPE htm
 <p id="status" data-trans-id="{{.TransID}}" data-trans-status="{{.TransStatus}}">{{.Message}}</p>
 {{if .ReturnURL}}<form id="return" method="GET" action="{{.ReturnURL}}" target="_top">
 <input type="hidden" name="threeDSServerTransID" value="{{.TransID}}">
-<input type="hidden" name="transStatus" value="{{.TransStatus}}">
+{{if .ResultReady}}<input type="hidden" name="transStatus" value="{{.TransStatus}}">{{end}}
+<input type="hidden" name="resultReady" value="{{.ResultReady}}">
 <noscript><button type="submit">Continue</button></noscript>
 </form>{{end}}
 <script nonce="{{.Nonce}}">

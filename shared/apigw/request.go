@@ -147,7 +147,10 @@ func firstNonASCII(raw []byte) (string, bool) {
 	expectKey := []bool{}
 	for {
 		tok, err := dec.Token()
-		if err == io.EOF || err != nil {
+		if err == io.EOF {
+			return "", false // every string decoded to ASCII (escapes included)
+		}
+		if err != nil {
 			return "body", true
 		}
 		switch t := tok.(type) {

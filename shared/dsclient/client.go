@@ -232,6 +232,12 @@ func transportError(err error) error {
 }
 
 func isTLSError(err error) bool {
+	// With TLS 1.3 a DS refusing our client certificate answers after our
+	// side of the handshake: the alert arrives as a "remote error".
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "remote error" {
+		return true
+	}
 	var recordErr tls.RecordHeaderError
 	var certErr *tls.CertificateVerificationError
 	var alert tls.AlertError
