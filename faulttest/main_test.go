@@ -29,6 +29,8 @@ var (
 	dataDir string
 	ddbPort int
 	modDir  string
+	// restarted is the DynamoDB Local that replaced the stack's killed one.
+	restarted *ddblocal.Instance
 )
 
 const (
@@ -102,6 +104,11 @@ func run(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "faulttest: the local stack did not start: %v\noutput:\n%s\n", err, logs.String())
 		return 1
 	}
+	defer func() {
+		if restarted != nil { // TestDynamoDBKilled's second DynamoDB Local
+			_ = restarted.Stop()
+		}
+	}()
 	defer s.Close()
 	stk = s
 	key1 = s.Merchants[0].APIKey
