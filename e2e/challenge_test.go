@@ -81,7 +81,7 @@ func TestChallengeReturnURL(t *testing.T) {
 
 	action, fields := cb.form(t)
 	require.Equal(t, returnURL, action)
-	require.Equal(t, url.Values{"threeDSServerTransID": {txID}, "transStatus": {"Y"}}, fields)
+	require.Equal(t, url.Values{"threeDSServerTransID": {txID}, "transStatus": {"Y"}, "resultReady": {"true"}}, fields)
 	require.Equal(t, "_top", cb.attr(t, "return", "target"))
 	require.Equal(t, "Y", cb.attr(t, "status", "data-trans-status"))
 	require.Contains(t, cb.HTML, `"https://shop.example.com"`, "postMessage is restricted to the merchant's origin")

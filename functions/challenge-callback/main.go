@@ -7,23 +7,18 @@ package main
 import (
 	"context"
 
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
-	"github.com/open3ds/server/shared/logging"
 	"github.com/open3ds/server/shared/threeds"
 )
 
 func main() {
-	a, err := app.Load(context.Background(), config.ChallengeCallback)
-	if err != nil {
-		logging.Fatal("challenge-callback init", err)
-	}
-	sessions, err := a.Sessions()
-	if err != nil {
-		logging.Fatal("challenge-callback init: sessions", err)
-	}
-	svc := threeds.NewService(threeds.Deps{Transactions: a.Store, Sessions: sessions}, a.ServiceConfig())
-	lambda.Start(handler{svc: svc, log: a.Log}.Handle)
+	app.Start(config.ChallengeCallback, func(_ context.Context, a *app.App) (any, error) {
+		sessions, err := a.Sessions()
+		if err != nil {
+			return nil, err
+		}
+		svc := threeds.NewService(threeds.Deps{Transactions: a.Store, Sessions: sessions}, a.ServiceConfig())
+		return handler{svc: svc, log: a.Log}.Handle, nil
+	})
 }

@@ -6,21 +6,16 @@ package main
 import (
 	"context"
 
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
-	"github.com/open3ds/server/shared/logging"
 	"github.com/open3ds/server/shared/threeds"
 )
 
 func main() {
-	a, err := app.Load(context.Background(), config.Preauth)
-	if err != nil {
-		logging.Fatal("preauth init", err)
-	}
-	svc := threeds.NewService(threeds.Deps{
-		Transactions: a.Store, Merchants: a.Store, CardRanges: a.Store, PANHasher: a.Vault,
-	}, a.ServiceConfig())
-	lambda.Start(handler{svc: svc, idem: a.Store, log: a.Log}.Handle)
+	app.Start(config.Preauth, func(_ context.Context, a *app.App) (any, error) {
+		svc := threeds.NewService(threeds.Deps{
+			Transactions: a.Store, Merchants: a.Store, CardRanges: a.Store, PANHasher: a.Vault,
+		}, a.ServiceConfig())
+		return handler{svc: svc, idem: a.Store, log: a.Log}.Handle, nil
+	})
 }

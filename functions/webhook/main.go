@@ -8,22 +8,17 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
-	"github.com/open3ds/server/shared/logging"
 	"github.com/open3ds/server/shared/threeds"
 )
 
 func main() {
-	a, err := app.Load(context.Background(), config.Webhook)
-	if err != nil {
-		logging.Fatal("webhook init", err)
-	}
-	svc := threeds.NewService(threeds.Deps{
-		Transactions: a.Store, Merchants: a.Store, Deliveries: a.Store,
-		Webhooks: poster{client: &http.Client{Timeout: a.Config.Webhook.Timeout}},
-	}, a.ServiceConfig())
-	lambda.Start(handler{svc: svc, store: a.Store, log: a.Log, policy: policy(a.Config.Webhook)}.Handle)
+	app.Start(config.Webhook, func(_ context.Context, a *app.App) (any, error) {
+		svc := threeds.NewService(threeds.Deps{
+			Transactions: a.Store, Merchants: a.Store, Deliveries: a.Store,
+			Webhooks: poster{client: &http.Client{Timeout: a.Config.Webhook.Timeout}},
+		}, a.ServiceConfig())
+		return handler{svc: svc, store: a.Store, log: a.Log, policy: policy(a.Config.Webhook)}.Handle, nil
+	})
 }

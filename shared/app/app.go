@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -232,4 +233,21 @@ func (a *App) readSecret(ctx context.Context, arn, file string) ([]byte, error) 
 		return nil, errors.New("read secret: the secret has no string value")
 	}
 	return []byte(*out.SecretString), nil
+}
+
+// Start is every function's main: it loads the App for fn, lets build wire
+// the handler from it, and hands the handler to the Lambda runtime. A
+// function that cannot initialise exits, so Lambda reports a failed init
+// instead of serving requests half-configured.
+func Start(fn config.Function, build func(ctx context.Context, a *App) (handler any, err error)) {
+	ctx := context.Background()
+	a, err := Load(ctx, fn)
+	if err != nil {
+		logging.Fatal(string(fn)+" init", err)
+	}
+	h, err := build(ctx, a)
+	if err != nil {
+		logging.Fatal(string(fn)+" init", err)
+	}
+	lambda.Start(h)
 }
