@@ -233,13 +233,13 @@ func printCost(w io.Writer, o options, out []*flowCost) {
 		c := mixCost
 		fmt.Fprintf(w, "%-18s %8.3f %8.3f %8.3f %8.3f %8.3f %9.3f %14.3f\n", "mix (-mix weights)", c.APIGateway, c.LambdaRequests, c.LambdaDuration, c.DynamoDBRead, c.DynamoDBWrite, c.Total, mixBatched.Total)
 	}
-	fmt.Fprintln(w, "\nDynamoDB operations per flow (calls, RRU, WRU, items written):")
+	fmt.Fprintln(w, "\nDynamoDB operations per flow (calls, RRU, WRU, items written, mean ms per call at DynamoDB Local):")
 	for _, fc := range out {
 		fmt.Fprintf(w, "  %s:\n", fc.Scenario)
 		for _, k := range sortedKeys(fc.Ops) {
 			st := fc.Ops[k]
 			n := float64(fc.Flows)
-			fmt.Fprintf(w, "    %-60s %5.2f %6.2f %6.2f %5.2f", k, float64(st.Calls)/n, st.RCU/n, st.WCU/n, float64(st.Writes)/n)
+			fmt.Fprintf(w, "    %-60s %5.2f %6.2f %6.2f %5.2f %6.2f", k, float64(st.Calls)/n, st.RCU/n, st.WCU/n, float64(st.Writes)/n, ms(st.Time/time.Duration(max(st.Calls, 1))))
 			if strings.HasPrefix(k, "PutItem") && st.Calls > 0 {
 				fmt.Fprintf(w, "  avg item %d B, %d%% in gsi1", st.ItemBytes/st.Calls, 100*st.GSIItems/st.Calls)
 			}

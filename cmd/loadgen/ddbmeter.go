@@ -33,14 +33,15 @@ type ddbMeter struct {
 
 // opStat is the metered use of one operation on one kind of item.
 type opStat struct {
-	Calls     int     `json:"calls"`
-	RCU       float64 `json:"read_units"`
-	WCU       float64 `json:"write_units"`
-	Writes    int     `json:"items_written"`    // items changed (each a stream record)
-	CondFails int     `json:"condition_fails"`  // rejected conditional writes
-	ItemBytes int     `json:"put_item_bytes"`   // DynamoDB-sized items of PutItem
-	GSIItems  int     `json:"put_items_in_gsi"` // PutItem items that carry the gsi1 key
-	Errors    int     `json:"errors"`
+	Calls     int           `json:"calls"`
+	RCU       float64       `json:"read_units"`
+	WCU       float64       `json:"write_units"`
+	Writes    int           `json:"items_written"`    // items changed (each a stream record)
+	CondFails int           `json:"condition_fails"`  // rejected conditional writes
+	ItemBytes int           `json:"put_item_bytes"`   // DynamoDB-sized items of PutItem
+	GSIItems  int           `json:"put_items_in_gsi"` // PutItem items that carry the gsi1 key
+	Time      time.Duration `json:"time_ns"`          // summed round trips to DynamoDB Local
+	Errors    int           `json:"errors"`
 }
 
 // withMeter starts a meter in front of a DynamoDB Local port chosen now and
@@ -155,6 +156,7 @@ func (m *ddbMeter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		out.Header[k] = vs
 	}
+	t0 := time.Now()
 	res, err := m.hc.Do(out)
 	if err != nil {
 		http.Error(w, "meter: "+err.Error(), http.StatusBadGateway)
@@ -167,7 +169,7 @@ func (m *ddbMeter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if op != "" {
-		m.count(op, label, req, res.StatusCode, rb)
+		m.count(op, label, req, res.StatusCode, rb, time.Since(t0))
 	}
 	for k, vs := range res.Header {
 		if k == "Content-Length" {
@@ -186,7 +188,7 @@ type consumed struct {
 	WriteCapacityUnits float64 `json:"WriteCapacityUnits"`
 }
 
-func (m *ddbMeter) count(op, label string, req map[string]json.RawMessage, status int, body []byte) {
+func (m *ddbMeter) count(op, label string, req map[string]json.RawMessage, status int, body []byte, took time.Duration) {
 	var resp struct {
 		ConsumedCapacity json.RawMessage  `json:"ConsumedCapacity"`
 		Unprocessed      map[string][]any `json:"UnprocessedItems"`
@@ -212,6 +214,7 @@ func (m *ddbMeter) count(op, label string, req map[string]json.RawMessage, statu
 		m.stats[label] = st
 	}
 	st.Calls++
+	st.Time += took
 	for _, c := range caps {
 		switch {
 		case c.ReadCapacityUnits > 0 || c.WriteCapacityUnits > 0:

@@ -47,6 +47,7 @@ type options struct {
 	cost                 bool
 	costFlows            int
 	progress             time.Duration
+	rate                 float64
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -69,6 +70,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.jsonOut, "json", "", "also write the report as JSON to this file")
 	fs.BoolVar(&o.cost, "cost", false, "with -start-stack: count DynamoDB capacity and Lambda invocations per flow type and compute the AWS cost")
 	fs.IntVar(&o.costFlows, "cost-flows", 20, "with -cost: flows per scenario (run one at a time)")
+	fs.Float64Var(&o.rate, "rate", 0, "start at most this many flows a second (open loop); 0: closed loop, every worker starts its next flow at once")
 	fs.DurationVar(&o.progress, "progress", 2*time.Second, "progress line interval")
 	list := fs.Bool("list", false, "list the scenarios and exit")
 	if err := fs.Parse(args); err != nil {
@@ -166,12 +168,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		runFlows(ctx, c, m, o.warmup, o.concurrency, o.maxDuration, 0, io.Discard)
 	}
 	c := &client{base: o.baseURL, key: o.key, http: hc, rec: newRecorder()}
-	fmt.Fprintf(stderr, "loadgen: %d flows at %d concurrent against %s\n", o.flows, o.concurrency, o.baseURL)
+	fmt.Fprintf(stderr, "loadgen: %d flows at %d concurrent (rate %s) against %s\n", o.flows, o.concurrency, rateText(o.rate), o.baseURL)
 	t0 := time.Now()
-	results := runFlows(ctx, c, m, o.flows, o.concurrency, o.maxDuration, o.progress, stderr)
+	results := runFlowsAt(ctx, c, m, o.flows, o.concurrency, o.rate, o.maxDuration, o.progress, stderr)
 	elapsed := time.Since(t0)
 
 	rep := buildReport(o, c.rec, results, elapsed)
+	rep.Rate = rateText(o.rate)
 	rep.Machine = machine()
 	rep.serverAdded(ctx, results, exch, stderr)
 	if o.checkWebhooks {
@@ -195,6 +198,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 // runFlows runs n flows with the given concurrency, starting none after
 // maxDuration, and prints a progress line every interval (0: none).
 func runFlows(ctx context.Context, c *client, m *mix, n, concurrency int, maxDuration, interval time.Duration, progress io.Writer) []flowResult {
+	return runFlowsAt(ctx, c, m, n, concurrency, 0, maxDuration, interval, progress)
+}
+
+// runFlowsAt is runFlows with an arrival rate: rate > 0 starts at most rate
+// flows a second (open loop, still at most concurrency at once; a start that
+// finds every worker busy is skipped, so the achieved rate can be lower).
+func runFlowsAt(ctx context.Context, c *client, m *mix, n, concurrency int, rate float64, maxDuration, interval time.Duration, progress io.Writer) []flowResult {
 	results := make([]flowResult, n)
 	var next, done, failed atomic.Int64
 	deadline := time.Now().Add(maxDuration)
@@ -223,6 +233,26 @@ func runFlows(ctx context.Context, c *client, m *mix, n, concurrency int, maxDur
 		}()
 	}
 
+	var tokens chan struct{}
+	if rate > 0 {
+		tokens = make(chan struct{}, 1)
+		go func() {
+			t := time.NewTicker(time.Duration(float64(time.Second) / rate))
+			defer t.Stop()
+			for {
+				select {
+				case <-runCtx.Done():
+					return
+				case <-t.C:
+					select {
+					case tokens <- struct{}{}:
+					default:
+					}
+				}
+			}
+		}()
+	}
+
 	var wg sync.WaitGroup
 	for range min(concurrency, max(n, 1)) {
 		wg.Add(1)
@@ -232,6 +262,15 @@ func runFlows(ctx context.Context, c *client, m *mix, n, concurrency int, maxDur
 				i := int(next.Add(1) - 1)
 				if i >= n || runCtx.Err() != nil || time.Now().After(deadline) {
 					return
+				}
+				if tokens != nil {
+					select {
+					case <-tokens:
+					case <-runCtx.Done():
+						return
+					case <-time.After(time.Until(deadline)):
+						return
+					}
 				}
 				t0 := time.Now()
 				results[i] = c.run(runCtx, m.pick(i))
@@ -325,4 +364,11 @@ func cpuModel() string {
 		}
 	}
 	return "unknown"
+}
+
+func rateText(r float64) string {
+	if r <= 0 {
+		return "closed loop"
+	}
+	return fmt.Sprintf("%g flows/s", r)
 }

@@ -16,6 +16,7 @@ import (
 type report struct {
 	Machine     machineInfo        `json:"machine"`
 	Concurrency int                `json:"concurrency"`
+	Rate        string             `json:"rate"`
 	Mix         string             `json:"mix"`
 	Flows       int                `json:"flows"`
 	ByScenario  map[string]int     `json:"flows_by_scenario"`
@@ -239,7 +240,7 @@ var endpointOrder = []string{epPreauth, epMethodACS, epMethodCB, epAuth, epChall
 func (r *report) print(w io.Writer) {
 	m := r.Machine
 	fmt.Fprintf(w, "\nmachine: %d CPUs, %s, %s, %s\n", m.NProc, m.CPU, m.GoVersion, m.OS)
-	fmt.Fprintf(w, "flows: %d at concurrency %d in %.1fs: %.1f flows/s, %.1f HTTP requests/s\n", r.Flows, r.Concurrency, r.ElapsedS, r.FlowsPerS, r.RequestsPS)
+	fmt.Fprintf(w, "flows: %d at concurrency %d (%s) in %.1fs: %.1f flows/s, %.1f HTTP requests/s\n", r.Flows, r.Concurrency, r.Rate, r.ElapsedS, r.FlowsPerS, r.RequestsPS)
 	names := make([]string, 0, len(r.ByScenario))
 	for n := range r.ByScenario {
 		names = append(names, n)
