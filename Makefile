@@ -86,9 +86,21 @@ FORCE:
 run: deps
 	$(GO) run ./cmd/localrun -port $(PORT) -ddb-port $(DDB_PORT) -sim-port $(SIM_PORT) $(if $(DATA),-data $(DATA),)
 
-## bench: the benchmarks, cold starts and load figures recorded in BENCHMARKS.md.
+## bench: the benchmarks, cold starts, load runs and cost counts recorded in BENCHMARKS.md
+## (about 5 minutes on 2 cores). Outputs go to $(BENCH_OUT)/; BENCH_FLOWS sizes the 50-flow run.
+BENCH_OUT ?= bin/bench
+BENCH_FLOWS ?= 3000
+BENCH_PKGS := ./shared/emv3ds ./functions/authorizer ./shared/dynamostore
 bench: deps
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	@mkdir -p $(BENCH_OUT)
+	@{ echo "nproc: $$(nproc)"; grep -m1 'model name' /proc/cpuinfo; $(GO) version; date -u +%FT%TZ; } | tee $(BENCH_OUT)/machine.txt
+	set -o pipefail; $(GO) test -count 1 -run '^$$' -bench . -benchmem $(BENCH_PKGS) | tee $(BENCH_OUT)/go-bench.txt
+	set -o pipefail; $(GO) test -count 1 -run '^$$' -bench ColdStart -benchtime 20x ./shared/lambdalocal | tee $(BENCH_OUT)/coldstart.txt
+	$(GO) build -o $(BENCH_OUT)/loadgen ./cmd/loadgen
+	set -o pipefail; $(BENCH_OUT)/loadgen -start-stack -c 1 -flows 300 -warmup 30 -json $(BENCH_OUT)/load-c1.json | tee $(BENCH_OUT)/load-c1.txt
+	set -o pipefail; $(BENCH_OUT)/loadgen -start-stack -c 50 -rate 20 -flows 1200 -warmup 100 -json $(BENCH_OUT)/load-c50-rate20.json | tee $(BENCH_OUT)/load-c50-rate20.txt
+	set -o pipefail; $(BENCH_OUT)/loadgen -start-stack -c 50 -flows $(BENCH_FLOWS) -warmup 200 -json $(BENCH_OUT)/load-c50.json | tee $(BENCH_OUT)/load-c50.txt
+	set -o pipefail; $(BENCH_OUT)/loadgen -start-stack -cost -cost-flows 20 -json $(BENCH_OUT)/cost.json | tee $(BENCH_OUT)/cost.txt
 
 clean:
 	rm -rf bin .aws-sam
