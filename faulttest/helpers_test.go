@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"html"
 	"io"
-	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -103,14 +102,6 @@ func browserAReq(txID, pan string) areq {
 		"browserTZ":                         "-60",
 		"browserUserAgent":                  "Mozilla/5.0 (X11; Linux x86_64) open3ds-faulttest",
 	}
-}
-
-func (a areq) with(kv ...any) areq {
-	out := maps.Clone(a)
-	for i := 0; i+1 < len(kv); i += 2 {
-		out[kv[i].(string)] = kv[i+1]
-	}
-	return out
 }
 
 // start runs preauth and /auth for pan and requires an ARes.

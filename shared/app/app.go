@@ -131,7 +131,9 @@ func (a *App) Directory(ctx context.Context) (*dsclient.Client, error) {
 	for scheme, u := range ds.SchemeURLs {
 		cfg.URLs[emv3ds.Scheme(strings.ToLower(scheme))] = u.String()
 	}
-	if ds.Cert.MutualTLS() {
+	// A CA file alone (no client certificate) still replaces the system
+	// roots: it is how a private DS, such as the simulator, is trusted.
+	if ds.Cert.MutualTLS() || ds.Cert.CAFile != "" {
 		certPEM, keyPEM, caPEM, err := a.dsCertificate(ctx)
 		if err != nil {
 			return nil, err
