@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/open3ds/server/shared/apigw"
-	"github.com/open3ds/server/shared/emv3ds"
 	"github.com/open3ds/server/shared/threeds"
 )
 
@@ -66,7 +65,7 @@ func (h handler) Handle(ctx context.Context, ev events.APIGatewayProxyRequest) (
 	if out.Status == threeds.ResultFailed && out.Error != nil {
 		about.MessageType = out.Error.MessageType
 		// The protocol failed: answer the Erro the merchant got from /auth.
-		return apigw.Error(ctx, h.log, failure(out), about), nil
+		return apigw.Error(ctx, h.log, &threeds.FailedError{Info: *out.Error}, about), nil
 	}
 	h.log.InfoContext(ctx, "postauth", slog.String("threeDSServerTransID", out.ThreeDSServerTransID),
 		slog.String("merchantId", merchantID), slog.String("resultStatus", out.Status),
@@ -89,21 +88,4 @@ func (h handler) Handle(ctx context.Context, ev events.APIGatewayProxyRequest) (
 		ResultSource:         out.Source,
 		Scheme:               string(out.Scheme),
 	}), nil
-}
-
-// failure turns the stored failure back into the error /auth answered.
-func failure(out *threeds.ResultOutput) error {
-	e := out.Error
-	if e.Code == emv3ds.ErrorCodeSystemConnectionFailure {
-		return &threeds.DirectoryUnavailableError{Cause: e.Detail, Timeout: e.Timeout}
-	}
-	erro := &emv3ds.Erro{
-		MessageType: emv3ds.MessageTypeErro, MessageVersion: out.MessageVersion,
-		ThreeDSServerTransID: out.ThreeDSServerTransID, ErrorCode: e.Code, ErrorComponent: e.Component,
-		ErrorDescription: e.Description, ErrorDetail: e.Detail, ErrorMessageType: e.MessageType,
-	}
-	if e.Component == emv3ds.ErrorComponentServer {
-		return &threeds.RejectedMessageError{Erro: erro}
-	}
-	return &threeds.PeerErroError{Erro: erro}
 }

@@ -29,6 +29,7 @@ func Status(err error, about About) (int, *emv3ds.Erro) {
 		unavailable *threeds.DirectoryUnavailableError
 		peer        *threeds.PeerErroError
 		rejected    *threeds.RejectedMessageError
+		failed      *threeds.FailedError
 	)
 	erro := func(code emv3ds.ErrorCode, component emv3ds.ErrorComponent, description, detail string) *emv3ds.Erro {
 		e := &emv3ds.Erro{
@@ -91,6 +92,23 @@ func Status(err error, about About) (int, *emv3ds.Erro) {
 		return http.StatusUnprocessableEntity, &e
 	case errors.As(err, &rejected):
 		return http.StatusBadGateway, rejected.Erro
+	case errors.As(err, &failed):
+		i := failed.Info
+		if i.Description == "" {
+			i.Description = i.Code.Description()
+		}
+		e := erro(i.Code, i.Component, i.Description, i.Detail)
+		if i.MessageType != "" {
+			e.ErrorMessageType = i.MessageType
+		}
+		switch {
+		case i.Timeout:
+			return http.StatusGatewayTimeout, e
+		case i.Code == emv3ds.ErrorCodeSystemConnectionFailure || i.Component == emv3ds.ErrorComponentServer:
+			return http.StatusBadGateway, e
+		default:
+			return http.StatusUnprocessableEntity, e
+		}
 	default:
 		return http.StatusInternalServerError, erro(emv3ds.ErrorCodeTransientFailure, emv3ds.ErrorComponentServer, "Transient system failure", "Retry the request")
 	}

@@ -65,6 +65,11 @@ func TestStatus(t *testing.T) {
 		{name: "DS timeout", err: fmt.Errorf("auth: %w", &threeds.DirectoryUnavailableError{Timeout: true, Cause: "Connection timeout"}), status: 504, code: "405", component: "S", detail: "Connection timeout", msgTypeSet: true},
 		{name: "DS Erro passed through", err: &threeds.PeerErroError{Erro: dsErro}, status: 422, code: "305", component: "D", detail: "acctNumber", msgTypeSet: true},
 		{name: "invalid ARes rejected by us", err: &threeds.RejectedMessageError{Erro: ourErro}, status: 502, code: "201", component: "S", detail: "authenticationValue"},
+		{name: "stored DS timeout", err: &threeds.FailedError{Info: threeds.ErrorInfo{Code: "405", Component: "S", Detail: "Connection timeout", MessageType: "AReq", Timeout: true}}, status: 504, code: "405", component: "S", detail: "Connection timeout"},
+		{name: "stored lost ARes", err: &threeds.FailedError{Info: threeds.ErrorInfo{Code: "402", Component: "S", Detail: "no ARes was recorded for the AReq", MessageType: "AReq", Timeout: true}}, status: 504, code: "402", component: "S", detail: "no ARes was recorded for the AReq"},
+		{name: "stored DS refused", err: &threeds.FailedError{Info: threeds.ErrorInfo{Code: "405", Component: "S", Detail: "Connection refused", MessageType: "AReq"}}, status: 502, code: "405", component: "S", detail: "Connection refused"},
+		{name: "stored invalid ARes", err: &threeds.FailedError{Info: threeds.ErrorInfo{Code: "201", Component: "S", Detail: "authenticationValue", MessageType: "ARes"}}, status: 502, code: "201", component: "S", detail: "authenticationValue"},
+		{name: "stored DS Erro", err: &threeds.FailedError{Info: threeds.ErrorInfo{Code: "305", Component: "D", Detail: "acctNumber", MessageType: "AReq"}}, status: 422, code: "305", component: "D", detail: "acctNumber"},
 		{name: "anything else", err: errors.New("dynamodb: ProvisionedThroughputExceededException for 4000000000001000"), status: 500, code: "403", component: "S", detail: "Retry the request", msgTypeSet: true},
 		{name: "not configured", err: threeds.ErrNotConfigured, status: 500, code: "403", component: "S", detail: "Retry the request", msgTypeSet: true},
 	}

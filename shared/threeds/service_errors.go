@@ -50,3 +50,11 @@ type RejectedMessageError struct{ Erro *emv3ds.Erro }
 func (e *RejectedMessageError) Error() string {
 	return fmt.Sprintf("rejected %s from directory server: Erro %s", e.Erro.ErrorMessageType, e.Erro.ErrorCode)
 }
+
+// FailedError reports again a failure recorded on the transaction (postauth
+// after a failed /auth): the merchant gets the Erro and status it got then.
+type FailedError struct{ Info ErrorInfo }
+
+func (e *FailedError) Error() string {
+	return fmt.Sprintf("transaction failed earlier: Erro %s (component %s)", e.Info.Code, e.Info.Component)
+}

@@ -56,11 +56,24 @@ func (s *Service) Result(ctx context.Context, merchantID, threeDSServerTransID s
 	if err != nil {
 		return nil, fmt.Errorf("postauth: %w", err)
 	}
-	return ResultOf(tx), nil
+	return ResultOf(tx, s.d.Now()), nil
 }
 
-// ResultOf describes a transaction's outcome.
-func ResultOf(tx *Transaction) *ResultOutput {
+// Bounds after which a transaction still waiting is reported as ended. The
+// record itself lives on until its TTL; these only stop postauth from
+// answering "pending" for something that can no longer finish.
+const (
+	// aresLostAfter: an AReq whose ARes was never recorded (the store failed
+	// while the DS answered). The AReq is never resent, so nothing will come.
+	aresLostAfter = 2 * time.Minute
+	// challengeLostAfter: a challenge the ACS never reported on. The ACS must
+	// send an RReq with challengeCancel when its own timers (30 s to the first
+	// CReq, 10 min per step) expire; this is the last resort when it did not.
+	challengeLostAfter = 30 * time.Minute
+)
+
+// ResultOf describes a transaction's outcome at now.
+func ResultOf(tx *Transaction, now time.Time) *ResultOutput {
 	out := &ResultOutput{
 		ThreeDSServerTransID: tx.ID,
 		State:                tx.State,
@@ -83,11 +96,25 @@ func ResultOf(tx *Transaction) *ResultOutput {
 		out.Error = tx.Error
 	case StateExpired:
 		out.Status = ResultExpired
+	case StateAReqSent:
+		out.Status = ResultPending
+		if now.Sub(tx.AReqSentAt) > aresLostAfter {
+			out.Status = ResultFailed
+			out.Error = &ErrorInfo{Code: emv3ds.ErrorCodeTransactionTimedOut, Component: emv3ds.ErrorComponentServer,
+				Description: "Transaction timed out", Detail: "no ARes was recorded for the AReq",
+				MessageType: emv3ds.MessageTypeAReq, Timeout: true}
+		}
+	case StateChallengePending:
+		out.Status = ResultPending
+		out.TransStatus = tx.ARes.TransStatus // C: the challenge is under way
+		if now.Sub(tx.ARes.ReceivedAt) > challengeLostAfter {
+			out.Status, out.TransStatus = ResultExpired, ""
+		}
+	case StateDecoupledPending:
+		out.Status = ResultPending
+		out.TransStatus = tx.ARes.TransStatus // D: decoupled authentication under way
 	default:
 		out.Status = ResultPending
-		if tx.State.IsPending() {
-			out.TransStatus = tx.ARes.TransStatus // C or D: the challenge is under way
-		}
 	}
 	if r := tx.Result; r != nil {
 		out.TransStatus = r.TransStatus

@@ -189,3 +189,46 @@ type failingKeys struct{ threeds.APIKeyStore }
 func (failingKeys) LookupAPIKey(context.Context, string) (*threeds.APIKey, error) {
 	return nil, errors.New("dynamodb: throttled")
 }
+
+// A transaction that can no longer finish must not stay "pending" for ever:
+// an AReq whose ARes was never recorded (the store failed while the DS
+// answered) is reported failed with 402 after two minutes, and a challenge
+// the ACS never reported on is expired after thirty.
+func TestResultEndsStalledTransactions(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+
+	// An AReq that left (state areq_sent) but whose ARes was lost.
+	lost := e.preauth(panFrictionless)
+	_, err := e.store.Update(ctx, lost, func(tx *threeds.Transaction) error {
+		return tx.RecordAReqSent(threeds.AReqSent{DeviceChannel: emv3ds.DeviceChannelBrowser, MessageCategory: emv3ds.MessageCategoryPayment},
+			e.clock.Now(), threeds.DefaultRetention())
+	})
+	require.NoError(t, err)
+	ch, _ := e.challenged(panFrictionless)
+
+	e.clock.Advance(90 * time.Second)
+	out, err := e.svc.Result(ctx, merchantA, lost)
+	require.NoError(t, err)
+	require.Equal(t, threeds.ResultPending, out.Status, "within the bound the ARes may still be on its way")
+
+	e.clock.Advance(time.Minute)
+	out, err = e.svc.Result(ctx, merchantA, lost)
+	require.NoError(t, err)
+	require.Equal(t, threeds.ResultFailed, out.Status)
+	require.NotNil(t, out.Error)
+	require.Equal(t, emv3ds.ErrorCodeTransactionTimedOut, out.Error.Code)
+	require.True(t, out.Error.Timeout)
+
+	out, err = e.svc.Result(ctx, merchantA, ch)
+	require.NoError(t, err)
+	require.Equal(t, threeds.ResultPending, out.Status)
+	require.Equal(t, emv3ds.TransStatusChallenge, out.TransStatus)
+
+	e.clock.Advance(30 * time.Minute)
+	out, err = e.svc.Result(ctx, merchantA, ch)
+	require.NoError(t, err)
+	require.Equal(t, threeds.ResultExpired, out.Status)
+	require.Empty(t, out.TransStatus)
+}
