@@ -206,7 +206,7 @@ func runFlows(ctx context.Context, c *client, m *mix, n, concurrency int, maxDur
 // finds every worker busy is skipped, so the achieved rate can be lower).
 func runFlowsAt(ctx context.Context, c *client, m *mix, n, concurrency int, rate float64, maxDuration, interval time.Duration, progress io.Writer) []flowResult {
 	results := make([]flowResult, n)
-	var next, done, failed atomic.Int64
+	var next, done, failed, inFlight atomic.Int64
 	deadline := time.Now().Add(maxDuration)
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -227,7 +227,7 @@ func runFlowsAt(ctx context.Context, c *client, m *mix, n, concurrency int, rate
 				case <-t.C:
 					d, el := done.Load(), time.Since(start).Seconds()
 					fmt.Fprintf(progress, "loadgen: [%5.0fs] %d/%d flows  %.1f flows/s  failed %d  in flight %d\n",
-						el, d, n, float64(d)/el, failed.Load(), min(next.Load(), int64(n))-d)
+						el, d, n, float64(d)/el, failed.Load(), inFlight.Load())
 				}
 			}
 		}()
@@ -272,9 +272,11 @@ func runFlowsAt(ctx context.Context, c *client, m *mix, n, concurrency int, rate
 						return
 					}
 				}
+				inFlight.Add(1)
 				t0 := time.Now()
 				results[i] = c.run(runCtx, m.pick(i))
 				results[i].dur = time.Since(t0)
+				inFlight.Add(-1)
 				if results[i].err != nil {
 					failed.Add(1)
 				}
