@@ -109,9 +109,14 @@ func BenchmarkStoreUpdateDynamoDBLocal(b *testing.B) {
 	if err := s.Create(ctx, tx); err != nil {
 		b.Fatal(err)
 	}
+	sizes := [2]string{"04", "05"}
+	i := 0
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := s.Update(ctx, tx.ID, func(t *threeds.Transaction) error { t.ChallengeWindowSize = "05"; return nil }); err != nil {
+		// A change every time, so each Update is a GetItem plus a
+		// conditional PutItem.
+		i++
+		if _, err := s.Update(ctx, tx.ID, func(t *threeds.Transaction) error { t.ChallengeWindowSize = sizes[i%2]; return nil }); err != nil {
 			b.Fatal(err)
 		}
 	}
