@@ -39,8 +39,8 @@ func TestChallenge(t *testing.T) {
 			require.Equal(t, "C", pending["transStatus"])
 
 			cb := challenge(t, ares, tc.who)
-			require.Equal(t, txID, cb.attr(t, "status", "data-trans-id"))
-			require.Equal(t, tc.want.status, cb.attr(t, "status", "data-trans-status"), "the callback page shows the RReq's result")
+			require.Equal(t, txID, cb.Attr(t, "status", "data-trans-id"))
+			require.Equal(t, tc.want.status, cb.Attr(t, "status", "data-trans-status"), "the callback page shows the RReq's result")
 			require.NotContains(t, cb.HTML, `id="return"`, "no return form without a returnURL")
 
 			res := postauth(t, txID, http.StatusOK)
@@ -79,11 +79,11 @@ func TestChallengeReturnURL(t *testing.T) {
 	txID, ares := start(t, visa(dssim.ScenarioChallenge), "returnURL", returnURL)
 	cb := challenge(t, ares, enters("1234"))
 
-	action, fields := cb.form(t)
+	action, fields := cb.Form(t)
 	require.Equal(t, returnURL, action)
 	require.Equal(t, url.Values{"threeDSServerTransID": {txID}, "transStatus": {"Y"}, "resultReady": {"true"}}, fields)
-	require.Equal(t, "_top", cb.attr(t, "return", "target"))
-	require.Equal(t, "Y", cb.attr(t, "status", "data-trans-status"))
+	require.Equal(t, "_top", cb.Attr(t, "return", "target"))
+	require.Equal(t, "Y", cb.Attr(t, "status", "data-trans-status"))
 	require.Contains(t, cb.HTML, `"https://shop.example.com"`, "postMessage is restricted to the merchant's origin")
 
 	res := postauth(t, txID, http.StatusOK)
@@ -95,7 +95,7 @@ func TestChallengeReturnURL(t *testing.T) {
 func TestDuplicateRReq(t *testing.T) {
 	txID, ares := start(t, visa(dssim.ScenarioDuplicateRReq))
 	cb := challenge(t, ares, enters("1234"))
-	require.Equal(t, "Y", cb.attr(t, "status", "data-trans-status"))
+	require.Equal(t, "Y", cb.Attr(t, "status", "data-trans-status"))
 
 	ex := exchanges(t, txID)
 	require.Len(t, messages(ex, dssim.Sent, "RReq"), 2, "the simulator sends the RReq twice")
@@ -121,20 +121,20 @@ func TestChallengeCallbackForged(t *testing.T) {
 	back, fields := challengeToReturn(t, ares, enters("1234"))
 
 	tampered := url.Values{"cres": {fields.Get("cres")}, "threeDSSessionData": {fields.Get("threeDSSessionData") + "x"}}
-	p := post(t, back, tampered)
+	p := api.PostForm(t, back, tampered)
 	require.Equal(t, http.StatusBadRequest, p.Status, "a session data we did not sign: %s", p.HTML)
 	require.Contains(t, p.HTML, "could not be verified")
 
 	swapped := url.Values{"cres": {fields.Get("cres")}, "threeDSSessionData": {other["threeDSSessionData"].(string)}}
-	p = post(t, back, swapped)
+	p = api.PostForm(t, back, swapped)
 	require.Equal(t, http.StatusBadRequest, p.Status, "a CRes of another transaction: %s", p.HTML)
 
-	p = post(t, back, url.Values{"threeDSSessionData": {fields.Get("threeDSSessionData")}})
+	p = api.PostForm(t, back, url.Values{"threeDSSessionData": {fields.Get("threeDSSessionData")}})
 	require.Equal(t, http.StatusBadRequest, p.Status, "no cres: %s", p.HTML)
 
-	p = post(t, back, fields)
+	p = api.PostForm(t, back, fields)
 	require.Equal(t, http.StatusOK, p.Status, p.HTML)
-	require.Equal(t, "Y", p.attr(t, "status", "data-trans-status"))
+	require.Equal(t, "Y", p.Attr(t, "status", "data-trans-status"))
 	requireResult(t, postauth(t, txID, http.StatusOK), outcome{status: "Y", eci: "05", cavv: true, version: "2.2.0"})
 	pending := postauth(t, other["threeDSServerTransID"].(string), http.StatusOK)
 	require.Equal(t, "pending", pending["status"], "the other transaction is untouched")

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/open3ds/server/shared/dssim"
+	"github.com/open3ds/server/shared/stacktest"
 )
 
 // Scenario 10: the DS never answers. The server gives up at DS_TIMEOUT with
@@ -16,8 +17,8 @@ import (
 func TestDSTimeout(t *testing.T) {
 	pan := visa(dssim.ScenarioDSTimeout)
 	txID := preauth(t, pan)["threeDSServerTransID"].(string)
-	r := call(t, "/auth", key1, browserAReq(txID, pan))
-	e := requireErro(t, r, http.StatusGatewayTimeout, "405", "S")
+	r := api.Call(t, "/auth", key1, stacktest.BrowserAReq(txID, pan))
+	e := stacktest.RequireErro(t, r, http.StatusGatewayTimeout, "405", "S")
 	require.Equal(t, txID, e["threeDSServerTransID"])
 	require.Equal(t, "AReq", e["errorMessageType"])
 	require.Contains(t, strings.ToLower(e["errorDescription"].(string)), "directory server")
@@ -29,13 +30,13 @@ func TestDSTimeout(t *testing.T) {
 	require.Len(t, messages(exchanges(t, txID), dssim.Received, "AReq"), 1, "the AReq is never resent")
 
 	// postauth answers the failure /auth answered: same status, same Erro.
-	again := call(t, "/postauth", key1, map[string]any{"threeDSServerTransID": txID})
-	e2 := requireErro(t, again, http.StatusGatewayTimeout, "405", "S")
+	again := api.Call(t, "/postauth", key1, map[string]any{"threeDSServerTransID": txID})
+	e2 := stacktest.RequireErro(t, again, http.StatusGatewayTimeout, "405", "S")
 	for _, k := range []string{"errorDescription", "errorDetail", "threeDSServerTransID", "errorMessageType"} {
 		require.Equal(t, e[k], e2[k], k)
 	}
 	// A second /auth for the failed transaction does not send another AReq.
-	r = call(t, "/auth", key1, browserAReq(txID, pan))
+	r = api.Call(t, "/auth", key1, stacktest.BrowserAReq(txID, pan))
 	require.Equal(t, http.StatusConflict, r.Status, "body: %s", r.Body)
 	require.Len(t, messages(exchanges(t, txID), dssim.Received, "AReq"), 1)
 }
@@ -45,15 +46,15 @@ func TestDSTimeout(t *testing.T) {
 func TestDSErro(t *testing.T) {
 	pan := mc(dssim.ScenarioDSErro)
 	txID := preauth(t, pan)["threeDSServerTransID"].(string)
-	r := call(t, "/auth", key1, browserAReq(txID, pan))
+	r := api.Call(t, "/auth", key1, stacktest.BrowserAReq(txID, pan))
 	require.GreaterOrEqual(t, r.Status, 400)
 	require.Less(t, r.Status, 500, "the DS judged the request: not a server failure (Hyperswitch ignores 5xx bodies)")
-	e := requireErro(t, r, r.Status, "305", "D")
+	e := stacktest.RequireErro(t, r, r.Status, "305", "D")
 	require.Equal(t, txID, e["threeDSServerTransID"])
 	require.Equal(t, "acctNumber", e["errorDetail"])
 
-	again := call(t, "/postauth", key1, map[string]any{"threeDSServerTransID": txID})
-	e2 := requireErro(t, again, r.Status, "305", "D")
+	again := api.Call(t, "/postauth", key1, map[string]any{"threeDSServerTransID": txID})
+	e2 := stacktest.RequireErro(t, again, r.Status, "305", "D")
 	for _, k := range []string{"errorDescription", "errorDetail", "threeDSServerTransID", "messageVersion"} {
 		require.Equal(t, e[k], e2[k], k)
 	}
@@ -64,10 +65,10 @@ func TestDSErro(t *testing.T) {
 func TestInvalidARes(t *testing.T) {
 	pan := visa(dssim.ScenarioInvalidARes)
 	txID := preauth(t, pan)["threeDSServerTransID"].(string)
-	r := call(t, "/auth", key1, browserAReq(txID, pan))
+	r := api.Call(t, "/auth", key1, stacktest.BrowserAReq(txID, pan))
 	require.GreaterOrEqual(t, r.Status, 400)
 	// 201: a required element is missing (protocol doc §12).
-	e := requireErro(t, r, r.Status, "201", "S")
+	e := stacktest.RequireErro(t, r, r.Status, "201", "S")
 	require.Equal(t, "ARes", e["errorMessageType"])
 	require.Equal(t, txID, e["threeDSServerTransID"])
 	require.Contains(t, e["errorDetail"], "authenticationValue", "errorDetail names the missing element")
@@ -78,8 +79,8 @@ func TestInvalidARes(t *testing.T) {
 	require.Contains(t, string(sent[0].Body), `"errorComponent":"S"`)
 	require.Contains(t, string(sent[0].Body), `"errorMessageType":"ARes"`)
 
-	again := call(t, "/postauth", key1, map[string]any{"threeDSServerTransID": txID})
-	e2 := requireErro(t, again, r.Status, "201", "S")
+	again := api.Call(t, "/postauth", key1, map[string]any{"threeDSServerTransID": txID})
+	e2 := stacktest.RequireErro(t, again, r.Status, "201", "S")
 	for _, k := range []string{"errorDetail", "threeDSServerTransID", "errorMessageType"} {
 		require.Equal(t, e[k], e2[k], "postauth answers the Erro /auth answered: %s", k)
 	}
@@ -96,7 +97,7 @@ func TestVersion210(t *testing.T) {
 	require.Equal(t, "2.1.0", pre["messageVersion"])
 	txID := pre["threeDSServerTransID"].(string)
 
-	ares := auth(t, browserAReq(txID, pan).with("messageVersion", "2.2.0", "browserJavascriptEnabled", true))
+	ares := auth(t, stacktest.BrowserAReq(txID, pan).With("messageVersion", "2.2.0", "browserJavascriptEnabled", true))
 	require.Equal(t, "Y", ares["transStatus"], "ARes: %v", ares)
 	require.Equal(t, "2.1.0", ares["messageVersion"])
 
@@ -113,7 +114,7 @@ func TestSlowACS(t *testing.T) {
 	pan := visa(dssim.ScenarioSlowACS)
 	txID := preauth(t, pan)["threeDSServerTransID"].(string)
 	began := time.Now()
-	ares := auth(t, browserAReq(txID, pan))
+	ares := auth(t, stacktest.BrowserAReq(txID, pan))
 	took := time.Since(began)
 	require.Equal(t, "Y", ares["transStatus"], "ARes: %v", ares)
 	// The simulator holds this ARes for 3 s: an earlier answer would mean the

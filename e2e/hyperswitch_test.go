@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/open3ds/server/shared/dssim"
+	"github.com/open3ds/server/shared/stacktest"
 )
 
 // Hyperswitch's threedsecureio connector, byte for byte (client-contracts.md
@@ -61,11 +62,11 @@ func TestHyperswitchThreedsecureio(t *testing.T) {
 			"threeDSServerTransID": txID, "acsTransID": ares["acsTransID"].(string),
 			"messageVersion": ares["messageVersion"].(string), "messageType": "CReq", "challengeWindowSize": "01",
 		})
-		p := post(t, acsURL, url.Values{"creq": {base64.RawStdEncoding.EncodeToString(creq)}})
+		p := api.PostForm(t, acsURL, url.Values{"creq": {base64.RawStdEncoding.EncodeToString(creq)}})
 		require.Equal(t, http.StatusOK, p.Status, p.HTML)
 		action, fields := enters("1234")(t, p)
-		p = post(t, action, fields)
-		back, _ := p.form(t)
+		p = api.PostForm(t, action, fields)
+		back, _ := p.Form(t)
 		require.Equal(t, "https://hs.example.com/payments/pay_Q1w2/merchant_1718/authorize/threedsecureio", back,
 			"the ACS returns the browser to Hyperswitch, which then pulls the result")
 
@@ -86,14 +87,14 @@ func TestHyperswitchThreedsecureio(t *testing.T) {
 }
 
 // hsPost sends exactly what the connector sends.
-func hsPost(t *testing.T, path string, body []byte) resp {
+func hsPost(t *testing.T, path string, body []byte) stacktest.Response {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, stk.URL+path, bytes.NewReader(body))
 	require.NoError(t, err)
 	req.Header["apikey"] = []string{key1} // lower case on the wire, as Hyperswitch writes it
 	req.Header["Content-Type"] = []string{"application/json; charset=utf-8"}
 	req.Header["Via"] = []string{"HyperSwitch"}
-	return send(t, req)
+	return api.Do(t, req)
 }
 
 func hsPreauth(t *testing.T, pan string) map[string]any {

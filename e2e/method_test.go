@@ -8,6 +8,7 @@ import (
 
 	"github.com/open3ds/server/shared/dssim"
 	"github.com/open3ds/server/shared/emv3ds"
+	"github.com/open3ds/server/shared/stacktest"
 )
 
 // The 3DS Method as a browser runs it: preauth hands out the ACS's method URL
@@ -43,7 +44,7 @@ func TestThreeDSMethod(t *testing.T) {
 				require.Len(t, messages(exchanges(t, txID), dssim.Received, "ThreeDSMethod"), 1, "the ACS saw the method run")
 			}
 			// No threeDSCompInd from the merchant: the server knows.
-			ares := auth(t, browserAReq(txID, tc.pan))
+			ares := auth(t, stacktest.BrowserAReq(txID, tc.pan))
 			require.Equal(t, tc.wantStatus, ares["transStatus"], "ARes: %v", ares)
 			require.Equal(t, tc.wantCompIn, sentAReq(t, txID)["threeDSCompInd"], "the AReq's threeDSCompInd")
 			if tc.wantStatus == "Y" {
@@ -59,6 +60,6 @@ func TestNoThreeDSMethod(t *testing.T) {
 	require.NotContains(t, pre, "threeDSMethodURL")
 	require.NotContains(t, pre, "threeDSMethodData")
 	txID := pre["threeDSServerTransID"].(string)
-	auth(t, browserAReq(txID, visa(dssim.ScenarioFrictionlessY)))
+	auth(t, stacktest.BrowserAReq(txID, visa(dssim.ScenarioFrictionlessY)))
 	require.Equal(t, "U", sentAReq(t, txID)["threeDSCompInd"])
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/open3ds/server/shared/dssim"
+	"github.com/open3ds/server/shared/stacktest"
 	"github.com/open3ds/server/shared/webhooksig"
 )
 
@@ -22,11 +23,11 @@ type webhookEvent struct {
 
 // waitWebhook waits for merchant one's webhook endpoint to receive the event
 // of txID, checks its signature with the merchant's secret and returns it.
-func waitWebhook(t *testing.T, txID string) (webhookEvent, delivery) {
+func waitWebhook(t *testing.T, txID string) (webhookEvent, stacktest.Delivery) {
 	t.Helper()
-	var got []delivery
+	var got []stacktest.Delivery
 	require.Eventually(t, func() bool {
-		got = hooks.forTx(txID)
+		got = hooks.ForTx(txID)
 		return len(got) > 0
 	}, 30*time.Second, 100*time.Millisecond, "no webhook for %s", txID)
 	d := got[0]
@@ -92,10 +93,10 @@ func TestWebhook(t *testing.T) {
 
 	t.Run("another merchant's result is not sent here", func(t *testing.T) {
 		pan := visa(dssim.ScenarioFrictionlessY)
-		r := call(t, "/preauth", key2, map[string]any{"acctNumber": pan})
+		r := api.Call(t, "/preauth", key2, map[string]any{"acctNumber": pan})
 		require.Equal(t, http.StatusOK, r.Status)
 		txID := r.JSON(t)["threeDSServerTransID"].(string)
-		r = call(t, "/auth", key2, browserAReq(txID, pan))
+		r = api.Call(t, "/auth", key2, stacktest.BrowserAReq(txID, pan))
 		require.Equal(t, http.StatusOK, r.Status)
 		// Merchant two's endpoint (the stack's sink) gets it...
 		require.Eventually(t, func() bool {
@@ -108,6 +109,6 @@ func TestWebhook(t *testing.T) {
 			return false
 		}, 30*time.Second, 100*time.Millisecond)
 		// ...and merchant one's never does.
-		require.Empty(t, hooks.forTx(txID))
+		require.Empty(t, hooks.ForTx(txID))
 	})
 }

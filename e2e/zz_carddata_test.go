@@ -22,6 +22,7 @@ import (
 
 	"github.com/open3ds/server/shared/ddblocal"
 	"github.com/open3ds/server/shared/dssim"
+	"github.com/open3ds/server/shared/stacktest"
 )
 
 // Cardholder data the suite sends besides PANs (browserAReq and the
@@ -59,9 +60,7 @@ func TestCardDataNeverStoredOrLogged(t *testing.T) {
 	})
 
 	t.Run("error bodies", func(t *testing.T) {
-		errorBodies.mu.Lock()
-		bodies := append([]string(nil), errorBodies.list...)
-		errorBodies.mu.Unlock()
+		bodies := api.ErrorBodies()
 		require.NotEmpty(t, bodies)
 		for _, b := range bodies {
 			for _, s := range secrets {
@@ -118,16 +117,16 @@ func sweepAllCards(t *testing.T) string {
 		if c.Scenario == dssim.ScenarioDSTimeout || c.Scenario == dssim.ScenarioSlowACS {
 			continue
 		}
-		r := call(t, "/preauth", key1, map[string]any{"acctNumber": c.PAN, "ds": nil})
+		r := api.Call(t, "/preauth", key1, map[string]any{"acctNumber": c.PAN, "ds": nil})
 		require.Equal(t, http.StatusOK, r.Status, "%s %s: %s", c.Scheme, c.Scenario, r.Body)
 		txID := r.JSON(t)["threeDSServerTransID"].(string)
-		r = call(t, "/auth", key1, browserAReq(txID, c.PAN), "Idempotency-Key", "sweep-"+txID)
+		r = api.Call(t, "/auth", key1, stacktest.BrowserAReq(txID, c.PAN), "Idempotency-Key", "sweep-"+txID)
 		require.NotEqual(t, http.StatusInternalServerError, r.Status, "%s %s: %s", c.Scheme, c.Scenario, r.Body)
 	}
 	for _, pan := range []string{notEnrolled, nonLuhn} {
-		r := call(t, "/preauth", key1, map[string]any{"acctNumber": pan})
+		r := api.Call(t, "/preauth", key1, map[string]any{"acctNumber": pan})
 		require.GreaterOrEqual(t, r.Status, 400)
-		r = call(t, "/auth", key1, browserAReq("", pan).with("threeDSServerTransID", nil))
+		r = api.Call(t, "/auth", key1, stacktest.BrowserAReq("", pan).With("threeDSServerTransID", nil))
 		require.GreaterOrEqual(t, r.Status, 400)
 	}
 	txID, _ := start(t, amexY)

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/open3ds/server/shared/dssim"
+	"github.com/open3ds/server/shared/stacktest"
 )
 
 // Scenario 12: the ACS answers Y without a CAVV. The merchant gets an Erro
@@ -17,14 +18,14 @@ import (
 func TestInvalidARes(t *testing.T) {
 	pan := visa(dssim.ScenarioInvalidARes)
 	txID := preauth(t, pan)
-	r := call(t, "/auth", key1, browserAReq(txID, pan))
-	e := requireErro(t, r, http.StatusBadGateway, "201", "S")
+	r := api.Call(t, "/auth", key1, stacktest.BrowserAReq(txID, pan))
+	e := stacktest.RequireErro(t, r, http.StatusBadGateway, "201", "S")
 	require.Equal(t, "ARes", e["errorMessageType"])
 	require.Equal(t, "authenticationValue", e["errorDetail"], "errorDetail names the missing element")
 	require.Equal(t, 1, fakeDS.count(txID, "AReq"))
 	require.Eventually(t, func() bool { return fakeDS.count(txID, "Erro") == 1 }, 5*time.Second, 50*time.Millisecond,
 		"the DS is told once about the invalid ARes")
-	e2 := requireErro(t, call(t, "/postauth", key1, map[string]any{"threeDSServerTransID": txID}), http.StatusBadGateway, "201", "S")
+	e2 := stacktest.RequireErro(t, api.Call(t, "/postauth", key1, map[string]any{"threeDSServerTransID": txID}), http.StatusBadGateway, "201", "S")
 	require.Equal(t, e["errorDetail"], e2["errorDetail"])
 }
 
@@ -53,14 +54,14 @@ func TestInvalidRReq(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rreq := rreqFor(ares, "Y")
+			rreq := stacktest.RReqFor(ares, "Y")
 			if tt.value == nil {
 				delete(rreq, tt.field)
 			} else {
 				rreq[tt.field] = tt.value
 			}
-			r := postRReq(t, rreq)
-			e := requireRReqErro(t, r, tt.code)
+			r := api.PostRReq(t, rreq)
+			e := stacktest.RequireRReqErro(t, r, tt.code)
 			require.Contains(t, e["errorDetail"], tt.field, "errorDetail names the element: %s", r.Body)
 			if s, ok := tt.value.(string); ok && len(s) > 3 {
 				require.NotContains(t, string(r.Body), s, "the Erro never echoes the value")
@@ -68,7 +69,7 @@ func TestInvalidRReq(t *testing.T) {
 		})
 	}
 	t.Run("not JSON", func(t *testing.T) {
-		r := postRReqRaw(t, []byte(`{"messageType":"RReq",`))
+		r := api.PostRReq(t, []byte(`{"messageType":"RReq",`))
 		require.GreaterOrEqual(t, r.Status, 400, "body: %s", r.Body)
 		require.Less(t, r.Status, 500, "body: %s", r.Body)
 		m := r.JSON(t)
@@ -80,13 +81,13 @@ func TestInvalidRReq(t *testing.T) {
 	require.Equal(t, "pending", pending["status"], "no bad RReq changed the transaction: %v", pending)
 	require.Equal(t, "C", pending["transStatus"])
 
-	r := postRReq(t, rreqFor(ares, "Y"))
+	r := api.PostRReq(t, stacktest.RReqFor(ares, "Y"))
 	require.Equal(t, http.StatusOK, r.Status, "the real RReq: %s", r.Body)
 	require.Equal(t, "RRes", r.JSON(t)["messageType"])
 	final := postauth(t, txID, http.StatusOK)
 	require.Equal(t, "final", final["status"])
 	require.Equal(t, "Y", final["transStatus"])
-	require.Equal(t, cavv, final["authenticationValue"])
+	require.Equal(t, stacktest.CAVV, final["authenticationValue"])
 }
 
 // An RReq or CRes carrying another transaction's IDs changes neither
@@ -96,14 +97,14 @@ func TestCrossedTransactionIDs(t *testing.T) {
 	txA, aresA := start(t, pan)
 	txB, aresB := start(t, pan)
 
-	crossed := rreqFor(aresA, "Y")
+	crossed := stacktest.RReqFor(aresA, "Y")
 	crossed["acsTransID"], crossed["dsTransID"] = aresB["acsTransID"], aresB["dsTransID"]
-	e := requireRReqErro(t, postRReq(t, crossed), "301")
+	e := stacktest.RequireRReqErro(t, api.PostRReq(t, crossed), "301")
 	require.Equal(t, txA, e["threeDSServerTransID"])
 
-	crossed = rreqFor(aresB, "N")
+	crossed = stacktest.RReqFor(aresB, "N")
 	crossed["acsTransID"] = aresA["acsTransID"]
-	requireRReqErro(t, postRReq(t, crossed), "301")
+	stacktest.RequireRReqErro(t, api.PostRReq(t, crossed), "301")
 
 	// B's CRes with A's threeDSSessionData.
 	p := callback(t, aresA, cresFor(aresB, "Y"))
@@ -114,8 +115,8 @@ func TestCrossedTransactionIDs(t *testing.T) {
 		res := postauth(t, id, http.StatusOK)
 		require.Equal(t, "pending", res["status"], "%s: %v", id, res)
 	}
-	require.Equal(t, http.StatusOK, postRReq(t, rreqFor(aresA, "Y")).Status)
-	require.Equal(t, http.StatusOK, postRReq(t, rreqFor(aresB, "N")).Status)
+	require.Equal(t, http.StatusOK, api.PostRReq(t, stacktest.RReqFor(aresA, "Y")).Status)
+	require.Equal(t, http.StatusOK, api.PostRReq(t, stacktest.RReqFor(aresB, "N")).Status)
 	a, b := postauth(t, txA, http.StatusOK), postauth(t, txB, http.StatusOK)
 	require.Equal(t, "Y", a["transStatus"])
 	require.Equal(t, "N", b["transStatus"])

@@ -22,7 +22,7 @@ func TestCAFileWithoutClientCertificate(t *testing.T) {
 	require.NoError(t, err)
 	a := &app.App{Config: config.Config{DS: config.DS{
 		URL:                    u,
-		Cert:                   config.CertSource{CAFile: fakeDS.caFile},
+		Cert:                   config.CertSource{CAFile: fakeDS.pki.CAFile},
 		ConnectTimeout:         time.Second,
 		Timeout:                dsTimeout,
 		ThreeDSServerRefNumber: "3DS_LOA_SER_OPEN_020200_00001",

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/open3ds/server/shared/dssim"
+	"github.com/open3ds/server/shared/stacktest"
 )
 
 // A DS that is slow, unreachable, answers garbage or fails TLS: /auth answers
@@ -42,8 +43,8 @@ func TestDirectoryServerFaults(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			txID := preauth(t, pan)
 			fakeDS.set(t, tt.mode, tt.fault, tt.delay)
-			r := call(t, "/auth", key1, browserAReq(txID, pan))
-			e := requireErro(t, r, tt.status, tt.code, "S")
+			r := api.Call(t, "/auth", key1, stacktest.BrowserAReq(txID, pan))
+			e := stacktest.RequireErro(t, r, tt.status, tt.code, "S")
 			if tt.detail != "" {
 				require.Equal(t, tt.detail, e["errorDetail"], "errorDetail names the cause: %s", r.Body)
 			}
@@ -58,13 +59,13 @@ func TestDirectoryServerFaults(t *testing.T) {
 			fakeDS.set(t, dsForward, "", "") // mended: nothing later may go out again
 
 			// postauth answers the failure /auth answered.
-			again := call(t, "/postauth", key1, map[string]any{"threeDSServerTransID": txID})
-			e2 := requireErro(t, again, tt.status, tt.code, "S")
+			again := api.Call(t, "/postauth", key1, map[string]any{"threeDSServerTransID": txID})
+			e2 := stacktest.RequireErro(t, again, tt.status, tt.code, "S")
 			for _, k := range []string{"errorDescription", "errorDetail", "threeDSServerTransID", "errorMessageType"} {
 				require.Equal(t, e[k], e2[k], "postauth repeats the Erro: %s", k)
 			}
 			// The transaction is over: a second /auth sends nothing.
-			r = call(t, "/auth", key1, browserAReq(txID, pan))
+			r = api.Call(t, "/auth", key1, stacktest.BrowserAReq(txID, pan))
 			require.Equal(t, http.StatusConflict, r.Status, "body: %s", r.Body)
 			require.Equal(t, "Erro", r.JSON(t)["messageType"])
 
@@ -83,8 +84,8 @@ func TestDirectoryServerFaults(t *testing.T) {
 	t.Run("a late ARes is ignored", func(t *testing.T) {
 		txID := preauth(t, pan)
 		fakeDS.set(t, dsForward, "", "3s")
-		r := call(t, "/auth", key1, browserAReq(txID, pan))
-		requireErro(t, r, http.StatusGatewayTimeout, "405", "S")
+		r := api.Call(t, "/auth", key1, stacktest.BrowserAReq(txID, pan))
+		stacktest.RequireErro(t, r, http.StatusGatewayTimeout, "405", "S")
 		require.Eventually(t, func() bool {
 			for _, ex := range stk.Sim.Exchanges(txID) {
 				if ex.Direction == dssim.Sent && ex.MessageType == "ARes" {
@@ -93,7 +94,7 @@ func TestDirectoryServerFaults(t *testing.T) {
 			}
 			return false
 		}, 10*time.Second, 100*time.Millisecond, "the simulator answered the ARes late")
-		requireErro(t, call(t, "/postauth", key1, map[string]any{"threeDSServerTransID": txID}), http.StatusGatewayTimeout, "405", "S")
+		stacktest.RequireErro(t, api.Call(t, "/postauth", key1, map[string]any{"threeDSServerTransID": txID}), http.StatusGatewayTimeout, "405", "S")
 		require.Equal(t, 1, fakeDS.count(txID, "AReq"))
 	})
 
@@ -101,7 +102,7 @@ func TestDirectoryServerFaults(t *testing.T) {
 	t.Run("slow within the DS timeout", func(t *testing.T) {
 		txID := preauth(t, pan)
 		fakeDS.set(t, dsForward, "", "1s")
-		r := call(t, "/auth", key1, browserAReq(txID, pan))
+		r := api.Call(t, "/auth", key1, stacktest.BrowserAReq(txID, pan))
 		require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
 		require.Equal(t, "Y", r.JSON(t)["transStatus"])
 		require.Equal(t, "final", postauth(t, txID, http.StatusOK)["status"])

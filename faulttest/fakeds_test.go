@@ -3,26 +3,19 @@ package faulttest
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
-	"errors"
 	"fmt"
 	"io"
 	"log"
-	"math/big"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/open3ds/server/shared/stacktest"
 )
 
 // dsMode is how the fake DS behaves.
@@ -41,13 +34,11 @@ const (
 // is off, so each message opens a new connection and meets the current mode.
 // It counts the messages it received per transaction.
 type faultyDS struct {
-	target            string
-	caFile            string
-	certFile, keyFile string
-	good              tls.Certificate
-	bad               tls.Certificate
-	port              int
-	forward           *http.Client
+	target  string
+	pki     *stacktest.PKI  // trusted by the functions: DS_CA_FILE, DS_CERT_FILE, DS_KEY_FILE
+	bad     tls.Certificate // from a CA the functions do not trust
+	port    int
+	forward *http.Client
 
 	mu     sync.Mutex
 	mode   dsMode
@@ -60,49 +51,23 @@ type faultyDS struct {
 }
 
 func newFaultyDS(dir, target string) (*faultyDS, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, err
-	}
-	trusted, trustedKey, trustedPEM, err := newCA("open3ds faulttest trusted DS CA")
+	// The functions trust this CA and present its client certificate.
+	trusted, err := stacktest.NewPKI(filepath.Join(dir, "trusted"))
 	if err != nil {
 		return nil, err
 	}
-	other, otherKey, _, err := newCA("open3ds faulttest unknown CA")
+	// A DS certificate from another CA is the TLS failure (dsBadTLS).
+	other, err := stacktest.NewPKI(filepath.Join(dir, "unknown"))
 	if err != nil {
 		return nil, err
 	}
 	d := &faultyDS{
 		target:  target,
-		caFile:  filepath.Join(dir, "ds-ca.pem"),
+		pki:     trusted,
+		bad:     other.Server,
 		seen:    map[string]map[string]int{},
 		closed:  make(chan struct{}),
 		forward: &http.Client{Timeout: 90 * time.Second},
-	}
-	if err := os.WriteFile(d.caFile, trustedPEM, 0o600); err != nil {
-		return nil, err
-	}
-	if d.good, err = leaf(trusted, trustedKey); err != nil {
-		return nil, err
-	}
-	// A client certificate for the functions: without one, app.Directory
-	// ignores DS_CA_FILE (see TestCAFileWithoutClientCertificate).
-	client, err := leaf(trusted, trustedKey)
-	if err != nil {
-		return nil, err
-	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(client.PrivateKey)
-	if err != nil {
-		return nil, err
-	}
-	d.certFile, d.keyFile = filepath.Join(dir, "client.pem"), filepath.Join(dir, "client-key.pem")
-	if err := os.WriteFile(d.certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: client.Certificate[0]}), 0o600); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(d.keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
-		return nil, err
-	}
-	if d.bad, err = leaf(other, otherKey); err != nil {
-		return nil, err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -116,9 +81,6 @@ func newFaultyDS(dir, target string) (*faultyDS, error) {
 // URL is the DS_URL of the functions.
 func (d *faultyDS) URL() string { return fmt.Sprintf("https://127.0.0.1:%d/ds", d.port) }
 
-// CAFile is the PEM of the CA the functions trust (DS_CA_FILE).
-func (d *faultyDS) CAFile() string { return d.caFile }
-
 func (d *faultyDS) serve(ln net.Listener) {
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
 		d.mu.Lock()
@@ -126,7 +88,7 @@ func (d *faultyDS) serve(ln net.Listener) {
 		if d.mode == dsBadTLS {
 			return &d.bad, nil
 		}
-		return &d.good, nil
+		return &d.pki.Server, nil
 	}}
 	srv := &http.Server{Handler: d, ReadHeaderTimeout: 10 * time.Second, ErrorLog: log.New(io.Discard, "", 0)} // TLS failures are the point
 	srv.SetKeepAlivesEnabled(false)
@@ -247,56 +209,4 @@ func (d *faultyDS) Close() {
 	if srv != nil {
 		_ = srv.Close()
 	}
-}
-
-// newCA makes a throw-away CA valid for a day.
-func newCA(name string) (*x509.Certificate, *ecdsa.PrivateKey, []byte, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	tpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(time.Now().UnixNano()),
-		Subject:               pkix.Name{CommonName: name},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(24 * time.Hour),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tpl, tpl, &key.PublicKey, key)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	return cert, key, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), nil
-}
-
-// leaf issues a server certificate for 127.0.0.1 from ca.
-func leaf(ca *x509.Certificate, caKey *ecdsa.PrivateKey) (tls.Certificate, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	tpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(24 * time.Hour),
-		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
-		DNSNames:     []string{"localhost"},
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tpl, ca, &key.PublicKey, caKey)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	if len(der) == 0 {
-		return tls.Certificate{}, errors.New("empty certificate")
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
 }

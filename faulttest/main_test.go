@@ -1,20 +1,16 @@
 package faulttest
 
 import (
-	"bytes"
-	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/open3ds/server/shared/ddblocal"
 	"github.com/open3ds/server/shared/lambdalocal/stack"
+	"github.com/open3ds/server/shared/stacktest"
 )
 
 // The one stack every test of this binary shares (building it takes ~20 s):
@@ -23,8 +19,8 @@ import (
 var (
 	stk     *stack.Stack
 	fakeDS  *faultyDS
-	hooks   *hookReceiver
-	logs    = &lockedBuffer{}
+	hooks   = &stacktest.HookReceiver{}
+	api     *stacktest.Client
 	key1    string
 	dataDir string
 	ddbPort int
@@ -74,68 +70,39 @@ func run(m *testing.M) int {
 	}
 	defer fakeDS.Close()
 
-	hooks = &hookReceiver{}
 	hookSrv := httptest.NewServer(hooks)
 	defer hookSrv.Close()
-
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	s, err := stack.Start(ctx, stack.Config{
-		SimPort:       simPort,
-		DDBPort:       ddbPort,
-		DataDir:       dataDir,
-		ModuleDir:     modDir,
-		APIKey:        apiKey1,
-		WebhookURL:    hookSrv.URL + "/webhooks",
-		WebhookSecret: webhookSecret,
-		Env: map[string]string{
-			"DS_URL":             fakeDS.URL(),
-			"DS_CA_FILE":         fakeDS.caFile,
-			"DS_CERT_FILE":       fakeDS.certFile,
-			"DS_KEY_FILE":        fakeDS.keyFile,
-			"DS_TIMEOUT":         dsTimeout.String(),
-			"DS_CONNECT_TIMEOUT": "1s",
-		},
-		NewStore: stack.DynamoStore,
-		Logs:     logs,
-		Logger:   slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-	})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "faulttest: the local stack did not start: %v\noutput:\n%s\n", err, logs.String())
-		return 1
-	}
 	defer func() {
 		if restarted != nil { // TestDynamoDBKilled's second DynamoDB Local
 			_ = restarted.Stop()
 		}
 	}()
-	defer s.Close()
-	stk = s
-	key1 = s.Merchants[0].APIKey
 
-	code := m.Run()
-	if code != 0 && os.Getenv("FAULTTEST_DUMP_LOGS") != "" {
-		fmt.Fprintf(os.Stderr, "stack output:\n%s\n", logs.String())
-	}
-	return code
+	return stacktest.Suite{
+		Name:    "faulttest",
+		DumpEnv: "FAULTTEST_DUMP_LOGS",
+		Config: stack.Config{
+			SimPort:       simPort,
+			DDBPort:       ddbPort,
+			DataDir:       dataDir,
+			ModuleDir:     modDir,
+			APIKey:        apiKey1,
+			WebhookURL:    hookSrv.URL + "/webhooks",
+			WebhookSecret: webhookSecret,
+			Env: map[string]string{
+				"DS_URL":             fakeDS.URL(),
+				"DS_CA_FILE":         fakeDS.pki.CAFile,
+				"DS_CERT_FILE":       fakeDS.pki.ClientCertFile,
+				"DS_KEY_FILE":        fakeDS.pki.ClientKeyFile,
+				"DS_TIMEOUT":         dsTimeout.String(),
+				"DS_CONNECT_TIMEOUT": "1s",
+			},
+		},
+		Ready: func(s *stack.Stack) error {
+			// A hang beyond the client's timeout fails the test.
+			stk, api = s, stacktest.NewClient(s.URL, 45*time.Second)
+			key1 = s.Merchants[0].APIKey
+			return nil
+		},
+	}.Run(m)
 }
-
-// lockedBuffer is the thread-safe capture of every log line.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-var _ io.Writer = (*lockedBuffer)(nil)

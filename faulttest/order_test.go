@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/open3ds/server/shared/dssim"
+	"github.com/open3ds/server/shared/stacktest"
 )
 
 // The CRes arrives before the RReq; the CRes and the RReq arrive twice; a
@@ -23,15 +24,15 @@ func TestOutOfOrderAndDuplicates(t *testing.T) {
 	// result is not ready.
 	p := callback(t, ares, cres)
 	require.Equal(t, http.StatusOK, p.Status, p.HTML)
-	_, ready := p.shown(t)
+	_, ready := shown(t, p)
 	require.False(t, ready, "no RReq yet: the page says the result is not ready")
 	pending := postauth(t, txID, http.StatusOK)
 	require.Equal(t, "pending", pending["status"], "the CRes alone gives no result: %v", pending)
 	require.Equal(t, "C", pending["transStatus"])
 
 	// The late RReq still makes the result final.
-	rreq := rreqFor(ares, "N")
-	first := postRReq(t, rreq)
+	rreq := stacktest.RReqFor(ares, "N")
+	first := api.PostRReq(t, rreq)
 	require.Equal(t, http.StatusOK, first.Status, "body: %s", first.Body)
 	rres := first.JSON(t)
 	require.Equal(t, "RRes", rres["messageType"])
@@ -44,25 +45,25 @@ func TestOutOfOrderAndDuplicates(t *testing.T) {
 	// The same CRes again (a browser resubmitting): the page now has the result.
 	p = callback(t, ares, cres)
 	require.Equal(t, http.StatusOK, p.Status, p.HTML)
-	status, ready := p.shown(t)
+	status, ready := shown(t, p)
 	require.True(t, ready)
 	require.Equal(t, "N", status)
 
 	// The same RReq again: the same RRes, nothing changes.
-	again := postRReq(t, rreq)
+	again := api.PostRReq(t, rreq)
 	require.Equal(t, http.StatusOK, again.Status, "body: %s", again.Body)
 	require.JSONEq(t, string(first.Body), string(again.Body), "a repeated RReq gets the stored RRes")
 	require.Equal(t, final, postauth(t, txID, http.StatusOK))
 
 	// A different RReq after the final one: Erro, result unchanged.
-	e := requireRReqErro(t, postRReq(t, rreqFor(ares, "Y")), "305")
+	e := stacktest.RequireRReqErro(t, api.PostRReq(t, stacktest.RReqFor(ares, "Y")), "305")
 	require.Equal(t, txID, e["threeDSServerTransID"])
 	require.Equal(t, final, postauth(t, txID, http.StatusOK))
 
 	// One webhook event, whatever repeated.
-	require.Eventually(t, func() bool { return len(hooks.forTx(txID)) > 0 }, 30*time.Second, 100*time.Millisecond)
-	for _, d := range hooks.forTx(txID) {
-		require.Equal(t, hooks.forTx(txID)[0].EventID, d.EventID)
+	require.Eventually(t, func() bool { return len(hooks.ForTx(txID)) > 0 }, 30*time.Second, 100*time.Millisecond)
+	for _, d := range hooks.ForTx(txID) {
+		require.Equal(t, hooks.ForTx(txID)[0].EventID, d.EventID)
 	}
 }
 
@@ -71,14 +72,14 @@ func TestOutOfOrderAndDuplicates(t *testing.T) {
 // others get an Erro, and the result is the winner's.
 func TestConcurrentRReqs(t *testing.T) {
 	const n = 4
-	post := func(t *testing.T, bodies []map[string]any) []resp {
-		out := make([]resp, len(bodies))
+	post := func(t *testing.T, bodies []map[string]any) []stacktest.Response {
+		out := make([]stacktest.Response, len(bodies))
 		var wg sync.WaitGroup
 		for i, b := range bodies {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				out[i] = postRReqNoFail(b)
+				out[i] = api.TryPostRReq(b)
 			}()
 		}
 		wg.Wait()
@@ -87,7 +88,7 @@ func TestConcurrentRReqs(t *testing.T) {
 
 	t.Run("the same RReq", func(t *testing.T) {
 		txID, ares := start(t, visa(dssim.ScenarioChallenge))
-		rreq := rreqFor(ares, "Y")
+		rreq := stacktest.RReqFor(ares, "Y")
 		answers := post(t, []map[string]any{rreq, rreq, rreq, rreq})
 		for i, r := range answers {
 			require.Equal(t, http.StatusOK, r.Status, "answer %d: %s", i, r.Body)
@@ -100,7 +101,7 @@ func TestConcurrentRReqs(t *testing.T) {
 		txID, ares := start(t, visa(dssim.ScenarioChallenge))
 		bodies := make([]map[string]any, n)
 		for i := range bodies {
-			bodies[i] = rreqFor(ares, []string{"Y", "N", "U", "R"}[i])
+			bodies[i] = stacktest.RReqFor(ares, []string{"Y", "N", "U", "R"}[i])
 		}
 		answers := post(t, bodies)
 		winner := ""

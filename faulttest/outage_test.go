@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/open3ds/server/shared/dssim"
+	"github.com/open3ds/server/shared/stacktest"
 	"github.com/open3ds/server/shared/webhooksig"
 )
 
@@ -25,27 +26,27 @@ func TestWebhookReceiverDownThenUp(t *testing.T) {
 	pan := visa(dssim.ScenarioFrictionlessY)
 
 	t.Run("brief outage", func(t *testing.T) {
-		hooks.setDown(true)
-		defer hooks.setDown(false)
+		hooks.SetDown(true)
+		defer hooks.SetDown(false)
 		ids := make([]string, 3)
 		for i := range ids {
 			ids[i], _ = start(t, pan)
 		}
 		require.Eventually(t, func() bool {
 			for _, id := range ids {
-				if len(hooks.forTx(id)) == 0 {
+				if len(hooks.ForTx(id)) == 0 {
 					return false
 				}
 			}
 			return true
 		}, 30*time.Second, 50*time.Millisecond, "every event was tried while the receiver was down")
-		hooks.setDown(false)
+		hooks.SetDown(false)
 
 		var dead map[string]bool
 		require.Eventually(t, func() bool {
 			dead = deadLetteredTx(t)
 			for _, id := range ids {
-				if !delivered(hooks.forTx(id)) && !dead[id] {
+				if !delivered(hooks.ForTx(id)) && !dead[id] {
 					return false
 				}
 			}
@@ -53,7 +54,7 @@ func TestWebhookReceiverDownThenUp(t *testing.T) {
 		}, 60*time.Second, 200*time.Millisecond, "each event is delivered after the recovery or dead-lettered")
 		recovered := 0
 		for _, id := range ids {
-			got := hooks.forTx(id)
+			got := hooks.ForTx(id)
 			requireOneEventID(t, id, got)
 			require.Equal(t, http.StatusServiceUnavailable, got[0].Answered, "the first attempt met the outage")
 			if delivered(got) {
@@ -65,8 +66,8 @@ func TestWebhookReceiverDownThenUp(t *testing.T) {
 	})
 
 	t.Run("long outage ends in the dead letters", func(t *testing.T) {
-		hooks.setDown(true)
-		defer hooks.setDown(false)
+		hooks.SetDown(true)
+		defer hooks.SetDown(false)
 		ids := make([]string, 2)
 		for i := range ids {
 			ids[i], _ = start(t, pan)
@@ -75,9 +76,9 @@ func TestWebhookReceiverDownThenUp(t *testing.T) {
 			dead := deadLetteredTx(t)
 			return dead[ids[0]] && dead[ids[1]]
 		}, 90*time.Second, 500*time.Millisecond, "the retries end and the stream records go to the dead letters")
-		hooks.setDown(false)
+		hooks.SetDown(false)
 		for _, id := range ids {
-			got := hooks.forTx(id)
+			got := hooks.ForTx(id)
 			require.NotEmpty(t, got, "the event was tried before being dead-lettered")
 			requireOneEventID(t, id, got)
 			for _, d := range got {
@@ -87,13 +88,13 @@ func TestWebhookReceiverDownThenUp(t *testing.T) {
 	})
 }
 
-func delivered(got []delivery) bool {
-	return slices.ContainsFunc(got, func(d delivery) bool { return d.Answered < 300 })
+func delivered(got []stacktest.Delivery) bool {
+	return slices.ContainsFunc(got, func(d stacktest.Delivery) bool { return d.Answered < 300 })
 }
 
 // requireOneEventID checks that every attempt carried the same stable id,
 // in the body and in Threeds-Event-Id.
-func requireOneEventID(t *testing.T, txID string, got []delivery) {
+func requireOneEventID(t *testing.T, txID string, got []stacktest.Delivery) {
 	t.Helper()
 	require.NotEmpty(t, got, "no webhook for %s", txID)
 	id := got[0].EventID
@@ -104,7 +105,7 @@ func requireOneEventID(t *testing.T, txID string, got []delivery) {
 	}
 }
 
-func requireSigned(t *testing.T, d delivery) {
+func requireSigned(t *testing.T, d stacktest.Delivery) {
 	t.Helper()
 	// The tolerance covers the delay since signing, not the event's age:
 	// every attempt is signed anew.

@@ -6,9 +6,7 @@ package faulttest
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -28,6 +26,7 @@ import (
 
 	"github.com/open3ds/server/shared/ddblocal"
 	"github.com/open3ds/server/shared/dssim"
+	"github.com/open3ds/server/shared/stacktest"
 )
 
 // DynamoDB Local is killed while requests are in flight and restarted on
@@ -46,23 +45,23 @@ func TestDynamoDBKilled(t *testing.T) {
 		inflight[i] = preauth(t, pan)
 	}
 	fakeDS.set(t, dsForward, "", "1500ms")
-	authAnswers := make([]resp, len(inflight))
+	authAnswers := make([]stacktest.Response, len(inflight))
 	var wg sync.WaitGroup
 	for i, id := range inflight {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			authAnswers[i] = postNoFail(stk.URL+"/auth", key1, browserAReq(id, pan))
+			authAnswers[i] = api.TryCall("/auth", key1, stacktest.BrowserAReq(id, pan))
 		}()
 	}
 	time.Sleep(500 * time.Millisecond) // the AReqs are at the DS
 	killDynamoDB(t)
 
 	// During the outage.
-	outage := map[string]resp{
-		"preauth":  postNoFail(stk.URL+"/preauth", key1, map[string]any{"acctNumber": pan}),
-		"postauth": postNoFail(stk.URL+"/postauth", key1, map[string]any{"threeDSServerTransID": before}),
-		"RReq":     postNoFail(stk.URL+"/ds/results", "", rreqFor(challengeARes, "Y")),
+	outage := map[string]stacktest.Response{
+		"preauth":  api.TryCall("/preauth", key1, map[string]any{"acctNumber": pan}),
+		"postauth": api.TryCall("/postauth", key1, map[string]any{"threeDSServerTransID": before}),
+		"RReq":     api.TryCall("/ds/results", "", stacktest.RReqFor(challengeARes, "Y")),
 	}
 	wg.Wait()
 	for i, r := range authAnswers {
@@ -99,7 +98,7 @@ func TestDynamoDBKilled(t *testing.T) {
 	// The service recovers.
 	var fresh string
 	require.Eventually(t, func() bool {
-		r := postNoFail(stk.URL+"/preauth", key1, map[string]any{"acctNumber": pan})
+		r := api.TryCall("/preauth", key1, map[string]any{"acctNumber": pan})
 		if r.Status != http.StatusOK {
 			return false
 		}
@@ -114,7 +113,7 @@ func TestDynamoDBKilled(t *testing.T) {
 	require.Equal(t, "Y", res["transStatus"], "a result stored before the outage survives it")
 
 	// The challenge whose RReq failed during the outage: the DS retries it.
-	r := postRReq(t, rreqFor(challengeARes, "Y"))
+	r := api.PostRReq(t, stacktest.RReqFor(challengeARes, "Y"))
 	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
 	require.Equal(t, "Y", postauth(t, challengeTx, http.StatusOK)["transStatus"])
 
@@ -137,30 +136,9 @@ func TestDynamoDBKilled(t *testing.T) {
 	})
 
 	t.Run("webhooks flow again", func(t *testing.T) {
-		require.Eventually(t, func() bool { return delivered(hooks.forTx(after)) }, 30*time.Second, 200*time.Millisecond,
+		require.Eventually(t, func() bool { return delivered(hooks.ForTx(after)) }, 30*time.Second, 200*time.Millisecond,
 			"the stream → webhook path delivers an event of a transaction finished after the restart")
 	})
-}
-
-// postNoFail POSTs JSON; a transport failure (or the client's timeout) comes
-// back as status 0 with the error as body.
-func postNoFail(url, key string, body any) resp {
-	b, _ := json.Marshal(body)
-	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(b))
-	if err != nil {
-		return resp{Body: []byte(err.Error())}
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	res, err := httpClient.Do(req)
-	if err != nil {
-		return resp{Body: []byte(err.Error())}
-	}
-	defer res.Body.Close()
-	out, _ := io.ReadAll(res.Body)
-	return resp{Status: res.StatusCode, Header: res.Header, Body: out}
 }
 
 // killDynamoDB sends SIGKILL to the stack's DynamoDB Local: the java child

@@ -2,16 +2,9 @@ package dsclient_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"io"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -25,51 +18,16 @@ import (
 
 	"github.com/open3ds/server/shared/dsclient"
 	"github.com/open3ds/server/shared/emv3ds"
+	"github.com/open3ds/server/shared/stacktest"
 	"github.com/open3ds/server/shared/threeds"
 )
 
-// pki is a throwaway CA with a server certificate for 127.0.0.1 and a client
-// certificate, all as PEM.
-type pki struct {
-	caPEM                 []byte
-	serverCert            tls.Certificate
-	clientCert, clientKey []byte
-	pool                  *x509.CertPool
-}
-
-func newPKI(t *testing.T, name string) *pki {
+// newPKI is a throw-away CA with a server certificate for the loopback
+// names and a client certificate.
+func newPKI(t *testing.T) *stacktest.PKI {
 	t.Helper()
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	p, err := stacktest.NewPKI(t.TempDir())
 	require.NoError(t, err)
-	caTmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name + " test CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	require.NoError(t, err)
-	ca, err := x509.ParseCertificate(caDER)
-	require.NoError(t, err)
-	issue := func(serial int64, cn string, usage x509.ExtKeyUsage, ips []net.IP) ([]byte, []byte) {
-		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		require.NoError(t, err)
-		tmpl := &x509.Certificate{
-			SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: cn},
-			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-			KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{usage}, IPAddresses: ips,
-		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
-		require.NoError(t, err)
-		keyDER, err := x509.MarshalECPrivateKey(key)
-		require.NoError(t, err)
-		return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})
-	}
-	p := &pki{caPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), pool: x509.NewCertPool()}
-	p.pool.AddCert(ca)
-	sc, sk := issue(2, "127.0.0.1", x509.ExtKeyUsageServerAuth, []net.IP{net.ParseIP("127.0.0.1")})
-	p.serverCert, err = tls.X509KeyPair(sc, sk)
-	require.NoError(t, err)
-	p.clientCert, p.clientKey = issue(3, "3ds-server-client", x509.ExtKeyUsageClientAuth, nil)
 	return p
 }
 
@@ -83,7 +41,7 @@ type ds struct {
 	headers  []http.Header
 }
 
-func newDS(t *testing.T, p *pki, mutual bool, h func(w http.ResponseWriter, r *http.Request, body []byte)) *ds {
+func newDS(t *testing.T, p *stacktest.PKI, mutual bool, h func(w http.ResponseWriter, r *http.Request, body []byte)) *ds {
 	t.Helper()
 	d := &ds{}
 	d.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -99,10 +57,10 @@ func newDS(t *testing.T, p *pki, mutual bool, h func(w http.ResponseWriter, r *h
 		h(w, r, body)
 	}))
 	if p != nil {
-		d.TLS = &tls.Config{Certificates: []tls.Certificate{p.serverCert}, MinVersion: tls.VersionTLS12}
+		d.TLS = &tls.Config{Certificates: []tls.Certificate{p.Server}, MinVersion: tls.VersionTLS12}
 		if mutual {
 			d.TLS.ClientAuth = tls.RequireAndVerifyClientCert
-			d.TLS.ClientCAs = p.pool
+			d.TLS.ClientCAs = p.Pool
 		}
 		d.StartTLS()
 	} else {
@@ -119,13 +77,13 @@ func client(t *testing.T, cfg dsclient.Config) *dsclient.Client {
 	return c
 }
 
-func tlsFor(t *testing.T, p *pki, withClientCert bool) *tls.Config {
+func tlsFor(t *testing.T, p *stacktest.PKI, withClientCert bool) *tls.Config {
 	t.Helper()
 	var cert, key []byte
 	if withClientCert {
-		cert, key = p.clientCert, p.clientKey
+		cert, key = p.ClientCert, p.ClientKey
 	}
-	c, err := dsclient.TLSConfigFromPEM(cert, key, p.caPEM)
+	c, err := dsclient.TLSConfigFromPEM(cert, key, p.CAPEM)
 	require.NoError(t, err)
 	return c
 }
@@ -152,7 +110,7 @@ func reply(status int, body string) func(http.ResponseWriter, *http.Request, []b
 
 func TestSendAReqMutualTLS(t *testing.T) {
 	t.Parallel()
-	p := newPKI(t, "ds")
+	p := newPKI(t)
 	srv := newDS(t, p, true, reply(200, aresJSON))
 	c := client(t, dsclient.Config{DefaultURL: srv.URL, TLS: tlsFor(t, p, true)})
 	ares, err := c.SendAReq(context.Background(), emv3ds.SchemeVisa, areq)
@@ -160,7 +118,7 @@ func TestSendAReqMutualTLS(t *testing.T) {
 	require.Equal(t, emv3ds.TransStatusAuthenticated, ares.TransStatus)
 	require.Equal(t, "d0000000-0000-4000-8000-000000000001", ares.DSTransID)
 	require.Equal(t, int32(1), srv.requests.Load())
-	require.Equal(t, []string{"3ds-server-client"}, srv.clientCN, "the client certificate was presented")
+	require.Equal(t, []string{p.ClientCN}, srv.clientCN, "the client certificate was presented")
 	require.Contains(t, srv.headers[0].Get("Content-Type"), "application/json")
 	var sent emv3ds.AReq
 	require.NoError(t, json.Unmarshal(srv.bodies[0], &sent))
@@ -173,7 +131,7 @@ func TestSendAReqMutualTLS(t *testing.T) {
 // client's side of the handshake, and must still be reported as such.
 func TestSendAReqWithoutClientCertificate(t *testing.T) {
 	t.Parallel()
-	p := newPKI(t, "ds")
+	p := newPKI(t)
 	srv := newDS(t, p, true, reply(200, aresJSON))
 	c := client(t, dsclient.Config{DefaultURL: srv.URL, TLS: tlsFor(t, p, false)})
 	_, err := c.SendAReq(context.Background(), emv3ds.SchemeVisa, areq)
@@ -185,8 +143,8 @@ func TestSendAReqWithoutClientCertificate(t *testing.T) {
 
 func TestSendAReqWrongCA(t *testing.T) {
 	t.Parallel()
-	p := newPKI(t, "ds")
-	other := newPKI(t, "other")
+	p := newPKI(t)
+	other := newPKI(t)
 	srv := newDS(t, p, false, reply(200, aresJSON))
 	c := client(t, dsclient.Config{DefaultURL: srv.URL, TLS: tlsFor(t, other, true)})
 	_, err := c.SendAReq(context.Background(), emv3ds.SchemeVisa, areq)
@@ -217,7 +175,7 @@ func TestSendAReqAnswers(t *testing.T) {
 		{name: "truncated JSON with 200", status: 200, body: `{"messageType":"ARes",`, wantReject: true},
 		{name: "undecodable Erro", status: 200, body: `{"messageType":"Erro","errorCode":{"a":1}}`, wantInvalid: true},
 	}
-	p := newPKI(t, "ds")
+	p := newPKI(t)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -387,18 +345,18 @@ func TestNewAndTLSConfig(t *testing.T) {
 	_, err := dsclient.New(dsclient.Config{})
 	require.Error(t, err)
 
-	p := newPKI(t, "ds")
-	cfg, err := dsclient.TLSConfigFromPEM(p.clientCert, p.clientKey, p.caPEM)
+	p := newPKI(t)
+	cfg, err := dsclient.TLSConfigFromPEM(p.ClientCert, p.ClientKey, p.CAPEM)
 	require.NoError(t, err)
 	require.Len(t, cfg.Certificates, 1)
 	require.NotNil(t, cfg.RootCAs)
 	require.GreaterOrEqual(t, cfg.MinVersion, uint16(tls.VersionTLS12))
 
-	_, err = dsclient.TLSConfigFromPEM(p.clientCert, nil, p.caPEM)
+	_, err = dsclient.TLSConfigFromPEM(p.ClientCert, nil, p.CAPEM)
 	require.Error(t, err, "a certificate without its key")
 	_, err = dsclient.TLSConfigFromPEM(nil, nil, []byte("not a certificate"))
 	require.Error(t, err)
-	cfg, err = dsclient.TLSConfigFromPEM(nil, nil, p.caPEM)
+	cfg, err = dsclient.TLSConfigFromPEM(nil, nil, p.CAPEM)
 	require.NoError(t, err, "a CA alone trusts a simulator without a client certificate")
 	require.Empty(t, cfg.Certificates)
 	require.NotContains(t, err2str(err), "PRIVATE KEY")
