@@ -2,7 +2,8 @@
 // the way AWS runs them: it builds each function's real bootstrap binary for
 // the host, drives it through a small implementation of the Lambda Runtime
 // API (one process per execution environment, cold start on first use and
-// after a crash, the template's timeouts), fronts the functions with a local
+// after a crash, up to FunctionConfig.Concurrency environments per function
+// started as concurrent requests need them, the template's timeouts), fronts the functions with a local
 // API Gateway that builds the REST API (payload version 1.0) events, calls
 // the REQUEST authorizer first (with its result cache) and answers with the
 // template's gateway responses, and polls the table's DynamoDB stream into

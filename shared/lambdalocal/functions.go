@@ -25,6 +25,9 @@ type FunctionsConfig struct {
 	Logs func(logicalID string) io.Writer
 	// Timeouts overrides template timeouts (logical ID → timeout), e.g. for tests.
 	Timeouts map[string]time.Duration
+	// Concurrency is every function's most concurrent execution
+	// environments (FunctionConfig.Concurrency; 0 means 1).
+	Concurrency int
 }
 
 // StartFunctions prepares every function of the template (processes start
@@ -56,7 +59,7 @@ func StartFunctions(cfg FunctionsConfig) (map[string]*Function, error) {
 		if t, ok := cfg.Timeouts[id]; ok {
 			timeout = t
 		}
-		fn, err := NewFunction(FunctionConfig{Name: id, Bootstrap: bin, Env: env, Timeout: timeout, Region: cfg.Region, Logs: logs})
+		fn, err := NewFunction(FunctionConfig{Name: id, Bootstrap: bin, Env: env, Timeout: timeout, Region: cfg.Region, Logs: logs, Concurrency: cfg.Concurrency})
 		if err != nil {
 			errs = append(errs, err)
 			continue

@@ -67,8 +67,11 @@ type FunctionConfig struct {
 	Env       map[string]string
 	Timeout   time.Duration // 0 means 3 s, Lambda's default
 	Region    string        // default us-east-1
-	// Concurrency is the number of execution environments (processes);
-	// default 1: invocations queue like on one warm environment.
+	// Concurrency is the most execution environments (processes) the
+	// function runs at once, like Lambda scaling out per concurrent request;
+	// default 1: invocations queue on one warm environment. Environments
+	// start on demand (a cold start when every started one is busy), and a
+	// free warm environment is always preferred to a cold one.
 	Concurrency int
 	// Logs receives the processes' stdout and stderr; nil discards them.
 	Logs io.Writer
@@ -77,13 +80,14 @@ type FunctionConfig struct {
 // Function is one Lambda function: a pool of execution environments, each a
 // bootstrap process with its own Runtime API server.
 type Function struct {
-	cfg  FunctionConfig
-	arn  string
-	pool chan *environment
+	cfg   FunctionConfig
+	arn   string
+	slots chan struct{} // one token per environment in use; capacity Concurrency
 
 	mu         sync.Mutex
 	closed     bool
 	envs       []*environment
+	idle       []*environment // free environments, most recently used last
 	coldStarts []time.Duration
 }
 
@@ -109,16 +113,60 @@ func NewFunction(cfg FunctionConfig) (*Function, error) {
 		cfg.Logs = io.Discard
 	}
 	f := &Function{
-		cfg:  cfg,
-		arn:  "arn:aws:lambda:" + cfg.Region + ":" + LocalAccountID + ":function:" + cfg.Name,
-		pool: make(chan *environment, cfg.Concurrency),
+		cfg:   cfg,
+		arn:   "arn:aws:lambda:" + cfg.Region + ":" + LocalAccountID + ":function:" + cfg.Name,
+		slots: make(chan struct{}, cfg.Concurrency),
 	}
 	for range cfg.Concurrency {
-		env := &environment{fn: f}
-		f.envs = append(f.envs, env)
-		f.pool <- env
+		f.envs = append(f.envs, &environment{fn: f})
+	}
+	// Taken from the end: envs[0] first, then whichever was used last, so
+	// sequential invocations stay on one warm process and cold starts
+	// happen only when every started environment is busy.
+	for i := len(f.envs) - 1; i >= 0; i-- {
+		f.idle = append(f.idle, f.envs[i])
 	}
 	return f, nil
+}
+
+// acquire takes a free execution environment, waiting while all are busy.
+// A started one is preferred: the most recently released is warm unless it
+// crashed.
+func (f *Function) acquire(ctx context.Context) (*environment, error) {
+	select {
+	case f.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	env := f.idle[len(f.idle)-1]
+	f.idle = f.idle[:len(f.idle)-1]
+	return env, nil
+}
+
+func (f *Function) release(env *environment) {
+	f.mu.Lock()
+	f.idle = append(f.idle, env)
+	f.mu.Unlock()
+	<-f.slots
+}
+
+// Environments returns the number of execution environments that have a
+// running process.
+func (f *Function) Environments() int {
+	f.mu.Lock()
+	envs := f.envs
+	f.mu.Unlock()
+	n := 0
+	for _, e := range envs {
+		e.mu.Lock()
+		if e.cmd != nil && !isClosedChan(e.exited) {
+			n++
+		}
+		e.mu.Unlock()
+	}
+	return n
 }
 
 // LocalAccountID is the account ID used in ARNs and events locally.
@@ -142,17 +190,15 @@ func (f *Function) ColdStarts() []time.Duration {
 // work, so that readiness checks and first requests do not pay the cold
 // start.
 func (f *Function) Warm(ctx context.Context) error {
-	var env *environment
-	select {
-	case env = <-f.pool:
-	case <-ctx.Done():
-		return ctx.Err()
+	env, err := f.acquire(ctx)
+	if err != nil {
+		return err
 	}
-	defer func() { f.pool <- env }()
+	defer f.release(env)
 	if f.isClosed() {
 		return ErrClosed
 	}
-	_, err := env.ensure(ctx)
+	_, err = env.ensure(ctx)
 	return err
 }
 
@@ -160,13 +206,11 @@ func (f *Function) Warm(ctx context.Context) error {
 // new process when the environment has none (first use or after a crash or
 // timeout).
 func (f *Function) Invoke(ctx context.Context, payload []byte) (*Result, error) {
-	var env *environment
-	select {
-	case env = <-f.pool:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	env, err := f.acquire(ctx)
+	if err != nil {
+		return nil, err
 	}
-	defer func() { f.pool <- env }()
+	defer f.release(env)
 	if f.isClosed() {
 		return nil, ErrClosed
 	}

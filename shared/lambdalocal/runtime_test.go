@@ -153,3 +153,43 @@ func TestFunctionQueuesOnOneEnvironment(t *testing.T) {
 	require.Len(t, seen, 1, "one execution environment serves them one at a time")
 	require.Len(t, fn.ColdStarts(), 1)
 }
+
+func TestFunctionScalesOutToConcurrency(t *testing.T) {
+	fn, err := NewFunction(FunctionConfig{Name: "echo", Bootstrap: testBins["echofn"], Timeout: 2 * time.Second, Concurrency: 3, Logs: testLog{t}})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = fn.Close() })
+
+	// Sequential invocations stay on the first, warm environment.
+	for range 3 {
+		_, _, err := invokeEcho(t, fn, "/a")
+		require.NoError(t, err)
+	}
+	require.Len(t, fn.ColdStarts(), 1, "no cold start while one environment suffices")
+	require.Equal(t, 1, fn.Environments())
+
+	// Five overlapping invocations: three environments, the rest queue.
+	const n = 5
+	errs := make(chan error, n)
+	pids := make(chan int, n)
+	for range n {
+		go func() {
+			_, r, err := invokeEcho(t, fn, "/slow")
+			errs <- err
+			pids <- r.PID
+		}()
+	}
+	seen := map[int]bool{}
+	for range n {
+		require.NoError(t, <-errs)
+		seen[<-pids] = true
+	}
+	require.Len(t, seen, 3, "one process per concurrent invocation, up to Concurrency")
+	require.Len(t, fn.ColdStarts(), 3)
+	require.Equal(t, 3, fn.Environments())
+
+	// Once the burst is over, a warm environment answers again.
+	res, _, err := invokeEcho(t, fn, "/a")
+	require.NoError(t, err)
+	require.Zero(t, res.InitDuration)
+	require.Len(t, fn.ColdStarts(), 3)
+}

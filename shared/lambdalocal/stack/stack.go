@@ -31,11 +31,15 @@ import (
 
 // Defaults of a local run.
 const (
-	TableName         = "open3ds-local"
-	ThreeDSServerRef  = "3DS_LOA_SER_OPEN_020200_00001"
-	webhookFunction   = "WebhookFunction"
-	cardRangeFunction = "CardRangesFunction"
-	simulatorFunction = "SimulatorFunction"
+	TableName = "open3ds-local"
+	// DefaultConcurrency is Config.Concurrency's default: enough that 50
+	// concurrent flows do not queue on one process per function, few enough
+	// for a laptop (each environment is a process of ≈ 10 MB).
+	DefaultConcurrency = 8
+	ThreeDSServerRef   = "3DS_LOA_SER_OPEN_020200_00001"
+	webhookFunction    = "WebhookFunction"
+	cardRangeFunction  = "CardRangesFunction"
+	simulatorFunction  = "SimulatorFunction"
 )
 
 // Store is what seeding needs from the table: the threeds ports for
@@ -61,6 +65,11 @@ type Config struct {
 
 	// Env adds or overrides function environment variables (e.g. DS_TIMEOUT).
 	Env map[string]string
+	// Concurrency is each function's most concurrent execution environments
+	// (processes), as Lambda scales out per concurrent request; 0 means
+	// DefaultConcurrency. Only the first environment of each function starts
+	// with the stack; the others start when requests overlap.
+	Concurrency int
 	// NewStore opens the seeding store over the table (dynamostore).
 	NewStore func(client *dynamodb.Client, table string, v *vault.Vault) (Store, error)
 	// Logs receives the functions' and components' output; nil: os.Stderr.
@@ -231,8 +240,12 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	if missing := lambdalocal.MissingEnv(s.tpl, env, nil); len(missing) > 0 {
 		s.logger.Debug("template variables left unset locally", "variables", missing)
 	}
+	concurrency := cfg.Concurrency
+	if concurrency <= 0 {
+		concurrency = DefaultConcurrency
+	}
 	s.fns, err = lambdalocal.StartFunctions(lambdalocal.FunctionsConfig{
-		Template: s.tpl, Binaries: b.bins, Env: env,
+		Template: s.tpl, Binaries: b.bins, Env: env, Concurrency: concurrency,
 		Logs: func(id string) io.Writer { return &prefixWriter{prefix: "[" + id + "] ", w: cfg.Logs} },
 	})
 	if err != nil {

@@ -23,6 +23,8 @@ func handle(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIG
 	switch {
 	case strings.HasSuffix(req.Path, "/crash"):
 		os.Exit(3)
+	case strings.HasSuffix(req.Path, "/slow"):
+		time.Sleep(300 * time.Millisecond) // overlapping invocations
 	case strings.HasSuffix(req.Path, "/hang"):
 		time.Sleep(time.Hour)
 	case strings.HasSuffix(req.Path, "/error"):
