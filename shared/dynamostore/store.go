@@ -63,6 +63,7 @@ type Store struct {
 
 var (
 	_ threeds.Store                = (*Store)(nil)
+	_ threeds.HeldUpdater          = (*Store)(nil)
 	_ threeds.MerchantStore        = (*Store)(nil)
 	_ threeds.APIKeyStore          = (*Store)(nil)
 	_ threeds.IdempotencyStore     = (*Store)(nil)

@@ -94,3 +94,51 @@ func TestDecodeTransaction(t *testing.T) {
 	_, err = dynamostore.DecodeTransaction(map[string]types.AttributeValue{"type": &types.AttributeValueMemberS{Value: "merchant"}})
 	require.Error(t, err)
 }
+
+// countingAPI counts the calls a store makes, by operation.
+type countingAPI struct {
+	dynamostore.API
+	gets, puts int
+}
+
+func (c *countingAPI) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	c.gets++
+	return c.API.GetItem(ctx, in, o...)
+}
+
+func (c *countingAPI) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	c.puts++
+	return c.API.PutItem(ctx, in, o...)
+}
+
+// TestUpdateHeldSkipsTheRead checks the point of UpdateHeld: one PutItem and
+// no GetItem when the held copy is current; the full read-modify-write only
+// after a conflict.
+func TestUpdateHeldSkipsTheRead(t *testing.T) {
+	ctx := context.Background()
+	client, table := ddblocal.NewTable(t)
+	api := &countingAPI{API: client}
+	s := dynamostore.New(api, table, dynamostore.Options{})
+	tx, err := threeds.NewTransaction(threeds.NewTransactionInput{ID: "held-1", MerchantID: "m1",
+		Card: threeds.Card{Scheme: "visa", BIN: "400000", Last4: "1059", PANHash: "h"}, MessageVersion: "2.2.0"}, time.Now(), threeds.DefaultRetention())
+	require.NoError(t, err)
+	require.NoError(t, s.Create(ctx, tx))
+
+	*api = countingAPI{API: client}
+	sent, err := s.UpdateHeld(ctx, tx, func(t *threeds.Transaction) error {
+		return t.RecordAReqSent(threeds.AReqSent{DeviceChannel: "02"}, time.Now(), threeds.DefaultRetention())
+	})
+	require.NoError(t, err)
+	require.Equal(t, 0, api.gets)
+	require.Equal(t, 1, api.puts)
+	require.EqualValues(t, 2, sent.Version)
+
+	// tx (version 1) is now stale: the conditional put fails, then Update.
+	*api = countingAPI{API: client}
+	got, err := s.UpdateHeld(ctx, tx, func(t *threeds.Transaction) error { t.ARes.CardholderInfo = "x"; return nil })
+	require.NoError(t, err)
+	require.Equal(t, 1, api.gets)
+	require.Equal(t, 2, api.puts)
+	require.EqualValues(t, 3, got.Version)
+	require.Equal(t, threeds.StateAReqSent, got.State, "the fallback applied fn to the stored state")
+}

@@ -298,27 +298,71 @@ func (s *Store) Update(ctx context.Context, id string, fn func(*threeds.Transact
 		if reflect.DeepEqual(cur, next) {
 			return cur, nil // nothing changed: no write, no stream record
 		}
-		next.Version = cur.Version + 1
-		item, err := attributevalue.MarshalMap(toTxItem(next))
+		ok, err := s.putIfVersion(ctx, cur.Version, next, false)
 		if err != nil {
-			return nil, fmt.Errorf("update transaction %s: %w", id, err)
+			return nil, err
 		}
-		_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
-			TableName:                s.tableName(),
-			Item:                     item,
-			ConditionExpression:      aws.String("#v = :v"),
-			ExpressionAttributeNames: map[string]string{"#v": attrVersion},
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":v": num(cur.Version),
-			},
-		})
-		if isConditionFailed(err) {
+		if !ok {
 			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("update transaction %s: %w", id, err)
 		}
 		return next, nil
 	}
 	return nil, fmt.Errorf("update transaction %s: %w", id, threeds.ErrConcurrentUpdate)
+}
+
+// UpdateHeld implements threeds.HeldUpdater: fn on a copy of held, then one
+// PutItem on the condition that the version is still held's and the item
+// has not expired; Update (GetItem + PutItem) when that condition fails or
+// fn changed nothing.
+func (s *Store) UpdateHeld(ctx context.Context, held *threeds.Transaction, fn func(*threeds.Transaction) error) (*threeds.Transaction, error) {
+	cur := held.Clone()
+	next := cur.Clone()
+	if err := fn(next); err != nil {
+		return nil, fmt.Errorf("update transaction %s: %w", held.ID, err)
+	}
+	if err := threeds.CheckUpdate(cur, next); err != nil {
+		return nil, err
+	}
+	if !reflect.DeepEqual(cur, next) {
+		ok, err := s.putIfVersion(ctx, cur.Version, next, true)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return next, nil
+		}
+	}
+	return s.Update(ctx, held.ID, fn)
+}
+
+// putIfVersion writes next with Version+1 on the condition that the stored
+// version is version (and, with unexpired, that the item has not expired:
+// a caller that did not just read it cannot know). It reports false when
+// the condition failed.
+func (s *Store) putIfVersion(ctx context.Context, version int64, next *threeds.Transaction, unexpired bool) (bool, error) {
+	next.Version = version + 1
+	item, err := attributevalue.MarshalMap(toTxItem(next))
+	if err != nil {
+		return false, fmt.Errorf("update transaction %s: %w", next.ID, err)
+	}
+	cond := "#v = :v"
+	names := map[string]string{"#v": attrVersion}
+	values := map[string]types.AttributeValue{":v": num(version)}
+	if unexpired {
+		cond += " AND #e > :now"
+		names["#e"] = attrExpiresAt
+		values[":now"] = num(s.now().Unix())
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: s.tableName(), Item: item,
+		ConditionExpression: aws.String(cond), ExpressionAttributeNames: names, ExpressionAttributeValues: values,
+	})
+	if isConditionFailed(err) {
+		next.Version = version
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("update transaction %s: %w", next.ID, err)
+	}
+	return true, nil
 }

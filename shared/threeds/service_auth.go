@@ -91,7 +91,8 @@ func (s *Service) Authenticate(ctx context.Context, merchantID string, in AuthIn
 	}
 	// The conditional write is what makes an AReq go out at most once per
 	// transaction: a racing duplicate request loses here.
-	tx, err = UpdateForMerchant(ctx, s.d.Transactions, merchant.ID, tx.ID, func(t *Transaction) error {
+	// tx was just read or created: the update writes without reading again.
+	tx, err = updateHeldForMerchant(ctx, s.d.Transactions, merchant.ID, tx, func(t *Transaction) error {
 		return t.RecordAReqSent(sent, s.d.Now(), s.cfg.Retention)
 	})
 	if err != nil {
@@ -112,7 +113,7 @@ func (s *Service) Authenticate(ctx context.Context, merchantID string, in AuthIn
 	}
 	data := aresData(ares)
 	data.ECI = defaultECI(scheme, data.TransStatus, data.ECI)
-	if _, err := UpdateForMerchant(ctx, s.d.Transactions, merchant.ID, tx.ID, func(t *Transaction) error {
+	if _, err := updateHeldForMerchant(ctx, s.d.Transactions, merchant.ID, tx, func(t *Transaction) error {
 		return t.RecordARes(data, s.d.Now(), s.cfg.Retention)
 	}); err != nil {
 		return nil, fmt.Errorf("auth: record ARes: %w", err)
@@ -318,7 +319,7 @@ func (s *Service) failAReq(ctx context.Context, tx *Transaction, scheme emv3ds.S
 	}
 	// The failure must be recorded even if the merchant's request was cancelled.
 	bg := context.WithoutCancel(ctx)
-	if _, err := s.d.Transactions.Update(bg, tx.ID, func(t *Transaction) error {
+	if _, err := UpdateFrom(bg, s.d.Transactions, tx, func(t *Transaction) error {
 		return t.RecordFailure(info, s.d.Now(), s.cfg.Retention)
 	}); err != nil {
 		return errors.Join(cause, fmt.Errorf("record failure: %w", err))

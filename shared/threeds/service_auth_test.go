@@ -77,6 +77,10 @@ func TestAuthenticateBuildsAReq(t *testing.T) {
 	require.Equal(t, threeds.SourceARes, tx.Result.Source)
 	require.Equal(t, emv3ds.AuthenticationValue(cavv), tx.Result.AuthenticationValue)
 	require.Equal(t, "d0000000-0000-4000-8000-000000000001", tx.ARes.DSTransID)
+	// Both writes (AReq mark, ARes) start from the transaction /auth holds
+	// instead of reading it again: create + 2 writes.
+	require.Equal(t, 2, e.store.HeldUpdates())
+	require.EqualValues(t, 3, tx.Version)
 }
 
 func TestAuthenticateMerchantOverridesDefaults(t *testing.T) {

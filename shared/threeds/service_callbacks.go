@@ -204,7 +204,7 @@ func (s *Service) ReceiveRReq(ctx context.Context, body []byte) (*ResultsAnswer,
 	}
 	var answer []byte
 	repeat := false
-	_, err = s.d.Transactions.Update(ctx, tx.ID, func(t *Transaction) error {
+	_, err = UpdateFrom(ctx, s.d.Transactions, tx, func(t *Transaction) error {
 		repeat = t.State == StateFinal
 		out, err := t.RecordRReq(data, s.d.Now(), s.cfg.Retention)
 		answer = out

@@ -125,3 +125,37 @@ type WebhookDeliveryStore interface {
 	// ListWebhookDeliveries lists a merchant's deliveries, newest first.
 	ListWebhookDeliveries(ctx context.Context, merchantID string, limit int) ([]*WebhookDelivery, error)
 }
+
+// HeldUpdater is an optional Store capability: updating a transaction the
+// caller has just read (Get, Create or an earlier update) without reading it
+// again, which saves a round trip on every step that reads and then writes.
+type HeldUpdater interface {
+	// UpdateHeld calls fn on a copy of held and writes the result on the
+	// condition that the stored transaction still has held.Version and has
+	// not expired. When that condition fails (somebody wrote in between, or
+	// the transaction is gone) or fn changes nothing, it falls back to
+	// Update(ctx, held.ID, fn): a fresh read, fn again, the usual retries
+	// and errors. held itself is not changed. The same rules as Update
+	// apply to fn.
+	UpdateHeld(ctx context.Context, held *Transaction, fn func(*Transaction) error) (*Transaction, error)
+}
+
+// UpdateFrom updates held's transaction: through HeldUpdater when s
+// implements it, otherwise with s.Update.
+func UpdateFrom(ctx context.Context, s Store, held *Transaction, fn func(*Transaction) error) (*Transaction, error) {
+	if h, ok := s.(HeldUpdater); ok {
+		return h.UpdateHeld(ctx, held, fn)
+	}
+	return s.Update(ctx, held.ID, fn)
+}
+
+// updateHeldForMerchant is UpdateFrom restricted to merchantID's
+// transactions (the check matters on the fallback's fresh read).
+func updateHeldForMerchant(ctx context.Context, s Store, merchantID string, held *Transaction, fn func(*Transaction) error) (*Transaction, error) {
+	return UpdateFrom(ctx, s, held, func(tx *Transaction) error {
+		if tx.MerchantID != merchantID {
+			return fmt.Errorf("update transaction %s: %w", tx.ID, ErrTransactionNotFound)
+		}
+		return fn(tx)
+	})
+}

@@ -30,11 +30,14 @@ type MemoryStore struct {
 	ranges     map[string][]threeds.CardRange // by DS
 	sets       map[string]*threeds.CardRangeSet
 	deliveries map[string]*threeds.WebhookDelivery
+
+	heldUpdates int
 }
 
 // Compile-time checks that MemoryStore implements every port.
 var (
 	_ threeds.Store                = (*MemoryStore)(nil)
+	_ threeds.HeldUpdater          = (*MemoryStore)(nil)
 	_ threeds.MerchantStore        = (*MemoryStore)(nil)
 	_ threeds.APIKeyStore          = (*MemoryStore)(nil)
 	_ threeds.IdempotencyStore     = (*MemoryStore)(nil)
@@ -132,6 +135,46 @@ func (s *MemoryStore) Update(ctx context.Context, id string, fn func(*threeds.Tr
 		runtime.Gosched()
 	}
 	return nil, fmt.Errorf("update transaction %s: %w", id, threeds.ErrConcurrentUpdate)
+}
+
+// UpdateHeld implements threeds.HeldUpdater: fn on a copy of held, then
+// compare-and-set on held.Version; Update when that fails or fn changed
+// nothing.
+func (s *MemoryStore) UpdateHeld(ctx context.Context, held *threeds.Transaction, fn func(*threeds.Transaction) error) (*threeds.Transaction, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.heldUpdates++
+	s.mu.Unlock()
+	cur := held.Clone()
+	next := cur.Clone()
+	if err := fn(next); err != nil {
+		return nil, fmt.Errorf("update transaction %s: %w", held.ID, err)
+	}
+	if err := threeds.CheckUpdate(cur, next); err != nil {
+		return nil, err
+	}
+	if !reflect.DeepEqual(cur, next) {
+		s.mu.Lock()
+		stored, ok := s.txs[held.ID]
+		if ok && stored.Version == cur.Version && !threeds.Expired(stored.ExpiresAt, s.now()) {
+			next.Version = cur.Version + 1
+			s.txs[held.ID] = next.Clone()
+			s.mu.Unlock()
+			return next, nil
+		}
+		s.mu.Unlock()
+	}
+	return s.Update(ctx, held.ID, fn)
+}
+
+// HeldUpdates counts UpdateHeld calls (for tests that check a step writes
+// without reading again).
+func (s *MemoryStore) HeldUpdates() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.heldUpdates
 }
 
 // ---- merchants
