@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -30,11 +31,13 @@ import (
 
 // App is what a function's handler is built from.
 type App struct {
-	Config config.Config
-	Log    *slog.Logger
-	AWS    aws.Config
-	Store  *dynamostore.Store
-	Vault  *vault.Vault
+	// Function is the function this App was loaded for.
+	Function config.Function
+	Config   config.Config
+	Log      *slog.Logger
+	AWS      aws.Config
+	Store    *dynamostore.Store
+	Vault    *vault.Vault
 	// SessionKey signs threeDSSessionData; derived from the master key.
 	SessionKey []byte
 	secrets    *secretsmanager.Client
@@ -52,7 +55,7 @@ func Load(ctx context.Context, fn config.Function) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, Log: log, AWS: awsCfg}
+	a := &App{Function: fn, Config: cfg, Log: log, AWS: awsCfg}
 	master, err := a.masterKey(ctx)
 	if err != nil {
 		return nil, err
@@ -145,12 +148,23 @@ func (a *App) Directory(ctx context.Context) (*dsclient.Client, error) {
 	return dsclient.New(cfg)
 }
 
+// MerchantCacheTTL is how long the flow functions (preauth, auth) keep a
+// merchant profile in memory: a merchant change made with threedsctl takes
+// up to this long to reach every warm execution environment. The authorizer
+// never caches API keys (revocation is immediate), and the webhook function
+// reads the profile every time (a new webhook URL or secret applies to the
+// next event).
+const MerchantCacheTTL = 30 * time.Second
+
 // ServiceConfig is the flow configuration from the environment.
 func (a *App) ServiceConfig() threeds.ServiceConfig {
 	c := threeds.ServiceConfig{
 		ServerRefNumber:  a.Config.DS.ThreeDSServerRefNumber,
 		ServerOperatorID: a.Config.DS.ThreeDSServerOperatorID,
 		Retention:        a.Retention(),
+	}
+	if a.Function == config.Preauth || a.Function == config.Auth {
+		c.MerchantCacheTTL = MerchantCacheTTL
 	}
 	if a.Config.DS.ResultsURL != nil {
 		c.ResultsURL = a.Config.DS.ResultsURL.String()

@@ -47,6 +47,10 @@ type ServiceConfig struct {
 	ErroNotifyTimeout time.Duration
 	// Schemes served; nil serves every scheme.
 	Schemes []emv3ds.Scheme
+	// MerchantCacheTTL, when positive, caches merchant profiles in process
+	// for this long (MerchantCache): a merchant change then takes up to
+	// this long to apply. Zero reads the store every time.
+	MerchantCacheTTL time.Duration
 }
 
 // Deps are the ports the Service uses. A function wires only the ones its
@@ -101,6 +105,9 @@ func NewService(d Deps, cfg ServiceConfig) *Service {
 		cfg.ErroNotifyTimeout = 2 * time.Second
 	}
 	cfg.CallbackBaseURL = strings.TrimRight(cfg.CallbackBaseURL, "/")
+	if cfg.MerchantCacheTTL > 0 && d.Merchants != nil {
+		d.Merchants = NewMerchantCache(d.Merchants, cfg.MerchantCacheTTL, d.Now)
+	}
 	return &Service{d: d, cfg: cfg}
 }
 
