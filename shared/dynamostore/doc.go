@@ -6,7 +6,7 @@
 // stream NEW_AND_OLD_IMAGES. Every item has a "type" attribute.
 //
 //	item                 pk                            sk                      gsi1pk / gsi1sk                              TTL
-//	transaction          TX#<threeDSServerTransID>     TX                      MERCHANT#<id> / TX#<created>#<txID>          yes
+//	transaction          TX#<threeDSServerTransID>     TX                      – (not indexed, see below)                   yes
 //	merchant             MERCHANT#<merchantID>         PROFILE                 MERCHANTS / MERCHANT#<merchantID>            no
 //	API key              APIKEY#<sha256(key)>          APIKEY                  MERCHANT#<id> / APIKEY#<created>#<keyID>     no
 //	idempotency record   IDEM#<merchantID>#<sha256(k)> IDEM                    –                                            yes
@@ -19,7 +19,13 @@
 // Transactions, idempotency records and webhook deliveries expire
 // (Retention); DynamoDB deletes expired items lazily, so every read treats an
 // item whose expiresAt has passed as absent. Writes that change a
-// transaction are conditional on its version (optimistic locking).
+// transaction are conditional on its version (optimistic locking);
+// UpdateHeld writes from a copy the caller holds without reading it again.
+//
+// Write cost: DynamoDB charges 1 write unit per KB per write, again for
+// every index the item is in. Transactions (three or more writes each) are
+// therefore kept out of gsi1, which nothing queries them by; a webhook
+// delivery is written once when its first attempt succeeds.
 //
 // Card data: a transaction keeps the BIN, the last four digits and the keyed
 // PAN hash, never the PAN; the authentication value lives in the transaction

@@ -18,11 +18,12 @@ import (
 
 // txItem is a transaction as stored. Attribute names are stable: the
 // webhook function reads them from the stream's images (DecodeTransaction).
+// Transactions carry no gsi1 keys: nothing lists them by merchant, and an
+// indexed item pays every write twice (table and index). A future listing
+// would add the keys (sparse: e.g. on final items only) with its query.
 type txItem struct {
 	PK        string `dynamodbav:"pk"`
 	SK        string `dynamodbav:"sk"`
-	GSI1PK    string `dynamodbav:"gsi1pk"`
-	GSI1SK    string `dynamodbav:"gsi1sk"`
 	Type      string `dynamodbav:"type"`
 	ExpiresAt int64  `dynamodbav:"expiresAt"`
 	Version   int64  `dynamodbav:"version"`
@@ -120,7 +121,7 @@ const txSK = "TX"
 
 func toTxItem(t *threeds.Transaction) *txItem {
 	it := &txItem{
-		PK: txPK(t.ID), SK: txSK, GSI1PK: merchantGSI(t.MerchantID), GSI1SK: "TX#" + sortTime(t.CreatedAt) + "#" + t.ID,
+		PK: txPK(t.ID), SK: txSK,
 		Type: TypeTransaction, ExpiresAt: epoch(t.ExpiresAt), Version: t.Version,
 		ID: t.ID, MerchantID: t.MerchantID, State: string(t.State), CreatedAt: ts(t.CreatedAt), UpdatedAt: ts(t.UpdatedAt),
 		CardScheme: string(t.Card.Scheme), CardBIN: t.Card.BIN, CardLast4: t.Card.Last4, PANHash: t.Card.PANHash,

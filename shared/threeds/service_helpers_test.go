@@ -104,6 +104,9 @@ type fakeWebhooks struct {
 	mu     sync.Mutex
 	Status []int
 	Err    error
+	// OnPost runs before each post answers (e.g. a concurrent invocation's
+	// work meanwhile).
+	OnPost func()
 	posts  []webhookPost
 }
 
@@ -114,6 +117,9 @@ type webhookPost struct {
 }
 
 func (w *fakeWebhooks) Post(_ context.Context, url string, body []byte, headers map[string]string) (int, error) {
+	if w.OnPost != nil {
+		w.OnPost()
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.posts = append(w.posts, webhookPost{URL: url, Body: append([]byte(nil), body...), Headers: headers})

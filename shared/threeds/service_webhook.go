@@ -96,18 +96,17 @@ func (s *Service) DeliverWebhook(ctx context.Context, tx *Transaction, p Webhook
 	if m.WebhookURL == "" {
 		return nil
 	}
-	now := s.d.Now()
-	err = s.d.Deliveries.CreateWebhookDelivery(ctx, &WebhookDelivery{
-		ID: ev.ID, MerchantID: m.ID, TransactionID: tx.ID, Event: ev.Type, Status: WebhookPending,
-		CreatedAt: now, UpdatedAt: now, ExpiresAt: Expiry(now, s.cfg.Retention.WebhookDelivery),
-	})
-	if errors.Is(err, ErrDuplicateWebhookDelivery) {
-		d, gerr := s.d.Deliveries.GetWebhookDelivery(ctx, ev.ID)
-		if gerr == nil && d.Status == WebhookDelivered {
-			return nil
-		}
-	} else if err != nil {
+	// Read first (a read costs a quarter of a write): a delivered event is
+	// not posted again, and an earlier failure's record is kept and updated.
+	// A first delivery writes its record once, in its final state.
+	prev, err := s.d.Deliveries.GetWebhookDelivery(ctx, ev.ID)
+	switch {
+	case errors.Is(err, ErrWebhookDeliveryNotFound):
+		prev = nil
+	case err != nil:
 		return fmt.Errorf("webhook %s: %w", ev.ID, err)
+	case prev.Status == WebhookDelivered:
+		return nil
 	}
 	body, err := json.Marshal(ev)
 	if err != nil {
@@ -127,7 +126,7 @@ func (s *Service) DeliverWebhook(ctx context.Context, tx *Transaction, p Webhook
 			"Threeds-Event-Id": ev.ID,
 		})
 		if err == nil && status >= 200 && status < 300 {
-			s.recordDelivery(ctx, ev.ID, attempt, status, "", true)
+			s.recordDelivery(ctx, prev, tx, ev, attempt, status, "", true)
 			return nil
 		}
 		lastErr = fmt.Sprintf("HTTP %d", status)
@@ -141,23 +140,43 @@ func (s *Service) DeliverWebhook(ctx context.Context, tx *Transaction, p Webhook
 			backoff *= 2
 		}
 	}
-	s.recordDelivery(ctx, ev.ID, p.Attempts, status, lastErr, false)
+	s.recordDelivery(ctx, prev, tx, ev, p.Attempts, status, lastErr, false)
 	return fmt.Errorf("webhook %s: %s: %w", ev.ID, lastErr, ErrWebhookFailed)
 }
 
-func (s *Service) recordDelivery(ctx context.Context, id string, attempts, status int, lastErr string, delivered bool) {
+// recordDelivery writes the outcome of this invocation's attempts: one
+// conditional create when there was no record (prev == nil), else an update
+// of the record found (or of the one a concurrent invocation created). A
+// delivered record is never turned back into a failed one.
+func (s *Service) recordDelivery(ctx context.Context, prev *WebhookDelivery, tx *Transaction, ev WebhookEvent, attempts, status int, lastErr string, delivered bool) {
+	ctx = context.WithoutCancel(ctx)
 	now := s.d.Now()
-	_, _ = s.d.Deliveries.UpdateWebhookDelivery(context.WithoutCancel(ctx), id, func(d *WebhookDelivery) error {
+	apply := func(d *WebhookDelivery) {
 		d.Attempts += attempts
 		d.LastStatusCode = status
 		d.LastError = lastErr
 		d.UpdatedAt = now
-		if delivered {
+		switch {
+		case delivered:
 			d.Status = WebhookDelivered
 			d.DeliveredAt = now
-		} else {
+		case d.Status != WebhookDelivered:
 			d.Status = WebhookFailed
 		}
+	}
+	if prev == nil {
+		d := &WebhookDelivery{
+			ID: ev.ID, MerchantID: tx.MerchantID, TransactionID: tx.ID, Event: ev.Type,
+			CreatedAt: now, ExpiresAt: Expiry(now, s.cfg.Retention.WebhookDelivery),
+		}
+		apply(d)
+		err := s.d.Deliveries.CreateWebhookDelivery(ctx, d)
+		if !errors.Is(err, ErrDuplicateWebhookDelivery) {
+			return // written, or a store failure the next stream retry meets again
+		}
+	}
+	_, _ = s.d.Deliveries.UpdateWebhookDelivery(ctx, ev.ID, func(d *WebhookDelivery) error {
+		apply(d)
 		return nil
 	})
 }

@@ -64,12 +64,14 @@ func TestDeliverWebhook(t *testing.T) {
 	require.Equal(t, 200, d.LastStatusCode)
 	require.Equal(t, tx.ID, d.TransactionID)
 	require.Equal(t, merchantA, d.MerchantID)
+	require.Equal(t, 1, e.store.DeliveryWrites(), "a first delivery writes its record once, in its final state")
 
 	// A repeated stream record: the same event, not posted again.
 	again, _ := threeds.WebhookEventFor(e.tx(tx.ID))
 	require.Equal(t, ev.ID, again.ID, "the event ID is stable")
 	require.NoError(t, e.svc.DeliverWebhook(ctx, e.tx(tx.ID), policy))
 	require.Len(t, e.hooks.sent(), 1, "a delivered event is posted once")
+	require.Equal(t, 1, e.store.DeliveryWrites(), "a repeated record only reads")
 	require.Empty(t, e.slept())
 }
 
@@ -134,6 +136,44 @@ func TestDeliverWebhookFailure(t *testing.T) {
 			require.NoError(t, gerr)
 			require.Equal(t, threeds.WebhookDelivered, d.Status)
 			require.Equal(t, 4, d.Attempts)
+			require.Equal(t, 2, e.store.DeliveryWrites(), "the failure record, then its update")
+		})
+	}
+}
+
+// TestDeliverWebhookConcurrentRecord: another invocation for the same event
+// writes the record while this one posts. The record is updated, not
+// overwritten, and a delivered record never turns back into a failed one.
+func TestDeliverWebhookConcurrentRecord(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name       string
+		status     int
+		wantStatus string
+		wantCode   int
+	}{
+		{"this one delivers too", 200, threeds.WebhookDelivered, 200},
+		{"this one fails", 500, threeds.WebhookDelivered, 500},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			tx := e.finalTx()
+			ev, _ := threeds.WebhookEventFor(tx)
+			e.hooks.Status = []int{tc.status}
+			e.hooks.OnPost = func() {
+				e.hooks.OnPost = nil
+				require.NoError(t, e.store.CreateWebhookDelivery(context.Background(), &threeds.WebhookDelivery{
+					ID: ev.ID, MerchantID: merchantA, TransactionID: tx.ID, Event: ev.Type,
+					Status: threeds.WebhookDelivered, Attempts: 1, LastStatusCode: 204, DeliveredAt: e.clock.Now(),
+				}))
+			}
+			_ = e.svc.DeliverWebhook(context.Background(), tx, threeds.WebhookPolicy{Attempts: 1})
+			d, err := e.store.GetWebhookDelivery(context.Background(), ev.ID)
+			require.NoError(t, err)
+			require.Equal(t, tc.wantStatus, d.Status)
+			require.Equal(t, 2, d.Attempts, "both invocations' attempts are counted")
+			require.Equal(t, tc.wantCode, d.LastStatusCode)
 		})
 	}
 }

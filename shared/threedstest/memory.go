@@ -31,7 +31,8 @@ type MemoryStore struct {
 	sets       map[string]*threeds.CardRangeSet
 	deliveries map[string]*threeds.WebhookDelivery
 
-	heldUpdates int
+	heldUpdates    int
+	deliveryWrites int
 }
 
 // Compile-time checks that MemoryStore implements every port.
@@ -495,8 +496,17 @@ func (s *MemoryStore) CreateWebhookDelivery(_ context.Context, d *threeds.Webhoo
 	}
 	StampDelivery(&c)
 	s.deliveries[d.ID] = &c
+	s.deliveryWrites++
 	*d = c
 	return nil
+}
+
+// DeliveryWrites counts the webhook delivery records written (created or
+// updated), for tests of what a delivery costs.
+func (s *MemoryStore) DeliveryWrites() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.deliveryWrites
 }
 
 // GetWebhookDelivery implements threeds.WebhookDeliveryStore.
@@ -529,6 +539,7 @@ func (s *MemoryStore) UpdateWebhookDelivery(_ context.Context, id string, fn fun
 	StampDelivery(&c)
 	stored := c
 	s.deliveries[id] = &stored
+	s.deliveryWrites++
 	return &c, nil
 }
 
