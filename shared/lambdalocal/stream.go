@@ -62,6 +62,7 @@ type StreamStats struct {
 	Invocations  int64 // function invocations
 	Records      int64 // records delivered successfully
 	DeadLettered int64 // records given up on
+	Filtered     int64 // records the mapping's FilterCriteria dropped
 }
 
 // StreamPoller is a local event source mapping: it reads every shard of a
@@ -74,7 +75,7 @@ type StreamPoller struct {
 	ready chan struct{}
 	once  sync.Once
 
-	invocations, records, deadLettered atomic.Int64
+	invocations, records, deadLettered, filtered atomic.Int64
 }
 
 // NewStreamPoller checks the configuration.
@@ -105,7 +106,7 @@ func (p *StreamPoller) Ready() <-chan struct{} { return p.ready }
 
 // Stats returns the counters so far.
 func (p *StreamPoller) Stats() StreamStats {
-	return StreamStats{Invocations: p.invocations.Load(), Records: p.records.Load(), DeadLettered: p.deadLettered.Load()}
+	return StreamStats{Invocations: p.invocations.Load(), Records: p.records.Load(), DeadLettered: p.deadLettered.Load(), Filtered: p.filtered.Load()}
 }
 
 type shardState struct {
@@ -235,6 +236,13 @@ func (p *StreamPoller) deliver(ctx context.Context, shardID string, recs []types
 		if err != nil {
 			p.cfg.Logger.Error("stream poller: unconvertible record skipped", "shard", shardID, "error", err.Error())
 			continue
+		}
+		if len(p.cfg.Mapping.Filters) > 0 {
+			b, err := json.Marshal(ev)
+			if err != nil || !matchAny(p.cfg.Mapping.Filters, b) {
+				p.filtered.Add(1)
+				continue // filtered out: processed without an invocation
+			}
 		}
 		batch = append(batch, ev)
 	}

@@ -115,7 +115,7 @@ func runPoller(t *testing.T, mapping StreamEvent, recs []types.Record, wantInvoc
 	go func() { done <- p.Run(ctx) }()
 	require.Eventually(t, func() bool {
 		st := p.Stats()
-		return st.Invocations >= wantInvocations && st.Records+st.DeadLettered == int64(len(recs))
+		return st.Invocations >= wantInvocations && st.Records+st.DeadLettered+st.Filtered == int64(len(recs))
 	}, 20*time.Second, 10*time.Millisecond)
 	time.Sleep(50 * time.Millisecond) // nothing more may arrive
 	cancel()
@@ -194,6 +194,56 @@ func TestStreamPollerBisectsOnFunctionError(t *testing.T) {
 	list, err := dl.List()
 	require.NoError(t, err)
 	require.Len(t, list, 1)
+}
+
+func TestStreamPollerFilterCriteria(t *testing.T) {
+	tx := func(pk, state string) map[string]types.AttributeValue {
+		return map[string]types.AttributeValue{
+			"pk":    &types.AttributeValueMemberS{Value: pk},
+			"type":  &types.AttributeValueMemberS{Value: "transaction"},
+			"state": &types.AttributeValueMemberS{Value: state},
+		}
+	}
+	delivery := map[string]types.AttributeValue{
+		"pk": &types.AttributeValueMemberS{Value: "WEBHOOK#1"}, "type": &types.AttributeValueMemberS{Value: "webhook_delivery"},
+		"state": &types.AttributeValueMemberS{Value: "final"},
+	}
+	recs := []types.Record{rec(1, tx("TX#1", "preauth")), rec(2, tx("TX#1", "final")), rec(3, delivery), rec(4, tx("TX#2", "areq_sent")), rec(5, tx("TX#2", "final"))}
+	pattern, err := ParseFilterPattern(`{"dynamodb":{"NewImage":{"type":{"S":["transaction"]},"state":{"S":["final"]}}}}`)
+	require.NoError(t, err)
+	mapping := StreamEvent{BatchSize: 10, MaxRetries: 1, ReportBatchItemFailures: true, Filters: []FilterPattern{pattern}}
+	sk, p, _ := runPoller(t, mapping, recs, 1)
+	require.Equal(t, StreamStats{Invocations: 1, Records: 2, Filtered: 3}, p.Stats())
+	require.Equal(t, []int{2}, sk.sizes(), "only the two final transactions, in one batch")
+	got := sk.all()[0].Records
+	require.Equal(t, "102", got[0].Change.SequenceNumber)
+	require.Equal(t, "105", got[1].Change.SequenceNumber)
+}
+
+func TestFilterPattern(t *testing.T) {
+	p, err := ParseFilterPattern(`{"eventName":["INSERT","MODIFY"],"dynamodb":{"NewImage":{"state":{"S":["final"]},"n":{"N":["1"]}}}}`)
+	require.NoError(t, err)
+	tests := []struct {
+		name   string
+		record string
+		want   bool
+	}{
+		{"every key matches", `{"eventName":"MODIFY","dynamodb":{"NewImage":{"state":{"S":"final"},"n":{"N":"1"},"other":{"S":"x"}}}}`, true},
+		{"value not listed", `{"eventName":"MODIFY","dynamodb":{"NewImage":{"state":{"S":"preauth"},"n":{"N":"1"}}}}`, false},
+		{"other event name", `{"eventName":"REMOVE","dynamodb":{"NewImage":{"state":{"S":"final"},"n":{"N":"1"}}}}`, false},
+		{"key missing", `{"eventName":"INSERT","dynamodb":{"NewImage":{"state":{"S":"final"}}}}`, false},
+		{"wrong type: a string where the pattern wants an object", `{"eventName":"INSERT","dynamodb":"x"}`, false},
+		{"not JSON", `{`, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, p.Match([]byte(tc.record)))
+		})
+	}
+	for _, bad := range []string{`[]`, `{}`, `{"a":"x"}`, `{"a":[]}`, `{"a":[{"prefix":"x"}]}`, `{"a":{"b":[{"exists":true}]}}`} {
+		_, err := ParseFilterPattern(bad)
+		require.Error(t, err, bad)
+	}
 }
 
 func TestDeadLettersFile(t *testing.T) {

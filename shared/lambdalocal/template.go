@@ -63,6 +63,10 @@ type StreamEvent struct {
 	ReportBatchItemFailures bool
 	// OnFailure is the logical ID of the on-failure destination, if any.
 	OnFailure string
+	// Filters are FilterCriteria's event patterns: when there are any, only
+	// records matching one of them invoke the function (the others are
+	// dropped as processed, as Lambda does).
+	Filters []FilterPattern
 }
 
 // APISpec is one AWS::Serverless::Api (REST API).
@@ -204,6 +208,11 @@ type rawStreamEvent struct {
 			Destination any `yaml:"Destination"`
 		} `yaml:"OnFailure"`
 	} `yaml:"DestinationConfig"`
+	FilterCriteria struct {
+		Filters []struct {
+			Pattern string `yaml:"Pattern"`
+		} `yaml:"Filters"`
+	} `yaml:"FilterCriteria"`
 }
 
 // ParseTemplate parses the bytes of a SAM template; see ReadTemplate.
@@ -429,6 +438,13 @@ func buildFunction(id string, p, global rawFunctionProps, lit func(any) (string,
 				}
 			}
 			se.OnFailure = refTarget(e.DestinationConfig.OnFailure.Destination)
+			for i, f := range e.FilterCriteria.Filters {
+				fp, err := ParseFilterPattern(f.Pattern)
+				if err != nil {
+					return nil, fmt.Errorf("event %s: FilterCriteria filter %d: %w", name, i, err)
+				}
+				se.Filters = append(se.Filters, fp)
+			}
 			fn.Streams = append(fn.Streams, se)
 		}
 	}

@@ -83,7 +83,7 @@ Resources:
 Resources:
   AuthFunction:
     Type: AWS::Serverless::Function
-    Properties: {Timeout: !Ref T}`, "Timeout is not a positive number"},
+    Properties: {Timeout: !Ref T}`, "timeout is not a positive number"},
 		{"bad batch size", `
 Resources:
   WebhookFunction:
@@ -155,5 +155,15 @@ func TestReadProductTemplate(t *testing.T) {
 	require.Len(t, hook.Streams, 1)
 	require.Equal(t, "Table", hook.Streams[0].Table)
 	require.True(t, hook.Streams[0].ReportBatchItemFailures)
+	require.Len(t, hook.Streams[0].Filters, 1, "the stream mapping's FilterCriteria")
+	final := `{"eventName":"MODIFY","dynamodb":{"NewImage":{"type":{"S":"transaction"},"state":{"S":"final"}}}}`
+	require.True(t, hook.Streams[0].Filters[0].Match([]byte(final)))
+	for _, other := range []string{
+		`{"eventName":"MODIFY","dynamodb":{"NewImage":{"type":{"S":"transaction"},"state":{"S":"areq_sent"}}}}`,
+		`{"eventName":"INSERT","dynamodb":{"NewImage":{"type":{"S":"webhook_delivery"},"status":{"S":"delivered"}}}}`,
+		`{"eventName":"REMOVE","dynamodb":{"OldImage":{"type":{"S":"transaction"},"state":{"S":"final"}}}}`,
+	} {
+		require.False(t, hook.Streams[0].Filters[0].Match([]byte(other)), other)
+	}
 	require.Equal(t, "10s", tpl.Functions["AuthFunction"].Env["DS_TIMEOUT"], "parameter defaults fill the environment")
 }

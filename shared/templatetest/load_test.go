@@ -345,6 +345,7 @@ func evalCondition(raw map[string]any, sc scenario, name string) (bool, error) {
 var goformationGaps = []struct{ resourceType, path string }{
 	{"AWS::Serverless::Api", "GatewayResponses"},
 	{"AWS::Serverless::Function", "Events.*.Properties.FunctionResponseTypes"},
+	{"AWS::Serverless::Function", "Events.*.Properties.FilterCriteria"},
 }
 
 // parsed is template.yaml as goformation sees it under one scenario.

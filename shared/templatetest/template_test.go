@@ -314,6 +314,23 @@ func TestWebhookStream(t *testing.T) {
 	require.Equal(t, []any{"ReportBatchItemFailures"},
 		dig(rawResource(t, raw, "WebhookFunction"), "Properties", "Events", "Stream", "Properties", "FunctionResponseTypes"))
 
+	// goformation drops FilterCriteria (and with it the whole event): raw.
+	// Only transaction items that are final invoke the webhook function.
+	filters, ok := dig(rawResource(t, raw, "WebhookFunction"), "Properties", "Events", "Stream", "Properties", "FilterCriteria", "Filters").([]any)
+	require.True(t, ok, "the stream mapping has FilterCriteria")
+	require.Len(t, filters, 1)
+	pattern, ok := dig(filters[0], "Pattern").(string)
+	require.True(t, ok, "Pattern is a JSON string")
+	var p map[string]any
+	require.NoError(t, json.Unmarshal([]byte(pattern), &p))
+	require.Equal(t, map[string]any{
+		"eventName": []any{"INSERT", "MODIFY"},
+		"dynamodb": map[string]any{"NewImage": map[string]any{
+			"type":  map[string]any{"S": []any{"transaction"}},
+			"state": map[string]any{"S": []any{"final"}},
+		}},
+	}, p)
+
 	queues := tpl.GetAllSQSQueueResources()
 	require.Contains(t, queues, "WebhookDeadLetterQueue")
 	q := queues["WebhookDeadLetterQueue"]
