@@ -26,23 +26,22 @@ const webhookAssumedMS = 100
 
 // flowCost is the metered use of one flow type, per flow.
 type flowCost struct {
-	Scenario     string             `json:"scenario"`
-	Flows        int                `json:"flows"`
-	Failed       int                `json:"failed"`
-	APIRequests  float64            `json:"api_requests"`
-	Invocations  map[string]float64 `json:"lambda_invocations"`
-	StreamRecs   float64            `json:"stream_records"`
-	RRU          float64            `json:"read_units"`
-	WRU          float64            `json:"write_units"`
-	CondFails    float64            `json:"condition_fails"`
-	DDBErrors    float64            `json:"dynamodb_errors"`
-	Ops          map[string]opStat  `json:"operations_total"`
-	DurationsMS  map[string]float64 `json:"billed_ms_per_invocation"`
-	Cost         costmodel.Cost     `json:"usd_per_million"`
-	CostBatched  costmodel.Cost     `json:"usd_per_million_stream_batched"`
-	EndpointP50  map[string]float64 `json:"endpoint_p50_ms"`
-	weightInMix  float64
-	invocDetails []costmodel.Invocations
+	Scenario    string             `json:"scenario"`
+	Flows       int                `json:"flows"`
+	Failed      int                `json:"failed"`
+	APIRequests float64            `json:"api_requests"`
+	Invocations map[string]float64 `json:"lambda_invocations"`
+	StreamRecs  float64            `json:"stream_records"` // items written: stream records before the filter
+	RRU         float64            `json:"read_units"`
+	WRU         float64            `json:"write_units"`
+	CondFails   float64            `json:"condition_fails"`
+	DDBErrors   float64            `json:"dynamodb_errors"`
+	Ops         map[string]opStat  `json:"operations_total"`
+	DurationsMS map[string]float64 `json:"billed_ms_per_invocation"`
+	Cost        costmodel.Cost     `json:"usd_per_million"`
+	CostBatched costmodel.Cost     `json:"usd_per_million_stream_batched"`
+	EndpointP50 map[string]float64 `json:"endpoint_p50_ms"`
+	weightInMix float64
 }
 
 // runCost runs each scenario of the mix alone, one flow at a time, with the
@@ -61,13 +60,18 @@ func runCost(ctx context.Context, stdout, stderr io.Writer, o options, hc *http.
 		runFlows(ctx, c, one, 2, 1, time.Minute, 0, io.Discard)
 		waitQuiet(ctx, meter, 1500*time.Millisecond, 20*time.Second)
 		meter.reset()
+		streamBefore := stk.StreamStats()
 
 		c = &client{base: o.baseURL, key: o.key, http: hc, rec: newRecorder()}
 		results := runFlows(ctx, c, one, o.costFlows, 1, o.maxDuration, 0, io.Discard)
 		rep := &report{}
 		rep.checkWebhooks(ctx, hc, o.baseURL, results, o.webhookWait, io.Discard)
 		waitQuiet(ctx, meter, 1500*time.Millisecond, 20*time.Second)
-		fc := meterFlows(sc, results, c.rec, meter.snapshot(), stk)
+		// Records the stream mapping handed to the webhook function (after
+		// its FilterCriteria).
+		streamAfter := stk.StreamStats()
+		delivered := streamAfter.Records + streamAfter.DeadLettered - streamBefore.Records - streamBefore.DeadLettered
+		fc := meterFlows(sc, results, c.rec, meter.snapshot(), stk, delivered)
 		fc.weightInMix = float64(e.weight) / float64(m.total)
 		for _, r := range results {
 			if r.err != nil {
@@ -107,7 +111,7 @@ func waitQuiet(ctx context.Context, meter *ddbMeter, quiet, limit time.Duration)
 }
 
 // meterFlows turns one scenario's counters into per-flow usage and cost.
-func meterFlows(sc scenario, results []flowResult, rec *recorder, ops map[string]opStat, stk *stack.Stack) *flowCost {
+func meterFlows(sc scenario, results []flowResult, rec *recorder, ops map[string]opStat, stk *stack.Stack, webhookRecords int64) *flowCost {
 	n := float64(len(results))
 	fc := &flowCost{Scenario: sc.name, Flows: len(results), Invocations: map[string]float64{}, Ops: ops,
 		DurationsMS: map[string]float64{}, EndpointP50: map[string]float64{}}
@@ -160,9 +164,10 @@ func meterFlows(sc scenario, results []flowResult, rec *recorder, ops map[string
 		"AuthFunction":              hits(epAuth),
 		"PostauthFunction":          hits(epPostauth),
 		"ChallengeCallbackFunction": callbacks + float64(rreqs)/n,
-		// No filter on the stream mapping: every record invokes the webhook
-		// function; one record per invocation is the worst case.
-		"WebhookFunction": fc.StreamRecs,
+		// The records the stream mapping passed to the webhook function
+		// (its FilterCriteria drops the rest); one record per invocation is
+		// the worst case.
+		"WebhookFunction": float64(webhookRecords) / n,
 	}
 	usage := func(streamBatch float64) costmodel.Usage {
 		u := costmodel.Usage{APIRequests: fc.APIRequests, RRU: fc.RRU, WRU: fc.WRU + fc.CondFails}

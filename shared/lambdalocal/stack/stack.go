@@ -412,6 +412,15 @@ func (s *Stack) Healthy() (bool, map[string]bool) {
 // figures for the benchmarks).
 func (s *Stack) Functions() map[string]*lambdalocal.Function { return s.fns }
 
+// StreamStats returns the stream poller's counts (invocations, records
+// delivered, dead-lettered, filtered out).
+func (s *Stack) StreamStats() lambdalocal.StreamStats {
+	if s.poller == nil {
+		return lambdalocal.StreamStats{}
+	}
+	return s.poller.Stats()
+}
+
 // Webhooks returns the events the local sink received, oldest first.
 func (s *Stack) Webhooks() []ReceivedWebhook { return s.sink.list() }
 
