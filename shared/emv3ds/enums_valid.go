@@ -138,7 +138,19 @@ func (c ErrorComponent) Valid(Version) bool { return in(string(c), "C", "S", "D"
 
 // Valid reports whether c is a three-digit error code. Codes outside the
 // spec's list are accepted: DSs define their own.
-func (c ErrorCode) Valid(Version) bool { return len(c) == 3 && isDigits(string(c)) }
+func (c ErrorCode) Valid(v Version) bool {
+	switch c {
+	case ErrorCodeMessageInvalid, ErrorCodeVersionNotSupported, ErrorCodeMessageLimitExceeded,
+		ErrorCodeRequiredMissing, ErrorCodeCriticalExtension, ErrorCodeInvalidFormat, ErrorCodeDuplicateElement,
+		ErrorCodeTransIDNotRecognised, ErrorCodeDecryptionFailure, ErrorCodeAccessDenied, ErrorCodeISOCodeInvalid,
+		ErrorCodeTransactionDataInvalid, ErrorCodeMCCInvalid, ErrorCodeSerialNumberInvalid,
+		ErrorCodeTransactionTimedOut, ErrorCodeTransientFailure, ErrorCodePermanentFailure, ErrorCodeSystemConnectionFailure:
+		return true
+	case ErrorCodeCardRangeOverlap, ErrorCodeActionNotPossible, ErrorCodeReservedValue:
+		return v == "" || v.AtLeast(Version231) // 205–207 are new in 2.3.1
+	}
+	return false
+}
 
 // IsFinal reports whether a transStatus ends the authentication (Y, N, U, A,
 // R, I); C, D and S wait for a challenge or a decoupled result.

@@ -288,7 +288,7 @@ func (e *Erro) Validate() error {
 	v.uuid("dsTransID", e.DSTransID, false)
 	v.uuid("sdkTransID", e.SDKTransID, false)
 	if v.require("errorCode", string(e.ErrorCode), true) && !e.ErrorCode.Valid(e.MessageVersion) {
-		v.format("errorCode", "3 digits")
+		v.format("errorCode", "an error code of the version (101–405)")
 	}
 	if v.require("errorComponent", string(e.ErrorComponent), true) && !e.ErrorComponent.Valid(e.MessageVersion) {
 		v.format("errorComponent", "C, S, D or A")
