@@ -5,7 +5,6 @@
 SHELL := /bin/bash
 GO ?= go
 export GOFLAGS := -buildvcs=false
-export CGO_ENABLED ?= 0
 
 TOOLS := $(CURDIR)/.tools
 STATICCHECK := $(TOOLS)/staticcheck
@@ -36,7 +35,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 ## test: every test, unit and integration (DynamoDB Local, simulator, end to end), plus lint (vet + staticcheck),
 ## the module tidy check, the import-direction check and a short run of every fuzz target.
 test: deps lint tidy-check import-check
-	$(GO) test -race -count=1 -timeout 15m ./...
+	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 15m ./...
 	$(MAKE) --no-print-directory fuzz
 
 vet:
@@ -75,10 +74,10 @@ fuzz:
 build: $(addprefix bin/,$(addsuffix /bootstrap,$(FUNCTIONS))) bin/dssim-lambda/bootstrap
 
 bin/%/bootstrap: FORCE
-	GOOS=linux GOARCH=arm64 $(GO) build $(LAMBDA_FLAGS) -o $@ ./functions/$*
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(LAMBDA_FLAGS) -o $@ ./functions/$*
 
 bin/dssim-lambda/bootstrap: FORCE
-	GOOS=linux GOARCH=arm64 $(GO) build $(LAMBDA_FLAGS) -o $@ ./cmd/dssim
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(LAMBDA_FLAGS) -o $@ ./cmd/dssim
 
 FORCE:
 
