@@ -88,6 +88,7 @@ run: deps
 ## bench: the benchmarks, cold starts, load runs and cost counts recorded in BENCHMARKS.md
 ## (about 5 minutes on 2 cores). Outputs go to $(BENCH_OUT)/; BENCH_FLOWS sizes the 50-flow run.
 BENCH_OUT ?= bin/bench
+BENCH_FAULT_FLOWS ?= 10000
 BENCH_FLOWS ?= 3000
 BENCH_PKGS := ./shared/emv3ds ./functions/authorizer ./shared/dynamostore
 bench: deps
@@ -100,6 +101,7 @@ bench: deps
 	set -o pipefail; $(BENCH_OUT)/loadgen -start-stack -c 50 -rate 20 -flows 1200 -warmup 100 -json $(BENCH_OUT)/load-c50-rate20.json | tee $(BENCH_OUT)/load-c50-rate20.txt
 	set -o pipefail; $(BENCH_OUT)/loadgen -start-stack -c 50 -flows $(BENCH_FLOWS) -warmup 200 -json $(BENCH_OUT)/load-c50.json | tee $(BENCH_OUT)/load-c50.txt
 	set -o pipefail; $(BENCH_OUT)/loadgen -start-stack -cost -cost-flows 20 -json $(BENCH_OUT)/cost.json | tee $(BENCH_OUT)/cost.txt
+	set -o pipefail; $(BENCH_OUT)/loadgen -start-stack -c 50 -flows $(BENCH_FAULT_FLOWS) -warmup 200 -mix faults -max-duration 12m -json $(BENCH_OUT)/load-faults.json | tee $(BENCH_OUT)/load-faults.txt
 
 clean:
 	rm -rf bin .aws-sam

@@ -84,6 +84,10 @@ func (c *client) run(ctx context.Context, sc scenario) (res flowResult) {
 	for k, v := range sc.areq {
 		body[k] = v
 	}
+	if sc.erro != nil {
+		res.err = c.runFailing(ctx, sc, res.txID, body)
+		return res
+	}
 	res.authStart = time.Now()
 	ares, ferr := c.api(ctx, epAuth, "/auth", body)
 	res.authDur = time.Since(res.authStart)
@@ -103,6 +107,17 @@ func (c *client) run(ctx context.Context, sc scenario) (res flowResult) {
 	}
 
 	final, ferr := c.api(ctx, epPostauth, "/postauth", map[string]any{"threeDSServerTransID": res.txID})
+	// A decoupled result arrives with the ACS's later RReq: poll, bounded.
+	for deadline := time.Now().Add(20 * time.Second); ferr == nil && sc.aresWant == "D" &&
+		stringOf(final["status"]) == "pending" && time.Now().Before(deadline); {
+		select {
+		case <-ctx.Done():
+			res.err = failf("cancelled", "%s: waiting for the decoupled result", sc.name)
+			return res
+		case <-time.After(250 * time.Millisecond):
+		}
+		final, ferr = c.api(ctx, epPostauth, "/postauth", map[string]any{"threeDSServerTransID": res.txID})
+	}
 	if ferr != nil {
 		res.err = ferr
 		return res
@@ -110,6 +125,37 @@ func (c *client) run(ctx context.Context, sc scenario) (res flowResult) {
 	res.final = final
 	res.err = checkResult(sc, ares, final)
 	return res
+}
+
+// runFailing runs a flow that must fail with sc.erro: /auth answers it, and
+// postauth answers the same Erro afterwards (the failure is not lost either).
+func (c *client) runFailing(ctx context.Context, sc scenario, txID string, body map[string]any) *flowError {
+	check := func(ep, path string, body any) *flowError {
+		raw, _ := json.Marshal(body)
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, bytes.NewReader(raw))
+		if err != nil {
+			return failf("request", "%s: %v", ep, err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+c.key)
+		status, b, ferr := c.do(req, ep)
+		if ferr != nil {
+			return ferr
+		}
+		var m map[string]any
+		_ = json.Unmarshal(b, &m)
+		if status != sc.erro.status || stringOf(m["messageType"]) != "Erro" ||
+			stringOf(m["errorCode"]) != sc.erro.code || stringOf(m["errorComponent"]) != sc.erro.component ||
+			stringOf(m["threeDSServerTransID"]) != txID {
+			return failf("wrong result", "%s %s: HTTP %d %s, want HTTP %d errorCode %s component %s",
+				sc.name, ep, status, erroSummary(b), sc.erro.status, sc.erro.code, sc.erro.component)
+		}
+		return nil
+	}
+	if ferr := check(epAuth, "/auth", body); ferr != nil {
+		return ferr
+	}
+	return check(epPostauth, "/postauth", map[string]any{"threeDSServerTransID": txID})
 }
 
 // checkResult compares the postauth answer with the scenario's outcome and

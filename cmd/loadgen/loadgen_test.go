@@ -148,3 +148,25 @@ func TestItemSize(t *testing.T) {
 	})
 	require.Equal(t, 6+4+3+7, got)
 }
+
+// The fault mix adds every fault row of the simulator to the default mix,
+// and each failing scenario names the Erro it must end in.
+func TestFaultMix(t *testing.T) {
+	m, err := parseMix("faults")
+	require.NoError(t, err)
+	names := map[string]bool{}
+	for _, e := range m.entries {
+		names[e.sc.name] = true
+	}
+	for _, want := range []string{"frictionless", "challenge", "ds-erro", "invalid-ares", "duplicate-rreq", "decoupled", "slow-acs", "unavailable"} {
+		require.True(t, names[want], "fault mix lacks %s", want)
+	}
+	require.Equal(t, &expectedErro{status: 422, code: "305", component: "D"}, scenarios["ds-erro"].erro)
+	require.Equal(t, &expectedErro{status: 502, code: "201", component: "S"}, scenarios["invalid-ares"].erro)
+	require.Nil(t, scenarios["decoupled"].erro)
+	require.Equal(t, "D", scenarios["decoupled"].aresWant)
+
+	d, err := parseMix("default")
+	require.NoError(t, err)
+	require.Less(t, len(d.entries), len(m.entries))
+}

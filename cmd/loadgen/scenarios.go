@@ -30,6 +30,14 @@ type expected struct {
 	source      string // resultSource: ARes or RReq
 }
 
+// expectedErro is a flow that must end in a protocol error: /auth and then
+// postauth answer this status and Erro.
+type expectedErro struct {
+	status    int
+	code      string
+	component string
+}
+
 // scenario is one kind of complete flow.
 type scenario struct {
 	name      string
@@ -39,6 +47,7 @@ type scenario struct {
 	aresWant  string           // transStatus of the /auth answer
 	challenge cardholderAction // for aresWant C
 	want      expected
+	erro      *expectedErro // the flow must fail with this Erro instead
 }
 
 // scenarios are the flows loadgen knows, by name. Outcomes come from the
@@ -67,6 +76,21 @@ var scenarios = map[string]scenario{
 		want: expected{transStatus: "N", reason: "01", eci: "07", cancel: "01", source: "RReq"}},
 	"challenge-fail": {name: "challenge-fail", pan: dssim.TestPAN(emv3ds.SchemeMastercard, dssim.ScenarioChallenge), aresWant: "C", challenge: wrongThreeTime,
 		want: expected{transStatus: "N", reason: "01", eci: "00", source: "RReq"}},
+	// Faults the simulator injects (architecture.md §6): the result must be
+	// exactly the documented error or the result of the RReq, never lost.
+	"unavailable": {name: "unavailable", pan: dssim.TestPAN(emv3ds.SchemeVisa, dssim.ScenarioUnavailable), aresWant: "U",
+		want: expected{transStatus: "U", reason: "22", eci: "07", source: "ARes"}},
+	"ds-erro": {name: "ds-erro", pan: dssim.TestPAN(emv3ds.SchemeVisa, dssim.ScenarioDSErro),
+		erro: &expectedErro{status: 422, code: "305", component: "D"}},
+	"invalid-ares": {name: "invalid-ares", pan: dssim.TestPAN(emv3ds.SchemeMastercard, dssim.ScenarioInvalidARes),
+		erro: &expectedErro{status: 502, code: "201", component: "S"}},
+	"duplicate-rreq": {name: "duplicate-rreq", pan: dssim.TestPAN(emv3ds.SchemeVisa, dssim.ScenarioDuplicateRReq), aresWant: "C", challenge: enterOTP,
+		want: expected{transStatus: "Y", eci: "05", cavv: true, source: "RReq"}},
+	"decoupled": {name: "decoupled", pan: dssim.TestPAN(emv3ds.SchemeVisa, dssim.ScenarioDecoupled), aresWant: "D",
+		areq: map[string]any{"threeDSRequestorDecReqInd": "Y", "threeDSRequestorDecMaxTime": "00010"},
+		want: expected{transStatus: "Y", eci: "05", cavv: true, source: "RReq"}},
+	"slow-acs": {name: "slow-acs", pan: dssim.TestPAN(emv3ds.SchemeMastercard, dssim.ScenarioSlowACS), aresWant: "Y",
+		want: expected{transStatus: "Y", eci: "02", cavv: true, source: "ARes"}},
 	"method-challenge": {name: "method-challenge", pan: dssim.TestPAN(emv3ds.SchemeVisa, dssim.ScenarioMethodChallenge), method: true, aresWant: "C", challenge: enterOTP,
 		want: expected{transStatus: "Y", eci: "05", cavv: true, source: "RReq"}},
 }
@@ -74,6 +98,11 @@ var scenarios = map[string]scenario{
 // defaultMix is a plausible checkout population: mostly frictionless, a
 // sixth challenged, some declines and every path touched.
 const defaultMix = "frictionless=45,frictionless-mc=10,attempts=5,not-authenticated=5,rejected=3,informational=2,method=5,challenge=15,challenge-mc=3,challenge-cancel=3,challenge-fail=2,method-challenge=2"
+
+// faultMix is defaultMix with the simulator's fault rows mixed in: a DS that
+// answers Erro, an ACS that answers an invalid ARes, RReqs delivered twice, a
+// slow ACS, decoupled results arriving seconds later. `-mix faults` picks it.
+const faultMix = defaultMix + ",unavailable=2,ds-erro=3,invalid-ares=3,duplicate-rreq=3,decoupled=2,slow-acs=1"
 
 // weighted is a mix entry.
 type weighted struct {
@@ -90,6 +119,12 @@ type mix struct {
 
 // parseMix reads "name=weight,name=weight".
 func parseMix(s string) (*mix, error) {
+	switch s {
+	case "default":
+		s = defaultMix
+	case "faults":
+		s = faultMix
+	}
 	m := &mix{}
 	seen := map[string]bool{}
 	for _, part := range strings.Split(s, ",") {
