@@ -325,16 +325,9 @@ func (s *Store) rebuildSegments(ctx context.Context, n int, loading string) erro
 
 // CardRangeSet implements threeds.CardRangeStore.
 func (s *Store) CardRangeSet(ctx context.Context, ds string) (*threeds.CardRangeSet, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.tableName(), Key: key(cardRangesPK, "DS#"+ds), ConsistentRead: aws.Bool(true)})
+	it, err := getItem[setItem](ctx, s, "card ranges of "+ds, key(cardRangesPK, "DS#"+ds), threeds.ErrCardRangesNotLoaded)
 	if err != nil {
-		return nil, fmt.Errorf("card ranges of %s: %w", ds, err)
-	}
-	if out.Item == nil {
-		return nil, fmt.Errorf("card ranges of %s: %w", ds, threeds.ErrCardRangesNotLoaded)
-	}
-	var it setItem
-	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
-		return nil, fmt.Errorf("card ranges of %s: decode: %w", ds, err)
+		return nil, err
 	}
 	return &threeds.CardRangeSet{DS: it.DS, Scheme: emv3ds.Scheme(it.Scheme), SerialNum: it.SerialNum, Count: it.Count, LoadedAt: pt(it.LoadedAt)}, nil
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"reflect"
 	"strings"
 	"time"
 
@@ -120,18 +119,7 @@ func (s *Store) CreateMerchant(ctx context.Context, m *threeds.Merchant) error {
 }
 
 func (s *Store) getMerchantItem(ctx context.Context, id string) (*merchantItem, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.tableName(), Key: key(merchantPK(id), merchantSK), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return nil, fmt.Errorf("get merchant %s: %w", id, err)
-	}
-	if out.Item == nil {
-		return nil, fmt.Errorf("get merchant %s: %w", id, threeds.ErrMerchantNotFound)
-	}
-	var it merchantItem
-	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
-		return nil, fmt.Errorf("get merchant %s: decode: %w", id, err)
-	}
-	return &it, nil
+	return getItem[merchantItem](ctx, s, "get merchant "+id, key(merchantPK(id), merchantSK), threeds.ErrMerchantNotFound)
 }
 
 // GetMerchant implements threeds.MerchantStore.
@@ -177,53 +165,31 @@ func (s *Store) UpdateMerchant(ctx context.Context, id string, fn func(*threeds.
 	if s.skipSecrets {
 		return nil, errors.New("update merchant: store opened without webhook secrets")
 	}
-	for attempt := 0; attempt < s.maxAttempts; attempt++ {
-		if attempt > 0 {
-			if err := backoff(ctx, attempt); err != nil {
-				return nil, err
+	return update(ctx, s, versioned[threeds.Merchant, merchantItem]{
+		op: "update merchant " + id,
+		read: func(ctx context.Context) (*threeds.Merchant, int64, error) {
+			it, err := s.getMerchantItem(ctx, id)
+			if err != nil {
+				return nil, 0, err
 			}
-		}
-		it, err := s.getMerchantItem(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		cur, err := s.fromMerchantItem(it)
-		if err != nil {
-			return nil, err
-		}
-		next := cur.Clone()
-		if err := fn(next); err != nil {
-			return nil, fmt.Errorf("update merchant %s: %w", id, err)
-		}
-		if next.ID != id {
-			return nil, fmt.Errorf("update merchant %s: ID cannot change", id)
-		}
-		if reflect.DeepEqual(cur, next) {
-			return cur, nil
-		}
-		nit, err := s.toMerchantItem(next, it.Version+1)
-		if err != nil {
-			return nil, err
-		}
-		item, err := attributevalue.MarshalMap(nit)
-		if err != nil {
-			return nil, fmt.Errorf("update merchant %s: %w", id, err)
-		}
-		_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
-			TableName: s.tableName(), Item: item,
-			ConditionExpression:       aws.String("#v = :v"),
-			ExpressionAttributeNames:  map[string]string{"#v": attrVersion},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":v": num(it.Version)},
-		})
-		if isConditionFailed(err) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("update merchant %s: %w", id, err)
-		}
-		return s.fromMerchantItem(nit)
-	}
-	return nil, fmt.Errorf("update merchant %s: %w", id, threeds.ErrConcurrentUpdate)
+			cur, err := s.fromMerchantItem(it)
+			if err != nil {
+				return nil, 0, err
+			}
+			return cur, it.Version, nil
+		},
+		clone: (*threeds.Merchant).Clone,
+		check: func(_, next *threeds.Merchant) error {
+			if next.ID != id {
+				return fmt.Errorf("update merchant %s: ID cannot change", id)
+			}
+			return nil
+		},
+		encode: s.toMerchantItem,
+		stored: func(_ *threeds.Merchant, it *merchantItem) (*threeds.Merchant, error) {
+			return s.fromMerchantItem(it)
+		},
+	}, fn)
 }
 
 // ---- API keys
@@ -293,21 +259,14 @@ func (s *Store) LookupAPIKey(ctx context.Context, hash string) (*threeds.APIKey,
 	if hash == "" {
 		return nil, fmt.Errorf("lookup api key: %w", threeds.ErrAPIKeyNotFound)
 	}
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.tableName(), Key: key(apiKeyPK(hash), apiKeySK), ConsistentRead: aws.Bool(true)})
+	it, err := getItem[apiKeyItem](ctx, s, "lookup api key", key(apiKeyPK(hash), apiKeySK), threeds.ErrAPIKeyNotFound)
 	if err != nil {
-		return nil, fmt.Errorf("lookup api key: %w", err)
-	}
-	if out.Item == nil {
-		return nil, fmt.Errorf("lookup api key: %w", threeds.ErrAPIKeyNotFound)
-	}
-	var it apiKeyItem
-	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
-		return nil, fmt.Errorf("lookup api key: decode: %w", err)
+		return nil, err
 	}
 	if subtle.ConstantTimeCompare([]byte(it.Hash), []byte(hash)) != 1 {
 		return nil, fmt.Errorf("lookup api key: %w", threeds.ErrAPIKeyNotFound)
 	}
-	k := fromAPIKeyItem(&it)
+	k := fromAPIKeyItem(it)
 	if k.Revoked() {
 		return k, fmt.Errorf("lookup api key %s: %w", k.ID, threeds.ErrAPIKeyRevoked)
 	}

@@ -142,3 +142,101 @@ func TestUpdateHeldSkipsTheRead(t *testing.T) {
 	require.EqualValues(t, 3, got.Version)
 	require.Equal(t, threeds.StateAReqSent, got.State, "the fallback applied fn to the stored state")
 }
+
+// losingAPI loses every versioned write (a conditional put on #v) as if
+// another writer always got there first.
+type losingAPI struct{ countingAPI }
+
+func (l *losingAPI) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	if _, versioned := in.ExpressionAttributeNames["#v"]; versioned {
+		l.puts++
+		return nil, &types.ConditionalCheckFailedException{Message: aws.String("lost the race")}
+	}
+	return l.countingAPI.PutItem(ctx, in, o...)
+}
+
+// TestUpdateGivesUpAfterMaxAttempts checks, for every versioned item, that
+// a write that keeps losing is read and tried MaxAttempts times, then ends
+// in ErrConcurrentUpdate with nothing written.
+func TestUpdateGivesUpAfterMaxAttempts(t *testing.T) {
+	ctx := context.Background()
+	now := time.Now()
+	tests := []struct {
+		name   string
+		create func(s *dynamostore.Store) error
+		update func(s *dynamostore.Store) error
+		stored func(s *dynamostore.Store) (string, error)
+	}{
+		{
+			name: "transaction",
+			create: func(s *dynamostore.Store) error {
+				tx, err := threeds.NewTransaction(threeds.NewTransactionInput{ID: "lose-1", MerchantID: "m1"}, now, threeds.DefaultRetention())
+				if err != nil {
+					return err
+				}
+				return s.Create(ctx, tx)
+			},
+			update: func(s *dynamostore.Store) error {
+				_, err := s.Update(ctx, "lose-1", func(tx *threeds.Transaction) error { tx.ReturnURL = "https://shop.example/r"; return nil })
+				return err
+			},
+			stored: func(s *dynamostore.Store) (string, error) {
+				tx, err := s.Get(ctx, "lose-1")
+				if err != nil {
+					return "", err
+				}
+				return tx.ReturnURL, nil
+			},
+		},
+		{
+			name:   "merchant",
+			create: func(s *dynamostore.Store) error { return s.CreateMerchant(ctx, &threeds.Merchant{ID: "m1"}) },
+			update: func(s *dynamostore.Store) error {
+				_, err := s.UpdateMerchant(ctx, "m1", func(m *threeds.Merchant) error { m.Name = "Renamed"; return nil })
+				return err
+			},
+			stored: func(s *dynamostore.Store) (string, error) {
+				m, err := s.GetMerchant(ctx, "m1")
+				if err != nil {
+					return "", err
+				}
+				return m.Name, nil
+			},
+		},
+		{
+			name: "webhook delivery",
+			create: func(s *dynamostore.Store) error {
+				return s.CreateWebhookDelivery(ctx, &threeds.WebhookDelivery{ID: "d1", MerchantID: "m1"})
+			},
+			update: func(s *dynamostore.Store) error {
+				_, err := s.UpdateWebhookDelivery(ctx, "d1", func(d *threeds.WebhookDelivery) error { d.LastError = "boom"; return nil })
+				return err
+			},
+			stored: func(s *dynamostore.Store) (string, error) {
+				d, err := s.GetWebhookDelivery(ctx, "d1")
+				if err != nil {
+					return "", err
+				}
+				return d.LastError, nil
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			client, table := ddblocal.NewTable(t)
+			api := &losingAPI{countingAPI{API: client}}
+			s := dynamostore.New(api, table, dynamostore.Options{MaxAttempts: 3})
+			require.NoError(t, tc.create(s))
+
+			api.gets, api.puts = 0, 0
+			err := tc.update(s)
+			require.ErrorIs(t, err, threeds.ErrConcurrentUpdate)
+			require.Equal(t, 3, api.gets, "one read per attempt")
+			require.Equal(t, 3, api.puts, "one conditional put per attempt")
+
+			got, err := tc.stored(s)
+			require.NoError(t, err)
+			require.Empty(t, got, "nothing written")
+		})
+	}
+}

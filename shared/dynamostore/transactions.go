@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -258,57 +257,43 @@ func (s *Store) Get(ctx context.Context, id string) (*threeds.Transaction, error
 	if id == "" {
 		return nil, fmt.Errorf("get transaction: %w", threeds.ErrTransactionNotFound)
 	}
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.tableName(), Key: key(txPK(id), txSK), ConsistentRead: aws.Bool(true)})
+	it, err := getItem[txItem](ctx, s, "get transaction "+id, key(txPK(id), txSK), threeds.ErrTransactionNotFound)
 	if err != nil {
-		return nil, fmt.Errorf("get transaction %s: %w", id, err)
+		return nil, err
 	}
-	if out.Item == nil {
-		return nil, fmt.Errorf("get transaction %s: %w", id, threeds.ErrTransactionNotFound)
+	return fromTxItem(it), nil
+}
+
+// txUpdate is a transaction's optimistic update (see update).
+func (s *Store) txUpdate(id string) versioned[threeds.Transaction, txItem] {
+	return versioned[threeds.Transaction, txItem]{
+		op: "update transaction " + id,
+		read: func(ctx context.Context) (*threeds.Transaction, int64, error) {
+			cur, err := s.Get(ctx, id)
+			if err != nil {
+				return nil, 0, err
+			}
+			return cur, cur.Version, nil
+		},
+		clone: (*threeds.Transaction).Clone,
+		check: threeds.CheckUpdate,
+		encode: func(next *threeds.Transaction, version int64) (*txItem, error) {
+			it := toTxItem(next)
+			it.Version = version
+			return it, nil
+		},
+		stored: func(next *threeds.Transaction, it *txItem) (*threeds.Transaction, error) {
+			next.Version = it.Version
+			return next, nil
+		},
 	}
-	var it txItem
-	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
-		return nil, fmt.Errorf("get transaction %s: decode: %w", id, err)
-	}
-	if s.expired(it.ExpiresAt) {
-		return nil, fmt.Errorf("get transaction %s: %w", id, threeds.ErrTransactionNotFound)
-	}
-	return fromTxItem(&it), nil
 }
 
 // Update implements threeds.Store: GetItem, fn, then PutItem on the
 // condition that the version is still the one read; retried with jittered
 // backoff up to MaxAttempts times.
 func (s *Store) Update(ctx context.Context, id string, fn func(*threeds.Transaction) error) (*threeds.Transaction, error) {
-	for attempt := 0; attempt < s.maxAttempts; attempt++ {
-		if attempt > 0 {
-			if err := backoff(ctx, attempt); err != nil {
-				return nil, err
-			}
-		}
-		cur, err := s.Get(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		next := cur.Clone()
-		if err := fn(next); err != nil {
-			return nil, fmt.Errorf("update transaction %s: %w", id, err)
-		}
-		if err := threeds.CheckUpdate(cur, next); err != nil {
-			return nil, err
-		}
-		if reflect.DeepEqual(cur, next) {
-			return cur, nil // nothing changed: no write, no stream record
-		}
-		ok, err := s.putIfVersion(ctx, cur.Version, next, false)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			continue
-		}
-		return next, nil
-	}
-	return nil, fmt.Errorf("update transaction %s: %w", id, threeds.ErrConcurrentUpdate)
+	return update(ctx, s, s.txUpdate(id), fn)
 }
 
 // UpdateHeld implements threeds.HeldUpdater: fn on a copy of held, then one
@@ -316,54 +301,19 @@ func (s *Store) Update(ctx context.Context, id string, fn func(*threeds.Transact
 // has not expired; Update (GetItem + PutItem) when that condition fails or
 // fn changed nothing.
 func (s *Store) UpdateHeld(ctx context.Context, held *threeds.Transaction, fn func(*threeds.Transaction) error) (*threeds.Transaction, error) {
-	cur := held.Clone()
-	next := cur.Clone()
-	if err := fn(next); err != nil {
-		return nil, fmt.Errorf("update transaction %s: %w", held.ID, err)
-	}
-	if err := threeds.CheckUpdate(cur, next); err != nil {
+	v := s.txUpdate(held.ID)
+	next, changed, err := v.apply(held, fn)
+	if err != nil {
 		return nil, err
 	}
-	if !reflect.DeepEqual(cur, next) {
-		ok, err := s.putIfVersion(ctx, cur.Version, next, true)
+	if changed {
+		out, ok, err := v.put(ctx, s, next, held.Version, true)
 		if err != nil {
 			return nil, err
 		}
 		if ok {
-			return next, nil
+			return out, nil
 		}
 	}
-	return s.Update(ctx, held.ID, fn)
-}
-
-// putIfVersion writes next with Version+1 on the condition that the stored
-// version is version (and, with unexpired, that the item has not expired:
-// a caller that did not just read it cannot know). It reports false when
-// the condition failed.
-func (s *Store) putIfVersion(ctx context.Context, version int64, next *threeds.Transaction, unexpired bool) (bool, error) {
-	next.Version = version + 1
-	item, err := attributevalue.MarshalMap(toTxItem(next))
-	if err != nil {
-		return false, fmt.Errorf("update transaction %s: %w", next.ID, err)
-	}
-	cond := "#v = :v"
-	names := map[string]string{"#v": attrVersion}
-	values := map[string]types.AttributeValue{":v": num(version)}
-	if unexpired {
-		cond += " AND #e > :now"
-		names["#e"] = attrExpiresAt
-		values[":now"] = num(s.now().Unix())
-	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: s.tableName(), Item: item,
-		ConditionExpression: aws.String(cond), ExpressionAttributeNames: names, ExpressionAttributeValues: values,
-	})
-	if isConditionFailed(err) {
-		next.Version = version
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("update transaction %s: %w", next.ID, err)
-	}
-	return true, nil
+	return update(ctx, s, v, fn)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"reflect"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -99,20 +98,7 @@ func (s *Store) CreateWebhookDelivery(ctx context.Context, d *threeds.WebhookDel
 }
 
 func (s *Store) getWebhookItem(ctx context.Context, id string) (*webhookItem, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.tableName(), Key: key(webhookPK(id), webhookSK), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return nil, fmt.Errorf("get webhook delivery %s: %w", id, err)
-	}
-	var it webhookItem
-	if out.Item != nil {
-		if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
-			return nil, fmt.Errorf("get webhook delivery %s: decode: %w", id, err)
-		}
-	}
-	if out.Item == nil || s.expired(it.ExpiresAt) {
-		return nil, fmt.Errorf("get webhook delivery %s: %w", id, threeds.ErrWebhookDeliveryNotFound)
-	}
-	return &it, nil
+	return getItem[webhookItem](ctx, s, "get webhook delivery "+id, key(webhookPK(id), webhookSK), threeds.ErrWebhookDeliveryNotFound)
 }
 
 // GetWebhookDelivery implements threeds.WebhookDeliveryStore.
@@ -127,47 +113,29 @@ func (s *Store) GetWebhookDelivery(ctx context.Context, id string) (*threeds.Web
 // UpdateWebhookDelivery implements threeds.WebhookDeliveryStore with
 // optimistic locking.
 func (s *Store) UpdateWebhookDelivery(ctx context.Context, id string, fn func(*threeds.WebhookDelivery) error) (*threeds.WebhookDelivery, error) {
-	for attempt := 0; attempt < s.maxAttempts; attempt++ {
-		if attempt > 0 {
-			if err := backoff(ctx, attempt); err != nil {
-				return nil, err
+	return update(ctx, s, versioned[threeds.WebhookDelivery, webhookItem]{
+		op: "update webhook delivery " + id,
+		read: func(ctx context.Context) (*threeds.WebhookDelivery, int64, error) {
+			it, err := s.getWebhookItem(ctx, id)
+			if err != nil {
+				return nil, 0, err
 			}
-		}
-		it, err := s.getWebhookItem(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		cur := fromWebhookItem(it)
-		next := *cur
-		if err := fn(&next); err != nil {
-			return nil, fmt.Errorf("update webhook delivery %s: %w", id, err)
-		}
-		if next.ID != cur.ID || next.MerchantID != cur.MerchantID || next.ExpiresAt.IsZero() || !next.CreatedAt.Equal(cur.CreatedAt) {
-			return nil, fmt.Errorf("update webhook delivery %s: ID, MerchantID and CreatedAt cannot change, ExpiresAt is required", id)
-		}
-		if reflect.DeepEqual(*cur, next) {
-			return cur, nil
-		}
-		nit := toWebhookItem(&next, it.Version+1)
-		item, err := attributevalue.MarshalMap(nit)
-		if err != nil {
-			return nil, fmt.Errorf("update webhook delivery %s: %w", id, err)
-		}
-		_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
-			TableName: s.tableName(), Item: item,
-			ConditionExpression:       aws.String("#v = :v"),
-			ExpressionAttributeNames:  map[string]string{"#v": attrVersion},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":v": num(it.Version)},
-		})
-		if isConditionFailed(err) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("update webhook delivery %s: %w", id, err)
-		}
-		return fromWebhookItem(nit), nil
-	}
-	return nil, fmt.Errorf("update webhook delivery %s: %w", id, threeds.ErrConcurrentUpdate)
+			return fromWebhookItem(it), it.Version, nil
+		},
+		clone: func(d *threeds.WebhookDelivery) *threeds.WebhookDelivery { c := *d; return &c },
+		check: func(cur, next *threeds.WebhookDelivery) error {
+			if next.ID != cur.ID || next.MerchantID != cur.MerchantID || next.ExpiresAt.IsZero() || !next.CreatedAt.Equal(cur.CreatedAt) {
+				return fmt.Errorf("update webhook delivery %s: ID, MerchantID and CreatedAt cannot change, ExpiresAt is required", id)
+			}
+			return nil
+		},
+		encode: func(next *threeds.WebhookDelivery, version int64) (*webhookItem, error) {
+			return toWebhookItem(next, version), nil
+		},
+		stored: func(_ *threeds.WebhookDelivery, it *webhookItem) (*threeds.WebhookDelivery, error) {
+			return fromWebhookItem(it), nil
+		},
+	}, fn)
 }
 
 // ListWebhookDeliveries implements threeds.WebhookDeliveryStore: a Query on
