@@ -1,10 +1,6 @@
 package dssim
 
-import (
-	"strconv"
-
-	"github.com/open3ds/server/shared/emv3ds"
-)
+import "github.com/open3ds/server/shared/emv3ds"
 
 // Scenario is the two-digit test-card behaviour code: the two PAN digits
 // before the Luhn check digit (architecture.md §6).
@@ -125,12 +121,16 @@ func TestCards() []TestCard {
 }
 
 // TestPAN returns the test PAN of a scheme and scenario ("" for a scheme the
-// simulator does not serve).
+// simulator does not serve or a scenario that is not two digits).
 func TestPAN(scheme emv3ds.Scheme, ss Scenario) string {
 	for _, sc := range schemes {
-		if sc.scheme == scheme {
+		if sc.scheme == scheme && len(ss) == 2 {
 			body := sc.prefix + string(ss)
-			return body + strconv.Itoa(luhnCheckDigit(body))
+			d, ok := emv3ds.LuhnCheckDigit(body)
+			if !ok {
+				return ""
+			}
+			return body + string(d)
 		}
 	}
 	return ""
@@ -154,37 +154,6 @@ func lookupPAN(pan string) (sc schemeInfo, ss Scenario, ok bool) {
 		return s, Scenario(d), true
 	}
 	return schemeInfo{}, "", false
-}
-
-// luhnValid reports whether a digit string passes the Luhn check.
-func luhnValid(pan string) bool {
-	if len(pan) < 2 {
-		return false
-	}
-	for i := 0; i < len(pan); i++ {
-		if pan[i] < '0' || pan[i] > '9' {
-			return false
-		}
-	}
-	return luhnCheckDigit(pan[:len(pan)-1]) == int(pan[len(pan)-1]-'0')
-}
-
-// luhnCheckDigit computes the check digit to append to body.
-func luhnCheckDigit(body string) int {
-	sum := 0
-	double := true // the rightmost body digit is doubled
-	for i := len(body) - 1; i >= 0; i-- {
-		d := int(body[i] - '0')
-		if double {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-		double = !double
-	}
-	return (10 - sum%10) % 10
 }
 
 func (s Scenario) String() string { return string(s) }

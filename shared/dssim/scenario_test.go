@@ -21,7 +21,7 @@ func TestTestPANsMatchArchitectureTable(t *testing.T) {
 	for scheme, cards := range want {
 		for ss, pan := range cards {
 			require.Equal(t, pan, TestPAN(scheme, ss), "%s %s", scheme, ss)
-			require.True(t, luhnValid(pan))
+			require.True(t, emv3ds.LuhnValid(pan))
 			sc, got, ok := lookupPAN(pan)
 			require.True(t, ok)
 			require.Equal(t, scheme, sc.scheme)
@@ -29,6 +29,9 @@ func TestTestPANsMatchArchitectureTable(t *testing.T) {
 		}
 	}
 	require.Len(t, TestCards(), 3*16)
+	require.Empty(t, TestPAN(emv3ds.SchemeVisa, "1x"), "not a scenario")
+	require.Empty(t, TestPAN(emv3ds.SchemeVisa, "100"), "not a scenario")
+	require.Empty(t, TestPAN(emv3ds.SchemeMir, "00"), "not a scheme the simulator serves")
 	_, _, ok := lookupPAN("4111111111111111")
 	require.False(t, ok)
 }

@@ -327,27 +327,6 @@ func (v *validator) currency(field, val string, required bool) int {
 	return exp
 }
 
-// LuhnValid reports whether s is all digits and passes the Luhn check.
-func LuhnValid(s string) bool {
-	if !isDigits(s) {
-		return false
-	}
-	sum := 0
-	double := false
-	for i := len(s) - 1; i >= 0; i-- {
-		d := int(s[i] - '0')
-		if double {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-		double = !double
-	}
-	return sum%10 == 0
-}
-
 // pan checks an account number: 13–19 digits, Luhn valid.
 func (v *validator) pan(field, val string, required bool) {
 	if !v.require(field, val, required) {
