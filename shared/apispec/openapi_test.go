@@ -22,6 +22,7 @@ import (
 
 	"github.com/open3ds/server/shared/apigw"
 	"github.com/open3ds/server/shared/emv3ds"
+	"github.com/open3ds/server/shared/lambdalocal"
 	"github.com/open3ds/server/shared/threeds"
 	"github.com/open3ds/server/shared/webhooksig"
 )
@@ -31,16 +32,9 @@ type doc = map[string]any
 
 func repoRoot(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	root, err := lambdalocal.ModuleRoot(".")
 	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		require.NotEqual(t, parent, dir, "go.mod not found above the test")
-		dir = parent
-	}
+	return root
 }
 
 func loadSpec(t *testing.T) doc {

@@ -217,14 +217,9 @@ type rawStreamEvent struct {
 
 // ParseTemplate parses the bytes of a SAM template; see ReadTemplate.
 func ParseTemplate(b []byte) (*Template, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(b, &doc); err != nil {
-		return nil, fmt.Errorf("parse yaml: %w", err)
-	}
-	expandIntrinsics(&doc)
 	var raw rawTemplate
-	if err := doc.Decode(&raw); err != nil {
-		return nil, fmt.Errorf("decode: %w", err)
+	if err := UnmarshalYAML(b, &raw); err != nil {
+		return nil, err
 	}
 	t := &Template{Functions: map[string]*FunctionSpec{}, APIs: map[string]*APISpec{}}
 	var errs []error
@@ -535,8 +530,24 @@ func buildAPI(id string, p, global rawAPIProps, lit func(any) (string, bool)) (*
 	return api, nil
 }
 
-// intrinsic is how tagged nodes (!Ref X) are represented after expansion:
-// the long form {"Ref": X}, {"Fn::GetAtt": …}.
+// UnmarshalYAML decodes CloudFormation YAML (a SAM template) into v as
+// CloudFormation reads it: short-form intrinsics become their long form
+// (!Ref X is {"Ref": X}, !GetAtt A.B is {"Fn::GetAtt": [A, B]}, !Sub s is
+// {"Fn::Sub": s}), so v may be plain maps and lists.
+func UnmarshalYAML(b []byte, v any) error {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return fmt.Errorf("parse yaml: %w", err)
+	}
+	expandIntrinsics(&doc)
+	if err := doc.Decode(v); err != nil {
+		return fmt.Errorf("decode: %w", err)
+	}
+	return nil
+}
+
+// expandIntrinsics rewrites tagged nodes (!Ref X) into the long form
+// {"Ref": X}, {"Fn::GetAtt": …}.
 func expandIntrinsics(n *yaml.Node) {
 	for _, c := range n.Content {
 		expandIntrinsics(c)

@@ -167,3 +167,29 @@ func TestReadProductTemplate(t *testing.T) {
 	}
 	require.Equal(t, "10s", tpl.Functions["AuthFunction"].Env["DS_TIMEOUT"], "parameter defaults fill the environment")
 }
+
+func TestUnmarshalYAMLLongForms(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		want       any
+	}{
+		{"Ref", `!Ref Table`, map[string]any{"Ref": "Table"}},
+		{"Condition", `!Condition IsProd`, map[string]any{"Condition": "IsProd"}},
+		{"GetAtt scalar", `!GetAtt Table.StreamArn`, map[string]any{"Fn::GetAtt": []any{"Table", "StreamArn"}}},
+		{"GetAtt list", `!GetAtt [Table, Arn]`, map[string]any{"Fn::GetAtt": []any{"Table", "Arn"}}},
+		{"Sub", `!Sub "arn:${AWS::Partition}:x"`, map[string]any{"Fn::Sub": "arn:${AWS::Partition}:x"}},
+		{"nested", `!If [IsProd, !Ref A, !Ref AWS::NoValue]`, map[string]any{"Fn::If": []any{"IsProd", map[string]any{"Ref": "A"}, map[string]any{"Ref": "AWS::NoValue"}}}},
+		{"mapping", `!FindInMap {a: b}`, map[string]any{"Fn::FindInMap": map[string]any{"a": "b"}}},
+		{"plain YAML untouched", `{n: !!int "3", s: x}`, map[string]any{"n": 3, "s": "x"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got any
+			require.NoError(t, UnmarshalYAML([]byte("v: "+tc.yaml), &got))
+			require.Equal(t, map[string]any{"v": tc.want}, got)
+		})
+	}
+	var v map[string]any
+	require.ErrorContains(t, UnmarshalYAML([]byte("a: [1"), &v), "parse yaml")
+	require.ErrorContains(t, UnmarshalYAML([]byte("[1, 2]"), &v), "decode")
+}

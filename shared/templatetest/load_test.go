@@ -17,9 +17,9 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation"
 	"github.com/awslabs/goformation/v7/intrinsics"
 	"github.com/stretchr/testify/require"
-	"gopkg.in/yaml.v3"
 
 	"github.com/open3ds/server/shared/config"
+	"github.com/open3ds/server/shared/lambdalocal"
 )
 
 // functionDirs is the fixed mapping of logical IDs to main packages (the
@@ -50,23 +50,17 @@ var configFunctions = map[string]config.Function{
 // repoRoot is the folder holding go.mod.
 func repoRoot(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	root, err := lambdalocal.ModuleRoot(".")
 	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		require.NotEqual(t, parent, dir, "go.mod not found above the test's folder")
-		dir = parent
-	}
+	return root
 }
 
 // ---------------------------------------------------------------- raw YAML
 
-// rawTemplate reads template.yaml with yaml.v3 into plain maps and lists,
-// short-form intrinsics (!Ref X) turned into their long form ({"Ref": X}), so
-// the tests can see what goformation drops or cannot type.
+// rawTemplate reads template.yaml into plain maps and lists, short-form
+// intrinsics (!Ref X) turned into their long form ({"Ref": X}) as the local
+// stack reads them (lambdalocal.UnmarshalYAML), so the tests can see what
+// goformation drops or cannot type.
 func rawTemplate(t *testing.T) map[string]any {
 	t.Helper()
 	rawOnce.Do(func() {
@@ -75,13 +69,7 @@ func rawTemplate(t *testing.T) map[string]any {
 			rawErr = err
 			return
 		}
-		var doc yaml.Node
-		if err := yaml.Unmarshal(b, &doc); err != nil {
-			rawErr = err
-			return
-		}
-		longForm(&doc)
-		rawErr = doc.Decode(&rawTree)
+		rawErr = lambdalocal.UnmarshalYAML(b, &rawTree)
 	})
 	require.NoError(t, rawErr, "read template.yaml")
 	return deepCopy(rawTree).(map[string]any)
@@ -92,37 +80,6 @@ var (
 	rawTree map[string]any
 	rawErr  error
 )
-
-func longForm(n *yaml.Node) {
-	for _, c := range n.Content {
-		longForm(c)
-	}
-	if !strings.HasPrefix(n.Tag, "!") || strings.HasPrefix(n.Tag, "!!") {
-		return
-	}
-	name := strings.TrimPrefix(n.Tag, "!")
-	if name != "Ref" && name != "Condition" {
-		name = "Fn::" + name
-	}
-	inner := *n
-	switch inner.Kind {
-	case yaml.ScalarNode:
-		inner.Tag = "!!str"
-		if name == "Fn::GetAtt" { // !GetAtt A.B is [A, B]
-			a, b, _ := strings.Cut(inner.Value, ".")
-			inner = yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: []*yaml.Node{
-				{Kind: yaml.ScalarNode, Tag: "!!str", Value: a}, {Kind: yaml.ScalarNode, Tag: "!!str", Value: b},
-			}}
-		}
-	case yaml.SequenceNode:
-		inner.Tag = "!!seq"
-	case yaml.MappingNode:
-		inner.Tag = "!!map"
-	}
-	*n = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{
-		{Kind: yaml.ScalarNode, Tag: "!!str", Value: name}, &inner,
-	}}
-}
 
 func deepCopy(v any) any {
 	switch x := v.(type) {
