@@ -27,7 +27,7 @@ const (
 	// dsTimeout is the server's DS timeout here: short, so scenario 10
 	// (the DS never answers) ends quickly, yet above the 3 s of scenario 14
 	// (slow ACS), which must still succeed.
-	dsTimeout = "4s"
+	dsTimeout = "6s"
 )
 
 func TestMain(m *testing.M) {

@@ -83,7 +83,7 @@ func TestDirectoryServerFaults(t *testing.T) {
 	// 3 s after the AReq, the server gave up at 2 s.
 	t.Run("a late ARes is ignored", func(t *testing.T) {
 		txID := preauth(t, pan)
-		fakeDS.set(t, dsForward, "", "3s")
+		fakeDS.set(t, dsForward, "", "5s")
 		r := api.Call(t, "/auth", key1, stacktest.BrowserAReq(txID, pan))
 		stacktest.RequireErro(t, r, http.StatusGatewayTimeout, "405", "S")
 		require.Eventually(t, func() bool {

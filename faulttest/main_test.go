@@ -33,7 +33,7 @@ const (
 	apiKey1       = "o3ds_faultSuiteMerchantOne000000000000000000000"
 	webhookSecret = "whsec_fault_suite_merchant_one_secret_01234567"
 	// dsTimeout is short so a DS that never answers ends a test quickly.
-	dsTimeout = 2 * time.Second
+	dsTimeout = 3 * time.Second
 )
 
 func TestMain(m *testing.M) {
