@@ -121,6 +121,9 @@ func (m *AReq) Validate() error {
 		if m.ThreeDSRequestorDecReqInd != "" && !m.ThreeDSRequestorDecReqInd.Valid(ver) {
 			v.format("threeDSRequestorDecReqInd", "not an allowed value for the version")
 		}
+		if m.ThreeDSRequestorDecReqInd.Requested() {
+			v.requireIf("threeDSRequestorDecMaxTime", m.ThreeDSRequestorDecMaxTime != "", true, "when decoupled authentication is requested")
+		}
 		if m.ThreeDSRequestorDecMaxTime != "" {
 			n, err := strconv.Atoi(m.ThreeDSRequestorDecMaxTime)
 			if err != nil || len(m.ThreeDSRequestorDecMaxTime) != 5 || !isDigits(m.ThreeDSRequestorDecMaxTime) || n < 1 || n > 10080 {

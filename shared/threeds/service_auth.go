@@ -206,6 +206,9 @@ func (s *Service) prepareAReq(a *emv3ds.AReq, tx *Transaction, m *Merchant, vers
 	if a.MessageCategory == emv3ds.MessageCategoryPayment && a.PurchaseDate == "" {
 		a.PurchaseDate = s.d.Now().UTC().Format(purchaseDateLayout)
 	}
+	if a.ThreeDSRequestorDecReqInd.Requested() && a.ThreeDSRequestorDecMaxTime == "" {
+		a.ThreeDSRequestorDecMaxTime = "10080" // the ACS's own default: 7 days, stated explicitly
+	}
 	if a.DeviceChannel != emv3ds.DeviceChannel3RI && a.ThreeDSRequestorAuthenticationInd == "" {
 		a.ThreeDSRequestorAuthenticationInd = emv3ds.AuthenticationInd("01")
 	}

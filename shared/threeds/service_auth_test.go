@@ -545,3 +545,33 @@ func TestAuthenticateDefaultECI(t *testing.T) {
 		require.Equal(t, tc.want, e.tx(id).Result.ECI, string(tc.status))
 	}
 }
+
+// A merchant asking for decoupled authentication without a maximum time gets
+// the ACS's own default written out (the DS requires the element); its own
+// value is kept.
+func TestAuthenticateDecoupledMaxTimeDefault(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, given, want string
+	}{
+		{"defaulted", "", "10080"},
+		{"kept", "00030", "00030"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			id := e.preauth(panFrictionless)
+			req := browserAReq(t, panFrictionless, id, func(m map[string]any) {
+				m["threeDSRequestorDecReqInd"] = "Y"
+				if tc.given != "" {
+					m["threeDSRequestorDecMaxTime"] = tc.given
+				}
+			})
+			_, err := e.svc.Authenticate(context.Background(), merchantA, threeds.AuthInput{AReq: req})
+			require.NoError(t, err)
+			a := e.dir.sentAReqs()[0]
+			require.Equal(t, tc.want, a.ThreeDSRequestorDecMaxTime)
+			require.Equal(t, emv3ds.DecReqInd("Y"), a.ThreeDSRequestorDecReqInd)
+		})
+	}
+}
