@@ -78,6 +78,11 @@ func (c ChallengeCancel) Valid(v Version) bool {
 	if v.AtLeast(Version231) {
 		hi = 10
 	}
+	// 02 is reserved for EMVCo (invalid until defined); 03 (decoupled
+	// timeout) exists from 2.2.0.
+	if c == "02" || (c == "03" && !v.AtLeast(Version220)) {
+		return false
+	}
 	return twoDigitIn(string(c), 1, hi, true)
 }
 

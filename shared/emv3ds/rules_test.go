@@ -317,6 +317,8 @@ func TestRules(t *testing.T) {
 		{name: "Erro errorCode missing", base: erro231, del: []string{"errorCode"}, code: "201", field: "errorCode"},
 		{name: "Erro errorCode format", base: erro231, set: map[string]any{"errorCode": "20"}, code: "203", field: "errorCode"},
 		{name: "AReq decoupled requested without max time", base: "areq_brw_220_nojs.json", set: map[string]any{"threeDSRequestorDecReqInd": "Y"}, code: "201", field: "threeDSRequestorDecMaxTime"},
+		{name: "RReq challengeCancel 02 is reserved", base: "rreq_Y_231.json", set: map[string]any{"challengeCancel": "02"}, code: "203", field: "challengeCancel"},
+		{name: "ARes app challenge alone needs acsRenderingType", base: "ares_C_app_231.json", del: []string{"acsRenderingType"}, code: "201", field: "acsRenderingType"},
 		{name: "Erro errorCode not a protocol code", base: erro231, set: map[string]any{"errorCode": "999"}, code: "203", field: "errorCode"},
 		{name: "Erro errorCode 205 before 2.3.1", base: erro231, set: map[string]any{"messageVersion": "2.2.0", "errorCode": "205"}, code: "203", field: "errorCode"},
 		{name: "Erro errorComponent", base: erro231, set: map[string]any{"errorComponent": "X"}, code: "203", field: "errorComponent"},

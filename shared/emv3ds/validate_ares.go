@@ -85,6 +85,10 @@ func (m *ARes) Validate(ctx AResContext) error {
 			if m.ACSURL == "" && m.ACSSignedContent == "" {
 				v.missing("acsURL", "required for a challenge (or acsSignedContent in an app)")
 			}
+			// Without the AReq, acsSignedContent says it is an app challenge.
+			if m.ACSSignedContent != "" {
+				v.requireIf("acsRenderingType", m.ACSRenderingType != nil, true, "for an app challenge")
+			}
 		}
 		v.requireIf("acsChallengeMandated", m.ACSChallengeMandated != "", true, "when transStatus is C")
 		if !ver.AtLeast(Version231) {
