@@ -140,7 +140,7 @@ type ResultsAnswer struct {
 	Erro *emv3ds.Erro
 	// Repeat reports an identical RReq answered again with the stored RRes.
 	Repeat bool
-	// Transaction is the updated transaction (nil when unknown).
+	// ThreeDSServerTransID and TransStatus are the RReq's, for the log line.
 	ThreeDSServerTransID string
 	TransStatus          emv3ds.TransStatus
 }
