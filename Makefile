@@ -83,7 +83,8 @@ FORCE:
 
 ## run: the whole system on a laptop (DynamoDB Local, simulator, local API Gateway, stream → webhook).
 run: deps
-	$(GO) run ./cmd/localrun -port $(PORT) -ddb-port $(DDB_PORT) -sim-port $(SIM_PORT) $(if $(DATA),-data $(DATA),)
+	$(GO) build -o bin/localrun ./cmd/localrun
+	exec bin/localrun -port $(PORT) -ddb-port $(DDB_PORT) -sim-port $(SIM_PORT) $(if $(DATA),-data $(DATA),)
 
 ## bench: the benchmarks, cold starts, load runs and cost counts recorded in BENCHMARKS.md
 ## (about 5 minutes on 2 cores). Outputs go to $(BENCH_OUT)/; BENCH_FLOWS sizes the 50-flow run.

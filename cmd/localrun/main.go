@@ -35,6 +35,7 @@ func run() int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	stopWithParent()
 
 	// The developer's own keys and webhook endpoint, when set (this
 	// command, not a Lambda function, so it reads them itself).
