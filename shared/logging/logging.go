@@ -1,7 +1,6 @@
 package logging
 
 import (
-	"io"
 	"log/slog"
 	"os"
 
@@ -13,12 +12,6 @@ import (
 // …Context calls), which also writes plain JSON outside Lambda.
 func New() *slog.Logger {
 	return lambdacontext.NewLogger()
-}
-
-// NewJSON returns a JSON logger writing to w at the given level; commands and
-// tests use it where Lambda's environment is absent.
-func NewJSON(w io.Writer, level slog.Level) *slog.Logger {
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
 }
 
 // Fatal logs a start-up failure and exits. Only main functions call it:

@@ -408,10 +408,6 @@ func (s *Stack) Healthy() (bool, map[string]bool) {
 	return ok, parts
 }
 
-// Functions returns the running functions by logical ID (cold-start
-// figures for the benchmarks).
-func (s *Stack) Functions() map[string]*lambdalocal.Function { return s.fns }
-
 // StreamStats returns the stream poller's counts (invocations, records
 // delivered, dead-lettered, filtered out).
 func (s *Stack) StreamStats() lambdalocal.StreamStats {
