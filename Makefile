@@ -96,7 +96,7 @@ bench: deps
 	@mkdir -p $(BENCH_OUT)
 	@{ echo "nproc: $$(nproc)"; grep -m1 'model name' /proc/cpuinfo; $(GO) version; date -u +%FT%TZ; } | tee $(BENCH_OUT)/machine.txt
 	set -o pipefail; $(GO) test -count 1 -run '^$$' -bench . -benchmem $(BENCH_PKGS) | tee $(BENCH_OUT)/go-bench.txt
-	set -o pipefail; $(GO) test -count 1 -run '^$$' -bench ColdStart -benchtime 20x ./shared/lambdalocal | tee $(BENCH_OUT)/coldstart.txt
+	set -o pipefail; $(GO) test -count 1 -run '^$$' -bench ColdStart -benchtime 20x ./devstack/lambdalocal | tee $(BENCH_OUT)/coldstart.txt
 	$(GO) build -o $(BENCH_OUT)/loadgen ./cmd/loadgen
 	set -o pipefail; $(BENCH_OUT)/loadgen -start-stack -c 1 -flows 300 -warmup 30 -json $(BENCH_OUT)/load-c1.json | tee $(BENCH_OUT)/load-c1.txt
 	set -o pipefail; $(BENCH_OUT)/loadgen -start-stack -c 50 -rate 20 -flows 1200 -warmup 100 -json $(BENCH_OUT)/load-c50-rate20.json | tee $(BENCH_OUT)/load-c50-rate20.txt
@@ -111,7 +111,7 @@ clean:
 # `sam build` runs `make build-<LogicalId>` for every function of template.yaml
 # (Metadata BuildMethod: makefile, CodeUri: .) with ARTIFACTS_DIR set; each
 # target writes that function's bootstrap for provided.al2023 on arm64.
-# shared/templatetest runs every one of them.
+# testkit/templatetest runs every one of them.
 SAM_GOBUILD = $(if $(ARTIFACTS_DIR),,$(error ARTIFACTS_DIR is not set (sam build sets it; by hand: make $@ ARTIFACTS_DIR=dir)))GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap
 
 .PHONY: build-AuthorizerFunction build-PreauthFunction build-AuthFunction build-PostauthFunction \

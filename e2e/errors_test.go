@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/open3ds/server/shared/dssim"
-	"github.com/open3ds/server/shared/stacktest"
+	"github.com/open3ds/server/testkit/stacktest"
 )
 
 // A missing or wrong API key is 401 with a JSON body, on every merchant route.

@@ -14,7 +14,7 @@ import (
 
 	"github.com/open3ds/server/shared/dssim"
 	"github.com/open3ds/server/shared/emv3ds"
-	"github.com/open3ds/server/shared/stacktest"
+	"github.com/open3ds/server/testkit/stacktest"
 )
 
 // Test PANs (architecture.md §6): the scenario is the two digits before the

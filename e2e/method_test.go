@@ -8,7 +8,7 @@ import (
 
 	"github.com/open3ds/server/shared/dssim"
 	"github.com/open3ds/server/shared/emv3ds"
-	"github.com/open3ds/server/shared/stacktest"
+	"github.com/open3ds/server/testkit/stacktest"
 )
 
 // The 3DS Method as a browser runs it: preauth hands out the ACS's method URL

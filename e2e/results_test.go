@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/open3ds/server/shared/dssim"
-	"github.com/open3ds/server/shared/stacktest"
+	"github.com/open3ds/server/testkit/stacktest"
 )
 
 // A forged late RReq cannot change a final result.

@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/open3ds/server/shared/dssim"
-	"github.com/open3ds/server/shared/stacktest"
 	"github.com/open3ds/server/shared/webhooksig"
+	"github.com/open3ds/server/testkit/stacktest"
 )
 
 type webhookEvent struct {

@@ -20,9 +20,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/stretchr/testify/require"
 
-	"github.com/open3ds/server/shared/ddblocal"
+	"github.com/open3ds/server/devstack/ddblocal"
 	"github.com/open3ds/server/shared/dssim"
-	"github.com/open3ds/server/shared/stacktest"
+	"github.com/open3ds/server/testkit/stacktest"
 )
 
 // Cardholder data the suite sends besides PANs (browserAReq and the

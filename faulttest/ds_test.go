@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/open3ds/server/shared/dssim"
-	"github.com/open3ds/server/shared/stacktest"
+	"github.com/open3ds/server/testkit/stacktest"
 )
 
 // A DS that is slow, unreachable, answers garbage or fails TLS: /auth answers

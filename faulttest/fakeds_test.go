@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/open3ds/server/shared/stacktest"
+	"github.com/open3ds/server/testkit/stacktest"
 )
 
 // dsMode is how the fake DS behaves.

@@ -12,7 +12,7 @@ import (
 
 	"github.com/open3ds/server/shared/dssim"
 	"github.com/open3ds/server/shared/emv3ds"
-	"github.com/open3ds/server/shared/stacktest"
+	"github.com/open3ds/server/testkit/stacktest"
 )
 
 func visa(ss dssim.Scenario) string { return dssim.TestPAN(emv3ds.SchemeVisa, ss) }

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/open3ds/server/shared/ddblocal"
-	"github.com/open3ds/server/shared/lambdalocal/stack"
-	"github.com/open3ds/server/shared/stacktest"
+	"github.com/open3ds/server/devstack/ddblocal"
+	"github.com/open3ds/server/devstack/lambdalocal/stack"
+	"github.com/open3ds/server/testkit/stacktest"
 )
 
 // The one stack every test of this binary shares (building it takes ~20 s):

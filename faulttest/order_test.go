@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/open3ds/server/shared/dssim"
-	"github.com/open3ds/server/shared/stacktest"
+	"github.com/open3ds/server/testkit/stacktest"
 )
 
 // The CRes arrives before the RReq; the CRes and the RReq arrive twice; a

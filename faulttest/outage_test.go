@@ -15,8 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/open3ds/server/shared/dssim"
-	"github.com/open3ds/server/shared/stacktest"
 	"github.com/open3ds/server/shared/webhooksig"
+	"github.com/open3ds/server/testkit/stacktest"
 )
 
 // The merchant's webhook endpoint answers 503 for a while, then 200. Each

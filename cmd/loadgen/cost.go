@@ -12,9 +12,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/open3ds/server/shared/costmodel"
+	"github.com/open3ds/server/devstack/lambdalocal/stack"
 	"github.com/open3ds/server/shared/dssim"
-	"github.com/open3ds/server/shared/lambdalocal/stack"
+	"github.com/open3ds/server/testkit/costmodel"
 )
 
 // Memory of every flow function (template.yaml Globals: MemorySize 256).

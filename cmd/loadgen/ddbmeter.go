@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/open3ds/server/shared/lambdalocal/stack"
+	"github.com/open3ds/server/devstack/lambdalocal/stack"
 )
 
 // ddbMeter sits between the functions and DynamoDB Local: it asks for

@@ -24,8 +24,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/open3ds/server/devstack/lambdalocal/stack"
 	"github.com/open3ds/server/shared/dssim"
-	"github.com/open3ds/server/shared/lambdalocal/stack"
 )
 
 func main() {

@@ -15,7 +15,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/open3ds/server/shared/lambdalocal/stack"
+	"github.com/open3ds/server/devstack/lambdalocal/stack"
 )
 
 func main() {

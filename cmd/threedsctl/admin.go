@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
-	"github.com/open3ds/server/shared/ddblocal"
+	"github.com/open3ds/server/devstack/ddblocal"
 	"github.com/open3ds/server/shared/dynamostore"
 	"github.com/open3ds/server/shared/vault"
 )

@@ -3,7 +3,7 @@ package main
 import (
 	"testing"
 
-	"github.com/open3ds/server/shared/ddblocal"
+	"github.com/open3ds/server/devstack/ddblocal"
 )
 
 // TestMain stops the shared DynamoDB Local when the tests end.

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/open3ds/server/shared/ddblocal"
+	"github.com/open3ds/server/devstack/ddblocal"
 	"github.com/open3ds/server/shared/vault"
 )
 

@@ -19,8 +19,8 @@ import (
 	"github.com/open3ds/server/shared/emv3ds"
 	"github.com/open3ds/server/shared/session"
 	"github.com/open3ds/server/shared/threeds"
-	"github.com/open3ds/server/shared/threedstest"
 	"github.com/open3ds/server/shared/vault"
+	"github.com/open3ds/server/testkit/threedstest"
 )
 
 var testPANs = []string{"4000000000001000", "4000000000001059", "4000000000001018", "4000000000001117", "4000000000001109"}

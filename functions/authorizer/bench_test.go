@@ -10,8 +10,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/open3ds/server/shared/threeds"
-	"github.com/open3ds/server/shared/threedstest"
 	"github.com/open3ds/server/shared/vault"
+	"github.com/open3ds/server/testkit/threedstest"
 )
 
 // benchAuthorizer is the authorizer's handler over an in-memory key store:

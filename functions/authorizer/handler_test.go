@@ -15,8 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/open3ds/server/shared/threeds"
-	"github.com/open3ds/server/shared/threedstest"
 	"github.com/open3ds/server/shared/vault"
+	"github.com/open3ds/server/testkit/threedstest"
 )
 
 const (

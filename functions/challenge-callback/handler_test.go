@@ -17,7 +17,7 @@ import (
 	"github.com/open3ds/server/shared/emv3ds"
 	"github.com/open3ds/server/shared/session"
 	"github.com/open3ds/server/shared/threeds"
-	"github.com/open3ds/server/shared/threedstest"
+	"github.com/open3ds/server/testkit/threedstest"
 )
 
 const txID = "00000000-0000-4000-8000-000000000001"

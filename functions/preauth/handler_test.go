@@ -17,8 +17,8 @@ import (
 
 	"github.com/open3ds/server/shared/emv3ds"
 	"github.com/open3ds/server/shared/threeds"
-	"github.com/open3ds/server/shared/threedstest"
 	"github.com/open3ds/server/shared/vault"
+	"github.com/open3ds/server/testkit/threedstest"
 )
 
 // testPANs are every card number the fixtures use.

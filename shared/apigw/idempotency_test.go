@@ -16,7 +16,7 @@ import (
 	"github.com/open3ds/server/shared/apigw"
 	"github.com/open3ds/server/shared/emv3ds"
 	"github.com/open3ds/server/shared/threeds"
-	"github.com/open3ds/server/shared/threedstest"
+	"github.com/open3ds/server/testkit/threedstest"
 )
 
 type idemHarness struct {

@@ -5,7 +5,7 @@
 // one variable per deploy.
 //
 // Each Lambda function reads a known set of variables (Variables); the
-// template tests in shared/templatetest compare that set with what
+// template tests in testkit/templatetest compare that set with what
 // template.yaml gives each function, so the two cannot drift. Variables hold
 // names, ARNs, paths and tuning values only, never secrets: the master key
 // and the DS client certificate live in Secrets Manager (or, locally, in the

@@ -18,8 +18,8 @@ import (
 
 	"github.com/open3ds/server/shared/dsclient"
 	"github.com/open3ds/server/shared/emv3ds"
-	"github.com/open3ds/server/shared/stacktest"
 	"github.com/open3ds/server/shared/threeds"
+	"github.com/open3ds/server/testkit/stacktest"
 )
 
 // newPKI is a throw-away CA with a server certificate for the loopback

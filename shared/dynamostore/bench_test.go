@@ -7,7 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 
-	"github.com/open3ds/server/shared/ddblocal"
+	"github.com/open3ds/server/devstack/ddblocal"
 	"github.com/open3ds/server/shared/emv3ds"
 	"github.com/open3ds/server/shared/threeds"
 )

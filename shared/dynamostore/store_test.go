@@ -11,11 +11,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/stretchr/testify/require"
 
-	"github.com/open3ds/server/shared/ddblocal"
+	"github.com/open3ds/server/devstack/ddblocal"
 	"github.com/open3ds/server/shared/dynamostore"
 	"github.com/open3ds/server/shared/threeds"
-	"github.com/open3ds/server/shared/threeds/storetest"
 	"github.com/open3ds/server/shared/vault"
+	"github.com/open3ds/server/testkit/storetest"
 )
 
 func TestMain(m *testing.M) { ddblocal.Main(m) }

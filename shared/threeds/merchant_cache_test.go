@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/open3ds/server/shared/threeds"
-	"github.com/open3ds/server/shared/threedstest"
+	"github.com/open3ds/server/testkit/threedstest"
 )
 
 // countingMerchants counts the reads that reach the store.

@@ -13,8 +13,8 @@ import (
 	"github.com/open3ds/server/shared/emv3ds"
 	"github.com/open3ds/server/shared/session"
 	"github.com/open3ds/server/shared/threeds"
-	"github.com/open3ds/server/shared/threedstest"
 	"github.com/open3ds/server/shared/vault"
+	"github.com/open3ds/server/testkit/threedstest"
 )
 
 // Test cards (the simulator's table; Luhn-valid test PANs only).

@@ -17,7 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/stretchr/testify/require"
 
-	"github.com/open3ds/server/shared/ddblocal"
+	"github.com/open3ds/server/devstack/ddblocal"
 )
 
 func TestMain(m *testing.M) {

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/open3ds/server/shared/ddblocal"
+	"github.com/open3ds/server/devstack/ddblocal"
 )
 
 // BenchmarkColdStart starts every function of template.yaml from its real

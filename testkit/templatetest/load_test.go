@@ -18,8 +18,8 @@ import (
 	"github.com/awslabs/goformation/v7/intrinsics"
 	"github.com/stretchr/testify/require"
 
+	"github.com/open3ds/server/devstack/lambdalocal"
 	"github.com/open3ds/server/shared/config"
-	"github.com/open3ds/server/shared/lambdalocal"
 )
 
 // functionDirs is the fixed mapping of logical IDs to main packages (the

@@ -4,5 +4,5 @@
 // dynamostore (TTL expiry read as absence, optimistic versioning with
 // conflicts, idempotency claims, card-range lookup). Use it in unit tests;
 // integration tests use dynamostore on DynamoDB Local. The contract suite in
-// shared/threeds/storetest runs against both.
+// testkit/storetest runs against both.
 package threedstest

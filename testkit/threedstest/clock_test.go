@@ -6,7 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/open3ds/server/shared/threedstest"
+	"github.com/open3ds/server/testkit/threedstest"
 )
 
 func TestClock(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/open3ds/server/shared/lambdalocal/stack"
+	"github.com/open3ds/server/devstack/lambdalocal/stack"
 )
 
 // startTimeout bounds building and starting a stack (it takes ~20 s).

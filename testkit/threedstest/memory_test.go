@@ -5,8 +5,8 @@ import (
 	"time"
 
 	"github.com/open3ds/server/shared/threeds"
-	"github.com/open3ds/server/shared/threeds/storetest"
-	"github.com/open3ds/server/shared/threedstest"
+	"github.com/open3ds/server/testkit/storetest"
+	"github.com/open3ds/server/testkit/threedstest"
 )
 
 func TestMemoryStoreContract(t *testing.T) {

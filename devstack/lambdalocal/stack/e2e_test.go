@@ -12,8 +12,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/open3ds/server/shared/lambdalocal/stack"
-	"github.com/open3ds/server/shared/stacktest"
+	"github.com/open3ds/server/devstack/lambdalocal/stack"
+	"github.com/open3ds/server/testkit/stacktest"
 )
 
 // The whole system through Start, the entry point of make run: real

@@ -22,9 +22,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
-	"github.com/open3ds/server/shared/ddblocal"
+	"github.com/open3ds/server/devstack/ddblocal"
+	"github.com/open3ds/server/devstack/lambdalocal"
 	"github.com/open3ds/server/shared/dssim"
-	"github.com/open3ds/server/shared/lambdalocal"
 	"github.com/open3ds/server/shared/threeds"
 	"github.com/open3ds/server/shared/vault"
 )

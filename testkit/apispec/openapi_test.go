@@ -20,9 +20,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 
+	"github.com/open3ds/server/devstack/lambdalocal"
 	"github.com/open3ds/server/shared/apigw"
 	"github.com/open3ds/server/shared/emv3ds"
-	"github.com/open3ds/server/shared/lambdalocal"
 	"github.com/open3ds/server/shared/threeds"
 	"github.com/open3ds/server/shared/webhooksig"
 )
