@@ -32,6 +32,10 @@ func TestAPIKeyRequired(t *testing.T) {
 				m := r.JSON(t)
 				require.Equal(t, "unauthorized", m["error"], "body: %s", r.Body)
 				require.NotEmpty(t, m["message"])
+				// The same body is an EMV Erro (Hyperswitch reads errorCode from every 4xx).
+				e := stacktest.RequireErro(t, r, http.StatusUnauthorized, "303", "S")
+				require.Equal(t, "Authorization", e["errorDetail"])
+				require.NotEmpty(t, e["errorDescription"])
 				require.NotContains(t, string(r.Body), "notAKeyOfAnyMerchant", "the key is not echoed")
 			})
 		}

@@ -29,9 +29,10 @@ func TestDSTimeout(t *testing.T) {
 	time.Sleep(500 * time.Millisecond)
 	require.Len(t, messages(exchanges(t, txID), dssim.Received, "AReq"), 1, "the AReq is never resent")
 
-	// postauth answers the failure /auth answered: same status, same Erro.
+	// postauth answers the Erro /auth answered, as a 422: reading a failed
+	// transaction succeeded, and clients retry 5xx.
 	again := api.Call(t, "/postauth", key1, map[string]any{"threeDSServerTransID": txID})
-	e2 := stacktest.RequireErro(t, again, http.StatusGatewayTimeout, "405", "S")
+	e2 := stacktest.RequireErro(t, again, http.StatusUnprocessableEntity, "405", "S")
 	for _, k := range []string{"errorDescription", "errorDetail", "threeDSServerTransID", "errorMessageType"} {
 		require.Equal(t, e[k], e2[k], k)
 	}
@@ -54,7 +55,7 @@ func TestDSErro(t *testing.T) {
 	require.Equal(t, "acctNumber", e["errorDetail"])
 
 	again := api.Call(t, "/postauth", key1, map[string]any{"threeDSServerTransID": txID})
-	e2 := stacktest.RequireErro(t, again, r.Status, "305", "D")
+	e2 := stacktest.RequireErro(t, again, http.StatusUnprocessableEntity, "305", "D")
 	for _, k := range []string{"errorDescription", "errorDetail", "threeDSServerTransID", "messageVersion"} {
 		require.Equal(t, e[k], e2[k], k)
 	}

@@ -25,7 +25,7 @@ func TestInvalidARes(t *testing.T) {
 	require.Equal(t, 1, fakeDS.count(txID, "AReq"))
 	require.Eventually(t, func() bool { return fakeDS.count(txID, "Erro") == 1 }, 5*time.Second, 50*time.Millisecond,
 		"the DS is told once about the invalid ARes")
-	e2 := stacktest.RequireErro(t, api.Call(t, "/postauth", key1, map[string]any{"threeDSServerTransID": txID}), http.StatusBadGateway, "201", "S")
+	e2 := stacktest.RequireErro(t, api.Call(t, "/postauth", key1, map[string]any{"threeDSServerTransID": txID}), http.StatusUnprocessableEntity, "201", "S")
 	require.Equal(t, e["errorDetail"], e2["errorDetail"])
 }
 

@@ -58,9 +58,9 @@ func TestDirectoryServerFaults(t *testing.T) {
 			}
 			fakeDS.set(t, dsForward, "", "") // mended: nothing later may go out again
 
-			// postauth answers the failure /auth answered.
+			// postauth answers the Erro /auth answered, never a 5xx: 422.
 			again := api.Call(t, "/postauth", key1, map[string]any{"threeDSServerTransID": txID})
-			e2 := stacktest.RequireErro(t, again, tt.status, tt.code, "S")
+			e2 := stacktest.RequireErro(t, again, http.StatusUnprocessableEntity, tt.code, "S")
 			for _, k := range []string{"errorDescription", "errorDetail", "threeDSServerTransID", "errorMessageType"} {
 				require.Equal(t, e[k], e2[k], "postauth repeats the Erro: %s", k)
 			}
@@ -94,7 +94,7 @@ func TestDirectoryServerFaults(t *testing.T) {
 			}
 			return false
 		}, 10*time.Second, 100*time.Millisecond, "the simulator answered the ARes late")
-		stacktest.RequireErro(t, api.Call(t, "/postauth", key1, map[string]any{"threeDSServerTransID": txID}), http.StatusGatewayTimeout, "405", "S")
+		stacktest.RequireErro(t, api.Call(t, "/postauth", key1, map[string]any{"threeDSServerTransID": txID}), http.StatusUnprocessableEntity, "405", "S")
 		require.Equal(t, 1, fakeDS.count(txID, "AReq"))
 	})
 

@@ -101,14 +101,9 @@ func Status(err error, about About) (int, *emv3ds.Erro) {
 		if i.MessageType != "" {
 			e.ErrorMessageType = i.MessageType
 		}
-		switch {
-		case i.Timeout:
-			return http.StatusGatewayTimeout, e
-		case i.Code == emv3ds.ErrorCodeSystemConnectionFailure || i.Component == emv3ds.ErrorComponentServer:
-			return http.StatusBadGateway, e
-		default:
-			return http.StatusUnprocessableEntity, e
-		}
+		// Reading a failed transaction is a successful read: never a 5xx
+		// (clients retry those), always 422 with the Erro /auth answered.
+		return http.StatusUnprocessableEntity, e
 	default:
 		return http.StatusInternalServerError, erro(emv3ds.ErrorCodeTransientFailure, emv3ds.ErrorComponentServer, "Transient system failure", "Retry the request")
 	}

@@ -402,8 +402,11 @@ func TestErrorStatusesMatchMapper(t *testing.T) {
 		"POST /auth": concat(input, idem, ds, []error{threeds.ErrNotEnrolled, threeds.ErrTransactionNotFound,
 			threeds.ErrInvalidTransition, threeds.ErrResultFinal, threeds.ErrConcurrentUpdate,
 			verr("challengeWindowSize", "must be 01 to 05", emv3ds.ErrorCodeInvalidFormat, emv3ds.ErrFormat)}),
-		// postauth: no Idempotency-Key; a failed transaction answers the DS failure /auth got.
-		"POST /postauth": concat(input, ds, []error{threeds.ErrTransactionNotFound}),
+		// postauth: no Idempotency-Key; a failed transaction answers the Erro /auth got, as a 422 (never a 5xx).
+		"POST /postauth": concat(input, []error{threeds.ErrTransactionNotFound,
+			&threeds.FailedError{Info: threeds.ErrorInfo{Code: "405", Component: "S", Timeout: true}},
+			&threeds.FailedError{Info: threeds.ErrorInfo{Code: "201", Component: "S", MessageType: "ARes"}},
+			&threeds.FailedError{Info: threeds.ErrorInfo{Code: "305", Component: "D"}}}),
 	}
 	for route, errs := range cases {
 		t.Run(route, func(t *testing.T) {

@@ -192,7 +192,8 @@ func TestMerchantAPIAuthorizer(t *testing.T) {
 func TestGatewayResponses(t *testing.T) {
 	raw := rawTemplate(t)
 	want := map[string]map[string]int{
-		"MerchantApi": {"UNAUTHORIZED": 401, "ACCESS_DENIED": 401, "MISSING_AUTHENTICATION_TOKEN": 404, "DEFAULT_4XX": 0, "DEFAULT_5XX": 0},
+		"MerchantApi": {"UNAUTHORIZED": 401, "ACCESS_DENIED": 401, "MISSING_AUTHENTICATION_TOKEN": 404, "REQUEST_TOO_LARGE": 413,
+			"THROTTLED": 429, "QUOTA_EXCEEDED": 429, "DEFAULT_4XX": 0, "DEFAULT_5XX": 0},
 		"ResultsApi":  {"MISSING_AUTHENTICATION_TOKEN": 404, "DEFAULT_4XX": 0, "DEFAULT_5XX": 0},
 	}
 	for api, types := range want {
@@ -219,6 +220,12 @@ func TestGatewayResponses(t *testing.T) {
 				require.Equal(t, "c0ffee", v["requestId"])
 				if status == 401 {
 					require.Equal(t, "unauthorized", v["error"])
+				}
+				// Every answer is also an EMV Erro: clients such as Hyperswitch's
+				// threedsecureio connector require errorCode in every 4xx body.
+				require.Equal(t, "Erro", v["messageType"], body)
+				for _, k := range []string{"errorCode", "errorComponent", "errorDescription", "errorDetail", "messageVersion"} {
+					require.NotEmpty(t, v[k], "%s in %s", k, body)
 				}
 			})
 		}
