@@ -13,10 +13,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
-	"github.com/open3ds/server/devstack/ddblocal"
 	"github.com/open3ds/server/shared/dynamostore"
 	"github.com/open3ds/server/shared/vault"
 )
@@ -54,11 +54,16 @@ func isLocal(endpoint string) bool {
 // client builds the DynamoDB client from the flags.
 func (a *adminFlags) client(ctx context.Context) (*dynamodb.Client, error) {
 	if a.endpoint != "" && isLocal(a.endpoint) {
-		c := ddblocal.NewClient(a.endpoint)
-		if a.region != "" {
-			c = dynamodb.New(c.Options(), func(o *dynamodb.Options) { o.Region = a.region })
+		// DynamoDB Local takes any static credentials and ignores them.
+		region := a.region
+		if region == "" {
+			region = "us-east-1"
 		}
-		return c, nil
+		return dynamodb.New(dynamodb.Options{
+			BaseEndpoint: aws.String(a.endpoint),
+			Region:       region,
+			Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
+		}), nil
 	}
 	cfg, err := a.awsConfig(ctx)
 	if err != nil {

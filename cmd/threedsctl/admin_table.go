@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/open3ds/server/devstack/ddblocal"
+	"github.com/open3ds/server/shared/dynamostore/tabledef"
 	"github.com/open3ds/server/shared/vault"
 )
 
@@ -14,7 +14,7 @@ func init() {
 	adminCommand("table-create", "create the table as template.yaml defines it (DynamoDB Local): table-create -endpoint URL -table NAME",
 		func(fs *flag.FlagSet) func(context.Context, *adminFlags, []string, io.Reader, io.Writer) error {
 			template := fs.String("template", "", "template file (default: template.yaml of the repository)")
-			logicalID := fs.String("resource", ddblocal.TableLogicalID, "logical ID of the table resource")
+			logicalID := fs.String("resource", tabledef.TableLogicalID, "logical ID of the table resource")
 			ifMissing := fs.Bool("if-missing", false, "succeed when the table exists already")
 			return func(ctx context.Context, a *adminFlags, _ []string, _ io.Reader, out io.Writer) error {
 				if a.table == "" {
@@ -22,7 +22,7 @@ func init() {
 				}
 				path := *template
 				if path == "" {
-					p, err := ddblocal.TemplatePath()
+					p, err := tabledef.FindTemplate("")
 					if err != nil {
 						return err
 					}
@@ -32,8 +32,8 @@ func init() {
 				if err != nil {
 					return err
 				}
-				err = ddblocal.CreateTableFromTemplate(ctx, c, path, *logicalID, a.table)
-				if *ifMissing && ddblocal.IsTableExists(err) {
+				err = tabledef.CreateTableFromTemplate(ctx, c, path, *logicalID, a.table)
+				if *ifMissing && tabledef.IsTableExists(err) {
 					fmt.Fprintf(out, "table %s exists\n", a.table)
 					return nil
 				}

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/open3ds/server/devstack/ddblocal"
+	"github.com/open3ds/server/shared/dynamostore/tabledef"
 )
 
 func TestMain(m *testing.M) {
@@ -26,38 +27,6 @@ func TestMain(m *testing.M) {
 		return
 	}
 	ddblocal.Main(m)
-}
-
-func TestReadTableSpecShortTags(t *testing.T) {
-	spec, err := ddblocal.ReadTableSpec("testdata/template.yaml", "Things")
-	require.NoError(t, err)
-	in := spec.CreateTableInput("x")
-	require.Equal(t, types.BillingModePayPerRequest, in.BillingMode)
-	require.Len(t, in.AttributeDefinitions, 3)
-	require.Equal(t, "n", *in.KeySchema[1].AttributeName)
-	require.Equal(t, types.KeyTypeRange, in.KeySchema[1].KeyType)
-	require.Len(t, in.GlobalSecondaryIndexes, 1)
-	require.Equal(t, types.ProjectionTypeKeysOnly, in.GlobalSecondaryIndexes[0].Projection.ProjectionType)
-	require.Equal(t, types.StreamViewTypeKeysOnly, in.StreamSpecification.StreamViewType)
-	require.Equal(t, "ttl", spec.TimeToLiveSpecification.AttributeName)
-
-	for name, id := range map[string]string{"missing": "Nope", "not a table": "NotATable", "function": "Fn"} {
-		_, err := ddblocal.ReadTableSpec("testdata/template.yaml", id)
-		require.Error(t, err, name)
-	}
-	_, err = ddblocal.ReadTableSpec("testdata/none.yaml", "Things")
-	require.Error(t, err)
-}
-
-func TestRepoTemplateTable(t *testing.T) {
-	path, err := ddblocal.TemplatePath()
-	require.NoError(t, err)
-	spec, err := ddblocal.ReadTableSpec(path, ddblocal.TableLogicalID)
-	require.NoError(t, err)
-	in := spec.CreateTableInput("t")
-	require.Equal(t, "pk", *in.KeySchema[0].AttributeName)
-	require.Equal(t, "gsi1", *in.GlobalSecondaryIndexes[0].IndexName)
-	require.Equal(t, "expiresAt", spec.TimeToLiveSpecification.AttributeName)
 }
 
 func TestCreateTableFromTemplate(t *testing.T) {
@@ -86,8 +55,8 @@ func TestCreateTableFromTemplate(t *testing.T) {
 	require.Equal(t, "expiresAt", *ttl.TimeToLiveDescription.AttributeName)
 
 	path, _ := ddblocal.TemplatePath()
-	err = ddblocal.CreateTableFromTemplate(ctx, client, path, ddblocal.TableLogicalID, table)
-	require.True(t, ddblocal.IsTableExists(errors.Unwrap(err)) || ddblocal.IsTableExists(err), "%v", err)
+	err = tabledef.CreateTableFromTemplate(ctx, client, path, tabledef.TableLogicalID, table)
+	require.True(t, tabledef.IsTableExists(errors.Unwrap(err)) || tabledef.IsTableExists(err), "%v", err)
 }
 
 func alive(pid int) bool { return syscall.Kill(pid, 0) == nil }

@@ -13,10 +13,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/open3ds/server/shared/dynamostore/tabledef"
 )
 
 // TableLogicalID is the table resource in template.yaml.
-const TableLogicalID = "Table"
+const TableLogicalID = tabledef.TableLogicalID
 
 var shared struct {
 	once sync.Once
@@ -78,7 +79,7 @@ func NewTable(t testing.TB) (client *dynamodb.Client, table string) {
 	table = fmt.Sprintf("test-%s", hex.EncodeToString(b))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := CreateTableFromTemplate(ctx, inst.Client(), path, TableLogicalID, table); err != nil {
+	if err := tabledef.CreateTableFromTemplate(ctx, inst.Client(), path, TableLogicalID, table); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/open3ds/server/devstack/ddblocal"
+	"github.com/open3ds/server/shared/dynamostore/tabledef"
 )
 
 // BenchmarkColdStart starts every function of template.yaml from its real
@@ -48,7 +49,7 @@ func BenchmarkColdStart(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer func() { _ = ddb.Stop() }()
-	if err := ddblocal.CreateTableFromTemplate(ctx, ddb.Client(), filepath.Join(root, "template.yaml"), ddblocal.TableLogicalID, "bench"); err != nil {
+	if err := tabledef.CreateTableFromTemplate(ctx, ddb.Client(), filepath.Join(root, "template.yaml"), tabledef.TableLogicalID, "bench"); err != nil {
 		b.Fatal(err)
 	}
 	secrets := filepath.Join(out, "secrets.json")

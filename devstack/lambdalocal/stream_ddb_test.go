@@ -13,6 +13,7 @@ import (
 	dbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 	"github.com/open3ds/server/devstack/ddblocal"
+	"github.com/open3ds/server/shared/dynamostore/tabledef"
 	"github.com/stretchr/testify/require"
 )
 
@@ -25,7 +26,7 @@ func TestStreamPollerDynamoDBLocal(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = inst.Stop() })
 	db := inst.Client()
-	require.NoError(t, ddblocal.CreateTableFromTemplate(ctx, db, "testdata/template.yaml", "Table", "stream-test"))
+	require.NoError(t, tabledef.CreateTableFromTemplate(ctx, db, "testdata/template.yaml", "Table", "stream-test"))
 
 	tpl, err := ReadTemplate("testdata/template.yaml")
 	require.NoError(t, err)

@@ -24,7 +24,8 @@ type Config struct {
 	SchemesEnabled []string
 	// PublicBaseURL is the merchant API's base for the browser callback URLs,
 	// without a trailing slash; nil means "the URL the request came in on"
-	// (see CallbackBaseURL).
+	// (a function behind MerchantApi cannot be given MerchantApi's URL in
+	// template.yaml: CloudFormation rejects the circular reference).
 	PublicBaseURL *url.URL
 	// SessionTTL is the lifetime of a browser session token.
 	SessionTTL time.Duration
@@ -67,14 +68,6 @@ type DS struct {
 	ResultsURL *url.URL
 }
 
-// URLFor returns the DS endpoint for a scheme: its override, else URL.
-func (d DS) URLFor(scheme string) *url.URL {
-	if u, ok := d.SchemeURLs[strings.ToLower(scheme)]; ok {
-		return u
-	}
-	return d.URL
-}
-
 // CertSource says where the DS client certificate is: a Secrets Manager
 // secret (AWS), PEM files (local), or nowhere (plain HTTPS, e.g. to the
 // sandbox simulator). CAFile may be set without a client certificate, to
@@ -100,24 +93,6 @@ type WebhookSettings struct {
 // SchemeEnabled reports whether the server serves a scheme.
 func (c Config) SchemeEnabled(scheme string) bool {
 	return c.SchemesEnabled == nil || slices.Contains(c.SchemesEnabled, strings.ToLower(scheme))
-}
-
-// CallbackBaseURL returns the base of the browser callback URLs: the
-// configured PublicBaseURL, or else the URL the request came in on, built
-// from API Gateway's requestContext.domainName and stage. The fallback exists
-// because a function behind MerchantApi cannot be given MerchantApi's URL in
-// template.yaml (CloudFormation rejects the circular reference), so a stack
-// without a custom domain leaves PUBLIC_BASE_URL empty.
-func (c Config) CallbackBaseURL(domainName, stage string) *url.URL {
-	if c.PublicBaseURL != nil {
-		u := *c.PublicBaseURL
-		return &u
-	}
-	u := &url.URL{Scheme: "https", Host: domainName}
-	if stage != "" && stage != "$default" {
-		u.Path = "/" + stage
-	}
-	return u
 }
 
 // LookupFunc looks up one variable, like os.LookupEnv.

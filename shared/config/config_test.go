@@ -62,9 +62,9 @@ func TestFromLookupAWS(t *testing.T) {
 	require.Equal(t, config.Retention{Preauth: time.Hour, Result: 48 * time.Hour, Idempotency: 12 * time.Hour}, c.Retention)
 
 	require.Equal(t, "https://ds.example.net/3ds", c.DS.URL.String())
-	require.Equal(t, "https://visa-ds.example.net/areq", c.DS.URLFor("visa").String())
-	require.Equal(t, "https://ds.example.net/3ds", c.DS.URLFor("mastercard").String(), "empty override falls back to DS_URL")
-	require.Equal(t, "https://ds.example.net/3ds", c.DS.URLFor("amex").String())
+	require.Equal(t, "https://visa-ds.example.net/areq", c.DS.SchemeURLs["visa"].String())
+	require.NotContains(t, c.DS.SchemeURLs, "mastercard", "an empty override means DS_URL")
+	require.NotContains(t, c.DS.SchemeURLs, "amex")
 	require.Equal(t, config.CertSource{SecretARN: certARN}, c.DS.Cert)
 	require.True(t, c.DS.Cert.MutualTLS())
 	require.Equal(t, 2*time.Second, c.DS.ConnectTimeout)
@@ -255,19 +255,6 @@ func TestFromEnvReadsTheProcessEnvironment(t *testing.T) {
 	_, err = config.FromEnv(config.Auth)
 	require.ErrorIs(t, err, config.ErrMissing)
 	require.Equal(t, []string{"DS_URL"}, varNames(t, err))
-}
-
-func TestCallbackBaseURL(t *testing.T) {
-	var c config.Config
-	require.Equal(t, "https://abc123.execute-api.eu-west-1.amazonaws.com/v1", c.CallbackBaseURL("abc123.execute-api.eu-west-1.amazonaws.com", "v1").String())
-	require.Equal(t, "https://3ds.example.com", c.CallbackBaseURL("3ds.example.com", "$default").String())
-
-	c, err := config.FromLookup(lookup(awsAuthEnv()), config.Preauth)
-	require.NoError(t, err)
-	got := c.CallbackBaseURL("abc123.execute-api.eu-west-1.amazonaws.com", "v1")
-	require.Equal(t, "https://3ds.example.com/v1", got.String(), "PUBLIC_BASE_URL wins")
-	got.Path = "/changed"
-	require.Equal(t, "/v1", c.PublicBaseURL.Path, "callers get a copy")
 }
 
 func TestVariables(t *testing.T) {

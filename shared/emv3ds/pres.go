@@ -40,7 +40,7 @@ func (m *PReq) UnmarshalJSON(data []byte) error {
 // PRes is the Preparation Response (DS → 3DS Server): the DS's card ranges.
 // 2.1.0/2.2.0 ranges carry acs/ds start/end versions; 2.3.1 ranges carry
 // acsProtocolVersions and the message dsProtocolVersions. Both shapes are
-// fields here; CardRangeData.ACSVersions reads either.
+// fields here.
 type PRes struct {
 	MessageType            MessageType        `json:"messageType,omitempty"`    // "PRes"
 	MessageVersion         Version            `json:"messageVersion,omitempty"` // R
@@ -77,23 +77,6 @@ func (c CardRangeData) Action() ActionInd {
 		return ActionIndAdd
 	}
 	return c.ActionInd
-}
-
-// ACSVersions lists the versions the range's ACS supports in the 2.3.1 shape,
-// built from acsStart/EndProtocolVersion (and the range's method URL and
-// acsInfoInd) for a 2.1.0/2.2.0 range.
-func (c CardRangeData) ACSVersions() []ACSProtocolVersion {
-	if len(c.ACSProtocolVersions) > 0 {
-		return c.ACSProtocolVersions
-	}
-	var out []ACSProtocolVersion
-	for _, v := range SupportedVersions {
-		if c.ACSStartProtocolVersion != "" && c.ACSEndProtocolVersion != "" &&
-			v.Compare(c.ACSStartProtocolVersion) >= 0 && v.Compare(c.ACSEndProtocolVersion) <= 0 {
-			out = append(out, ACSProtocolVersion{Version: v, ThreeDSMethodURL: c.ThreeDSMethodURL, ACSInfoInd: c.ACSInfoInd})
-		}
-	}
-	return out
 }
 
 // Type returns MessageTypePRes.

@@ -6,7 +6,6 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -155,11 +154,6 @@ func DisplayPrefix(key string) string {
 func HashAPIKey(key string) string {
 	s := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(s[:])
-}
-
-// EqualHashes compares two hex hashes in constant time.
-func EqualHashes(a, b string) bool {
-	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
 
 // NewSecret returns a random secret of n bytes, base64url encoded (for

@@ -75,9 +75,8 @@ func TestNewAPIKey(t *testing.T) {
 	require.Len(t, p1, 11)
 	h := vault.HashAPIKey(k1)
 	require.Len(t, h, 64)
-	require.True(t, vault.EqualHashes(h, vault.HashAPIKey(k1)))
-	require.False(t, vault.EqualHashes(h, vault.HashAPIKey(k2)))
-	require.False(t, vault.EqualHashes(h, h[:63]))
+	require.Equal(t, h, vault.HashAPIKey(k1))
+	require.NotEqual(t, h, vault.HashAPIKey(k2))
 }
 
 func TestMasterKeys(t *testing.T) {

@@ -194,7 +194,7 @@ func TestGatewayResponses(t *testing.T) {
 	want := map[string]map[string]int{
 		"MerchantApi": {"UNAUTHORIZED": 401, "ACCESS_DENIED": 401, "MISSING_AUTHENTICATION_TOKEN": 404, "REQUEST_TOO_LARGE": 413,
 			"THROTTLED": 429, "QUOTA_EXCEEDED": 429, "DEFAULT_4XX": 0, "DEFAULT_5XX": 0},
-		"ResultsApi":  {"MISSING_AUTHENTICATION_TOKEN": 404, "DEFAULT_4XX": 0, "DEFAULT_5XX": 0},
+		"ResultsApi": {"MISSING_AUTHENTICATION_TOKEN": 404, "DEFAULT_4XX": 0, "DEFAULT_5XX": 0},
 	}
 	for api, types := range want {
 		responses, ok := dig(rawResource(t, raw, api), "Properties", "GatewayResponses").(map[string]any)

@@ -25,6 +25,7 @@ import (
 	"github.com/open3ds/server/devstack/ddblocal"
 	"github.com/open3ds/server/devstack/lambdalocal"
 	"github.com/open3ds/server/shared/dssim"
+	"github.com/open3ds/server/shared/dynamostore/tabledef"
 	"github.com/open3ds/server/shared/threeds"
 	"github.com/open3ds/server/shared/vault"
 )
@@ -300,12 +301,12 @@ func (s *Stack) ensureTable(ctx context.Context) error {
 	if _, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(TableName)}); err == nil {
 		return nil // kept from an earlier run (DATA=dir)
 	}
-	logical := ddblocal.TableLogicalID
+	logical := tabledef.TableLogicalID
 	if hook := s.tpl.Functions[webhookFunction]; hook != nil && len(hook.Streams) > 0 {
 		logical = hook.Streams[0].Table
 	}
-	err := ddblocal.CreateTableFromTemplate(ctx, db, filepath.Join(s.cfg.ModuleDir, "template.yaml"), logical, TableName)
-	if err != nil && !ddblocal.IsTableExists(err) {
+	err := tabledef.CreateTableFromTemplate(ctx, db, filepath.Join(s.cfg.ModuleDir, "template.yaml"), logical, TableName)
+	if err != nil && !tabledef.IsTableExists(err) {
 		return err
 	}
 	return nil

@@ -24,8 +24,9 @@ type AuditReport struct {
 	Findings []Finding
 }
 
-// ScanAPI is what Audit needs: a Scan. Audit is for tests and operators
-// (a full table scan), never for request paths.
+// ScanAPI is what Audit needs: a Scan. Audit lives in a _test.go file: it is
+// the tests' full-table check, never shipped
+// (a full table scan has no place on a request path).
 type ScanAPI interface {
 	Scan(context.Context, *dynamodb.ScanInput, ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error)
 }

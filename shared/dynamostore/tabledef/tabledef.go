@@ -1,10 +1,11 @@
-package ddblocal
+package tabledef
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -218,4 +219,30 @@ func CreateTable(ctx context.Context, client TableAPI, spec *TableSpec, tableNam
 func IsTableExists(err error) bool {
 	var inUse *types.ResourceInUseException
 	return errors.As(err, &inUse)
+}
+
+// TableLogicalID is the table resource in the project's template.yaml.
+const TableLogicalID = "Table"
+
+// FindTemplate walks up from dir (the working directory when empty) to the
+// first folder holding template.yaml and returns that file's path.
+func FindTemplate(dir string) (string, error) {
+	if dir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return "", err
+		}
+		dir = wd
+	}
+	for {
+		p := filepath.Join(dir, "template.yaml")
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no template.yaml in this folder or above it: give -template")
+		}
+		dir = parent
+	}
 }
