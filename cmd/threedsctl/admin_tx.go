@@ -24,7 +24,7 @@ func init() {
 				}
 				var tx *threeds.Transaction
 				if *merchantID != "" {
-					tx, err = threeds.GetForMerchant(ctx, st, *merchantID, args[0])
+					tx, err = threeds.ReadTransaction(ctx, st, *merchantID, args[0])
 				} else {
 					tx, err = st.Get(ctx, args[0])
 				}

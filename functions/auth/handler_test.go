@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/stretchr/testify/require"
 
+	"github.com/open3ds/server/shared/apigw"
 	"github.com/open3ds/server/shared/emv3ds"
 	"github.com/open3ds/server/shared/session"
 	"github.com/open3ds/server/shared/threeds"
@@ -62,7 +63,7 @@ func (d *directory) SendPReq(context.Context, emv3ds.Scheme, *emv3ds.PReq) (*emv
 func (d *directory) SendErro(context.Context, emv3ds.Scheme, *emv3ds.Erro) error { return nil }
 
 type harness struct {
-	h        handler
+	h        *apigw.Router
 	dir      *directory
 	sessions *session.Tokens
 	logs     *bytes.Buffer
@@ -84,16 +85,16 @@ func newHarness(t *testing.T) *harness {
 	require.NoError(t, err)
 	n := 0
 	dir := &directory{}
-	svc := threeds.NewService(threeds.Deps{
-		Transactions: store, Merchants: store, CardRanges: store, PANHasher: v, Directory: dir, Sessions: sessions, Now: clock.Now,
-		NewID: func() string { n++; return fmt.Sprintf("00000000-0000-4000-8000-%012d", n) },
-	}, threeds.ServiceConfig{ServerRefNumber: "3DS_LOA_SER_TEST_020200_00001", ResultsURL: "https://results.example.com/ds/results"})
+	cfg := threeds.ServiceConfig{ServerRefNumber: "3DS_LOA_SER_TEST_020200_00001", ResultsURL: "https://results.example.com/ds/results"}
+	ids := threeds.WithIDs(func() string { n++; return fmt.Sprintf("00000000-0000-4000-8000-%012d", n) })
+	svc := threeds.NewAuthService(store, store, store, v, dir, sessions, cfg, threeds.WithClock(clock.Now), ids)
+	pre := threeds.NewPreauthService(store, store, store, v, cfg, threeds.WithClock(clock.Now), ids)
 	for _, pan := range []string{"4000000000001000", "4000000000001059"} {
-		_, err := svc.Preauth(ctx, "merchant-a", threeds.PreauthInput{AcctNumber: emv3ds.PAN(pan)})
+		_, err := pre.Preauth(ctx, "merchant-a", threeds.PreauthInput{AcctNumber: emv3ds.PAN(pan)})
 		require.NoError(t, err)
 	}
 	logs := &bytes.Buffer{}
-	return &harness{h: handler{svc: svc, idem: store, log: slog.New(slog.NewJSONHandler(logs, nil))}, dir: dir, sessions: sessions, logs: logs}
+	return &harness{h: router(svc, store, slog.New(slog.NewJSONHandler(logs, nil))), dir: dir, sessions: sessions, logs: logs}
 }
 
 func fixture(t *testing.T, name string) events.APIGatewayProxyRequest {

@@ -1,13 +1,17 @@
-// Command auth answers POST /auth: it builds the AReq from the merchant's
-// request, its profile and the preauthenticated transaction, sends it to the
-// Directory Server, validates the ARes and records the outcome.
+// Command auth answers the auth step of every dialect (POST /auth of the
+// native API): it builds the AReq from the merchant's request, its profile
+// and the preauthenticated transaction, sends it to the Directory Server,
+// validates the ARes and records the outcome.
 package main
 
 import (
 	"context"
+	"log/slog"
 
+	"github.com/open3ds/server/shared/apigw"
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
+	"github.com/open3ds/server/shared/dialect/emvjson"
 	"github.com/open3ds/server/shared/threeds"
 )
 
@@ -21,10 +25,14 @@ func main() {
 		if err != nil {
 			return nil, err
 		}
-		svc := threeds.NewService(threeds.Deps{
-			Transactions: a.Store, Merchants: a.Store, CardRanges: a.Store, PANHasher: a.Vault,
-			Directory: ds, Sessions: sessions,
-		}, a.ServiceConfig())
-		return handler{svc: svc, idem: a.Store, log: a.Log}.Handle, nil
+		svc := threeds.NewAuthService(a.Store, a.Store, a.Store, a.Vault, ds, sessions, a.ServiceConfig())
+		return router(svc, a.Store, a.Log).Handle, nil
 	})
+}
+
+// router routes every dialect's auth paths (one line per dialect).
+func router(svc *threeds.AuthService, idem threeds.IdempotencyStore, log *slog.Logger) *apigw.Router {
+	return apigw.NewRouter(log, emvjson.Errors{},
+		emvjson.AuthRoutes(svc, idem, log),
+	)
 }

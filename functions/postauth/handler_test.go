@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/stretchr/testify/require"
 
+	"github.com/open3ds/server/shared/apigw"
 	"github.com/open3ds/server/shared/emv3ds"
 	"github.com/open3ds/server/shared/threeds"
 	"github.com/open3ds/server/testkit/threedstest"
@@ -24,7 +25,7 @@ const txID = "00000000-0000-4000-8000-000000000001"
 var now = time.Date(2026, 6, 25, 8, 15, 30, 0, time.UTC)
 
 // stored puts merchant A's transaction txID into the store, moved along by step.
-func stored(t *testing.T, step func(tx *threeds.Transaction)) (handler, *bytes.Buffer) {
+func stored(t *testing.T, step func(tx *threeds.Transaction)) (*apigw.Router, *bytes.Buffer) {
 	t.Helper()
 	clock := threedstest.NewClock(now)
 	store := threedstest.NewMemoryStore(clock.Now, threeds.DefaultRetention())
@@ -40,8 +41,7 @@ func stored(t *testing.T, step func(tx *threeds.Transaction)) (handler, *bytes.B
 	}
 	require.NoError(t, store.Create(context.Background(), tx))
 	logs := &bytes.Buffer{}
-	svc := threeds.NewService(threeds.Deps{Transactions: store, Now: clock.Now}, threeds.ServiceConfig{})
-	return handler{svc: svc, log: slog.New(slog.NewJSONHandler(logs, nil))}, logs
+	return router(threeds.NewResultService(store, threeds.WithClock(clock.Now)), slog.New(slog.NewJSONHandler(logs, nil))), logs
 }
 
 func ares(status emv3ds.TransStatus) threeds.AResData {

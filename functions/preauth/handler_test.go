@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/stretchr/testify/require"
 
+	"github.com/open3ds/server/shared/apigw"
 	"github.com/open3ds/server/shared/emv3ds"
 	"github.com/open3ds/server/shared/threeds"
 	"github.com/open3ds/server/shared/vault"
@@ -25,7 +26,7 @@ import (
 var testPANs = []string{"4000000000001000", "4000000000001059", "4111111111111111", "4000000000001001"}
 
 type harness struct {
-	h     handler
+	h     *apigw.Router
 	store *threedstest.MemoryStore
 	logs  *bytes.Buffer
 }
@@ -45,12 +46,10 @@ func newHarness(t *testing.T) *harness {
 	v, err := vault.New(bytes.Repeat([]byte{7}, vault.KeySize))
 	require.NoError(t, err)
 	n := 0
-	svc := threeds.NewService(threeds.Deps{
-		Transactions: store, Merchants: store, CardRanges: store, PANHasher: v, Now: clock.Now,
-		NewID: func() string { n++; return fmt.Sprintf("00000000-0000-4000-8000-%012d", n) },
-	}, threeds.ServiceConfig{ServerRefNumber: "3DS_LOA_SER_TEST_020200_00001"})
+	svc := threeds.NewPreauthService(store, store, store, v, threeds.ServiceConfig{ServerRefNumber: "3DS_LOA_SER_TEST_020200_00001"},
+		threeds.WithClock(clock.Now), threeds.WithIDs(func() string { n++; return fmt.Sprintf("00000000-0000-4000-8000-%012d", n) }))
 	logs := &bytes.Buffer{}
-	return &harness{h: handler{svc: svc, idem: store, log: slog.New(slog.NewJSONHandler(logs, nil))}, store: store, logs: logs}
+	return &harness{h: router(svc, store, slog.New(slog.NewJSONHandler(logs, nil))), store: store, logs: logs}
 }
 
 func fixture(t *testing.T, name string) events.APIGatewayProxyRequest {

@@ -1,21 +1,30 @@
-// Command preauth answers POST /preauth: it looks the card up in the card
-// ranges, negotiates the protocol version and opens the transaction, with the
-// 3DS Method URL and data when the card's ACS has a method.
+// Command preauth answers the preauth step of every dialect (POST /preauth
+// of the native API): it looks the card up in the card ranges, negotiates
+// the protocol version and opens the transaction, with the 3DS Method URL
+// and data when the card's ACS has a method.
 package main
 
 import (
 	"context"
+	"log/slog"
 
+	"github.com/open3ds/server/shared/apigw"
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
+	"github.com/open3ds/server/shared/dialect/emvjson"
 	"github.com/open3ds/server/shared/threeds"
 )
 
 func main() {
 	app.Start(config.Preauth, func(_ context.Context, a *app.App) (any, error) {
-		svc := threeds.NewService(threeds.Deps{
-			Transactions: a.Store, Merchants: a.Store, CardRanges: a.Store, PANHasher: a.Vault,
-		}, a.ServiceConfig())
-		return handler{svc: svc, idem: a.Store, log: a.Log}.Handle, nil
+		svc := threeds.NewPreauthService(a.Store, a.Store, a.Store, a.Vault, a.ServiceConfig())
+		return router(svc, a.Store, a.Log).Handle, nil
 	})
+}
+
+// router routes every dialect's preauth paths (one line per dialect).
+func router(svc *threeds.PreauthService, idem threeds.IdempotencyStore, log *slog.Logger) *apigw.Router {
+	return apigw.NewRouter(log, emvjson.Errors{},
+		emvjson.PreauthRoutes(svc, idem, log),
+	)
 }

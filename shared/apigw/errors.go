@@ -60,6 +60,12 @@ func Status(err error, about About) (int, *emv3ds.Erro) {
 		return http.StatusRequestEntityTooLarge, erro(emv3ds.ErrorCodeMessageInvalid, emv3ds.ErrorComponentServer, "Request body too large", "body")
 	case errors.Is(err, ErrEmptyBody), errors.Is(err, ErrMalformedBody):
 		return http.StatusBadRequest, erro(emv3ds.ErrorCodeMessageInvalid, emv3ds.ErrorComponentServer, "Message received invalid: the body is not a JSON object", "body")
+	case errors.Is(err, ErrRouteNotFound):
+		return http.StatusNotFound, erro(emv3ds.ErrorCodeMessageInvalid, emv3ds.ErrorComponentServer, "Message received invalid: no such route", "path")
+	case errors.Is(err, ErrMethodNotAllowed):
+		return http.StatusMethodNotAllowed, erro(emv3ds.ErrorCodeMessageInvalid, emv3ds.ErrorComponentServer, "Message received invalid: method not allowed", "httpMethod")
+	case errors.Is(err, threeds.ErrInvalidCallback):
+		return http.StatusBadRequest, erro(emv3ds.ErrorCodeMessageInvalid, emv3ds.ErrorComponentServer, "Message received invalid: the callback data is not valid", "body")
 	case errors.Is(err, ErrUnsupportedMedia):
 		return http.StatusUnsupportedMediaType, erro(emv3ds.ErrorCodeMessageInvalid, emv3ds.ErrorComponentServer, "Content-Type must be application/json", "Content-Type")
 	case errors.Is(err, ErrIdempotencyKeySize):
@@ -109,9 +115,39 @@ func Status(err error, about About) (int, *emv3ds.Erro) {
 	}
 }
 
-// Error answers err and logs the outcome once: a warning for client
-// mistakes, an error (with the internal cause) for the server's own.
-func Error(ctx context.Context, log *slog.Logger, err error, about About) Response {
+// Renderer writes an error in a dialect's own shape. The status and the
+// Erro (what failed, as EMV error code, component and element) come from
+// Status, the one mapper; the dialect only chooses the body: the EMV Erro
+// itself for emvjson, its vendor's error object for the others.
+type Renderer interface {
+	RenderError(status int, erro *emv3ds.Erro) Response
+}
+
+// ErroJSON renders the EMV Erro message as the body: the protocol's own
+// error, as the DS-facing routes answer it.
+type ErroJSON struct{}
+
+// RenderError answers erro as JSON.
+func (ErroJSON) RenderError(status int, erro *emv3ds.Erro) Response { return JSON(status, erro) }
+
+// ErroStatus is the HTTP status of an Erro the server answers about a DS's
+// or ACS's message it rejected (the results endpoint): 404 for an unknown
+// transaction (301), 409 for data that contradicts the transaction (305),
+// else 400.
+func ErroStatus(erro *emv3ds.Erro) int {
+	switch erro.ErrorCode {
+	case emv3ds.ErrorCodeTransIDNotRecognised:
+		return http.StatusNotFound
+	case emv3ds.ErrorCodeTransactionDataInvalid:
+		return http.StatusConflict
+	default:
+		return http.StatusBadRequest
+	}
+}
+
+// Error answers err in r's shape and logs the outcome once: a warning for
+// client mistakes, an error (with the internal cause) for the server's own.
+func Error(ctx context.Context, log *slog.Logger, r Renderer, err error, about About) Response {
 	status, erro := Status(err, about)
 	attrs := []any{
 		slog.Int("status", status),
@@ -128,5 +164,5 @@ func Error(ctx context.Context, log *slog.Logger, err error, about About) Respon
 	} else {
 		log.WarnContext(ctx, "request rejected", attrs...)
 	}
-	return JSON(status, erro)
+	return r.RenderError(status, erro)
 }

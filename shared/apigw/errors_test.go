@@ -71,7 +71,8 @@ func TestStatus(t *testing.T) {
 		{name: "stored invalid ARes", err: &threeds.FailedError{Info: threeds.ErrorInfo{Code: "201", Component: "S", Detail: "authenticationValue", MessageType: "ARes"}}, status: 422, code: "201", component: "S", detail: "authenticationValue"},
 		{name: "stored DS Erro", err: &threeds.FailedError{Info: threeds.ErrorInfo{Code: "305", Component: "D", Detail: "acctNumber", MessageType: "AReq"}}, status: 422, code: "305", component: "D", detail: "acctNumber"},
 		{name: "anything else", err: errors.New("dynamodb: ProvisionedThroughputExceededException for 4000000000001000"), status: 500, code: "403", component: "S", detail: "Retry the request", msgTypeSet: true},
-		{name: "not configured", err: threeds.ErrNotConfigured, status: 500, code: "403", component: "S", detail: "Retry the request", msgTypeSet: true},
+		{name: "no such route", err: apigw.ErrRouteNotFound, status: 404, code: "101", component: "S", detail: "path", msgTypeSet: true},
+		{name: "invalid callback", err: fmt.Errorf("challenge callback: %w", threeds.ErrInvalidCallback), status: 400, code: "101", component: "S", detail: "body", msgTypeSet: true},
 	}
 	about := apigw.About{MessageType: emv3ds.MessageTypeAReq, MessageVersion: emv3ds.Version210, ThreeDSServerTransID: "00000000-0000-4000-8000-000000000001"}
 	for _, tc := range tests {
@@ -118,7 +119,7 @@ func TestErrorLogsOnce(t *testing.T) {
 	log := slog.New(slog.NewJSONHandler(&buf, nil))
 	ctx := context.Background()
 
-	r := apigw.Error(ctx, log, threeds.ErrNotEnrolled, apigw.About{ThreeDSServerTransID: "00000000-0000-4000-8000-000000000001"})
+	r := apigw.Error(ctx, log, apigw.ErroJSON{}, threeds.ErrNotEnrolled, apigw.About{ThreeDSServerTransID: "00000000-0000-4000-8000-000000000001"})
 	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
 	require.Equal(t, "application/json; charset=utf-8", r.Headers["Content-Type"])
 	var rec map[string]any
@@ -130,7 +131,7 @@ func TestErrorLogsOnce(t *testing.T) {
 	require.NotContains(t, rec, "error", "client mistakes log no internal cause")
 
 	buf.Reset()
-	r = apigw.Error(ctx, log, fmt.Errorf("store: %w", errors.New("throttled")), apigw.About{})
+	r = apigw.Error(ctx, log, apigw.ErroJSON{}, fmt.Errorf("store: %w", errors.New("throttled")), apigw.About{})
 	require.Equal(t, 500, r.StatusCode)
 	require.NotContains(t, r.Body, "throttled")
 	require.NoError(t, json.Unmarshal(buf.Bytes(), &rec))

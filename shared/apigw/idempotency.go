@@ -20,14 +20,14 @@ const IdempotencyHeader = "Idempotency-Key"
 // with the same body gets the stored answer (and no second AReq), a repeat
 // with another body 409. Requests without the header run as they are. The
 // server's own 5xx failures are not stored, so a retry can succeed.
-func Idempotent(ctx context.Context, log *slog.Logger, store threeds.IdempotencyStore, ev events.APIGatewayProxyRequest,
+func Idempotent(ctx context.Context, log *slog.Logger, r Renderer, store threeds.IdempotencyStore, ev events.APIGatewayProxyRequest,
 	merchantID string, body []byte, about About, do func() Response) Response {
 	key := Header(ev, IdempotencyHeader)
 	if key == "" || store == nil {
 		return do()
 	}
 	if len(key) > 255 || !isASCII(key) {
-		return Error(ctx, log, ErrIdempotencyKeySize, about)
+		return Error(ctx, log, r, ErrIdempotencyKeySize, about)
 	}
 	sum := sha256.New()
 	sum.Write([]byte(ev.HTTPMethod + " " + ev.Resource + "\x00"))
@@ -36,7 +36,7 @@ func Idempotent(ctx context.Context, log *slog.Logger, store threeds.Idempotency
 
 	rec, err := store.Begin(ctx, merchantID, key, hash)
 	if err != nil {
-		return Error(ctx, log, err, about)
+		return Error(ctx, log, r, err, about)
 	}
 	if rec.Completed {
 		resp := RawJSON(rec.StatusCode, rec.Response)

@@ -41,7 +41,7 @@ func (h *idemHarness) run(t *testing.T, ev events.APIGatewayProxyRequest, mercha
 	t.Helper()
 	body, err := apigw.JSONBody(ev)
 	require.NoError(t, err)
-	return apigw.Idempotent(context.Background(), h.log, h.store, ev, merchant, body, apigw.About{MessageType: emv3ds.MessageTypeAReq}, func() apigw.Response {
+	return apigw.Idempotent(context.Background(), h.log, apigw.ErroJSON{}, h.store, ev, merchant, body, apigw.About{MessageType: emv3ds.MessageTypeAReq}, func() apigw.Response {
 		h.calls++
 		return h.resp
 	})
@@ -118,7 +118,7 @@ func TestIdempotent(t *testing.T) {
 	t.Run("our 5xx is released so a retry runs", func(t *testing.T) {
 		t.Parallel()
 		h := newIdem()
-		h.resp = apigw.Error(context.Background(), h.log, context.DeadlineExceeded, apigw.About{})
+		h.resp = apigw.Error(context.Background(), h.log, apigw.ErroJSON{}, context.DeadlineExceeded, apigw.About{})
 		require.Equal(t, 500, h.run(t, event(t), "merchant-a").StatusCode)
 		h.resp = apigw.JSON(200, map[string]string{"transStatus": "Y"})
 		r := h.run(t, event(t), "merchant-a")
@@ -158,7 +158,7 @@ func TestIdempotent(t *testing.T) {
 		ev := event(t)
 		body, _ := apigw.JSONBody(ev)
 		var inner apigw.Response
-		outer := apigw.Idempotent(context.Background(), h.log, h.store, ev, "merchant-a", body, apigw.About{}, func() apigw.Response {
+		outer := apigw.Idempotent(context.Background(), h.log, apigw.ErroJSON{}, h.store, ev, "merchant-a", body, apigw.About{}, func() apigw.Response {
 			inner = h.run(t, ev, "merchant-a")
 			return h.resp
 		})
@@ -180,7 +180,7 @@ func TestIdempotent(t *testing.T) {
 		t.Parallel()
 		calls := 0
 		for range 2 {
-			apigw.Idempotent(context.Background(), slog.Default(), nil, event(t), "merchant-a", []byte(`{}`), apigw.About{}, func() apigw.Response {
+			apigw.Idempotent(context.Background(), slog.Default(), apigw.ErroJSON{}, nil, event(t), "merchant-a", []byte(`{}`), apigw.About{}, func() apigw.Response {
 				calls++
 				return apigw.JSON(200, nil)
 			})

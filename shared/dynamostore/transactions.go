@@ -29,6 +29,7 @@ type txItem struct {
 
 	ID         string `dynamodbav:"threeDSServerTransID"`
 	MerchantID string `dynamodbav:"merchantId"`
+	Dialect    string `dynamodbav:"dialect,omitempty"`
 	State      string `dynamodbav:"state"`
 	CreatedAt  string `dynamodbav:"createdAt"`
 	UpdatedAt  string `dynamodbav:"updatedAt"`
@@ -122,7 +123,7 @@ func toTxItem(t *threeds.Transaction) *txItem {
 	it := &txItem{
 		PK: txPK(t.ID), SK: txSK,
 		Type: TypeTransaction, ExpiresAt: epoch(t.ExpiresAt), Version: t.Version,
-		ID: t.ID, MerchantID: t.MerchantID, State: string(t.State), CreatedAt: ts(t.CreatedAt), UpdatedAt: ts(t.UpdatedAt),
+		ID: t.ID, MerchantID: t.MerchantID, Dialect: t.Dialect, State: string(t.State), CreatedAt: ts(t.CreatedAt), UpdatedAt: ts(t.UpdatedAt),
 		CardScheme: string(t.Card.Scheme), CardBIN: t.Card.BIN, CardLast4: t.Card.Last4, PANHash: t.Card.PANHash,
 		MessageVersion: string(t.MessageVersion), DSStartVersion: string(t.DSStartVersion), DSEndVersion: string(t.DSEndVersion),
 		ACSStartVersion: string(t.ACSStartVersion), ACSEndVersion: string(t.ACSEndVersion), DSReferenceNumber: t.DSReferenceNumber,
@@ -162,7 +163,7 @@ func toTxItem(t *threeds.Transaction) *txItem {
 
 func fromTxItem(it *txItem) *threeds.Transaction {
 	t := &threeds.Transaction{
-		ID: it.ID, MerchantID: it.MerchantID, State: threeds.State(it.State), Version: it.Version,
+		ID: it.ID, MerchantID: it.MerchantID, Dialect: it.Dialect, State: threeds.State(it.State), Version: it.Version,
 		CreatedAt: pt(it.CreatedAt), UpdatedAt: pt(it.UpdatedAt), ExpiresAt: fromEpoch(it.ExpiresAt),
 		Card:           threeds.Card{Scheme: emv3ds.Scheme(it.CardScheme), BIN: it.CardBIN, Last4: it.CardLast4, PANHash: it.PANHash},
 		MessageVersion: emv3ds.Version(it.MessageVersion), DSStartVersion: emv3ds.Version(it.DSStartVersion),

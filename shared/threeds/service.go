@@ -5,9 +5,9 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/json"
-	"errors"
-	"fmt"
+		"fmt"
 	"net/url"
+	"reflect"
 	"strings"
 	"time"
 
@@ -18,12 +18,6 @@ import (
 type SessionTokens interface {
 	Issue(threeDSServerTransID string) (string, error)
 	Verify(token string) (threeDSServerTransID string, err error)
-}
-
-// WebhookSender posts a signed webhook event to a merchant (an HTTP client
-// adapter); it returns the receiver's HTTP status.
-type WebhookSender interface {
-	Post(ctx context.Context, url string, body []byte, headers map[string]string) (status int, err error)
 }
 
 // ServiceConfig is what the flows need to know about this deployment.
@@ -53,9 +47,11 @@ type ServiceConfig struct {
 	MerchantCacheTTL time.Duration
 }
 
-// Deps are the ports the Service uses. A function wires only the ones its
-// steps need; a step whose port is missing fails with ErrNotConfigured.
-type Deps struct {
+// deps are the ports and clocks a use case runs with. Each use case's
+// constructor (NewPreauthService, NewAuthService, …) fills exactly the ports
+// it needs and refuses a nil one, so a wiring mistake fails the cold start,
+// never a request.
+type deps struct {
 	Transactions Store
 	Merchants    MerchantStore
 	APIKeys      APIKeyStore
@@ -65,27 +61,44 @@ type Deps struct {
 	Sessions     SessionTokens
 	PANHasher    PANHasher
 	Webhooks     WebhookSender
-	// Now is the clock; time.Now when nil.
-	Now func() time.Time
-	// NewID returns a fresh UUIDv4; a crypto/rand generator when nil.
-	NewID func() string
-	// Sleep waits between polls of the store; a context-aware timer when nil.
-	Sleep func(ctx context.Context, d time.Duration) error
+	Now          func() time.Time
+	NewID        func() string
+	Sleep        func(ctx context.Context, d time.Duration) error
 }
 
-// ErrNotConfigured means the function calling a step did not wire its ports.
-var ErrNotConfigured = errors.New("service step not configured")
+// Option changes a use case's clock, ID generator or sleep (tests).
+type Option func(*deps)
 
-// Service runs the 3DS flows: one method per step, dialect-neutral inputs
-// and outputs. The merchant API (functions/*), and later other dialects,
-// translate their wire shapes to these.
-type Service struct {
-	d   Deps
+// WithClock sets the clock (time.Now by default).
+func WithClock(now func() time.Time) Option { return func(d *deps) { d.Now = now } }
+
+// WithIDs sets the generator of new threeDSServerTransIDs (NewUUID by default).
+func WithIDs(newID func() string) Option { return func(d *deps) { d.NewID = newID } }
+
+// WithSleep sets how the flows wait between polls of the store (a
+// context-aware timer by default).
+func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
+	return func(d *deps) { d.Sleep = sleep }
+}
+
+// flows runs the 3DS flows: one method per step, dialect-neutral inputs and
+// outputs. The exported use cases below wrap it with exactly their ports.
+type flows struct {
+	d   deps
 	cfg ServiceConfig
 }
 
-// NewService returns a Service with defaults filled in.
-func NewService(d Deps, cfg ServiceConfig) *Service {
+// newFlows fills the defaults. ports names each required port and its value:
+// a nil one is a wiring mistake, reported at construction (cold start).
+func newFlows(d deps, cfg ServiceConfig, opts []Option, ports ...any) *flows {
+	for i := 0; i+1 < len(ports); i += 2 {
+		if isNil(ports[i+1]) {
+			panic(fmt.Sprintf("threeds: %s is required", ports[i]))
+		}
+	}
+	for _, o := range opts {
+		o(&d)
+	}
 	if d.Now == nil {
 		d.Now = time.Now
 	}
@@ -108,19 +121,31 @@ func NewService(d Deps, cfg ServiceConfig) *Service {
 	if cfg.MerchantCacheTTL > 0 && d.Merchants != nil {
 		d.Merchants = NewMerchantCache(d.Merchants, cfg.MerchantCacheTTL, d.Now)
 	}
-	return &Service{d: d, cfg: cfg}
+	return &flows{d: d, cfg: cfg}
+}
+
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan:
+		return rv.IsNil()
+	}
+	return false
 }
 
 // callbackBase is the base URL of our browser callbacks: the configured
 // public URL, else the one the request came in on.
-func (s *Service) callbackBase(fromRequest string) string {
+func (s *flows) callbackBase(fromRequest string) string {
 	if s.cfg.CallbackBaseURL != "" {
 		return s.cfg.CallbackBaseURL
 	}
 	return strings.TrimRight(fromRequest, "/")
 }
 
-func (s *Service) schemeServed(sc emv3ds.Scheme) bool {
+func (s *flows) schemeServed(sc emv3ds.Scheme) bool {
 	if len(s.cfg.Schemes) == 0 {
 		return true
 	}
@@ -141,17 +166,6 @@ func NewUUID() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // fieldError builds a one-field validation failure for merchant input the

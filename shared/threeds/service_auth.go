@@ -19,6 +19,9 @@ type AuthInput struct {
 	ChallengeWindowSize emv3ds.ChallengeWindowSize
 	// CallbackBaseURL overrides the configured base of our browser callbacks.
 	CallbackBaseURL string
+	// Dialect is the merchant API the request came through; it is recorded
+	// when the AReq opens the transaction (no preauth).
+	Dialect string
 }
 
 // AuthOutput is the outcome of the AReq: the validated ARes and, for a
@@ -40,11 +43,7 @@ const purchaseDateLayout = "20060102150405"
 // Authenticate builds the AReq from the merchant's request, its profile and
 // the transaction opened by Preauth (or opens one), sends it to the DS once,
 // validates the ARes and records the outcome.
-func (s *Service) Authenticate(ctx context.Context, merchantID string, in AuthInput) (*AuthOutput, error) {
-	if s.d.Transactions == nil || s.d.Merchants == nil || s.d.Directory == nil || s.d.PANHasher == nil ||
-		s.d.CardRanges == nil || s.d.Sessions == nil {
-		return nil, ErrNotConfigured
-	}
+func (s *flows) Authenticate(ctx context.Context, merchantID string, in AuthInput) (*AuthOutput, error) {
 	if in.AReq == nil {
 		return nil, fieldError("body", "an AReq object is required", emv3ds.ErrorCodeMessageInvalid, emv3ds.ErrInvalidMessage)
 	}
@@ -64,7 +63,7 @@ func (s *Service) Authenticate(ctx context.Context, merchantID string, in AuthIn
 	if err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
-	tx, err := s.transactionForAuth(ctx, merchant, &areq)
+	tx, err := s.transactionForAuth(ctx, merchant, &areq, in.Dialect)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +91,7 @@ func (s *Service) Authenticate(ctx context.Context, merchantID string, in AuthIn
 	// The conditional write is what makes an AReq go out at most once per
 	// transaction: a racing duplicate request loses here.
 	// tx was just read or created: the update writes without reading again.
-	tx, err = updateHeldForMerchant(ctx, s.d.Transactions, merchant.ID, tx, func(t *Transaction) error {
+	tx, err = UpdateTransaction(ctx, s.d.Transactions, merchant.ID, tx.ID, tx, func(t *Transaction) error {
 		return t.RecordAReqSent(sent, s.d.Now(), s.cfg.Retention)
 	})
 	if err != nil {
@@ -113,7 +112,7 @@ func (s *Service) Authenticate(ctx context.Context, merchantID string, in AuthIn
 	}
 	data := aresData(ares)
 	data.ECI = defaultECI(scheme, data.TransStatus, data.ECI)
-	if _, err := updateHeldForMerchant(ctx, s.d.Transactions, merchant.ID, tx, func(t *Transaction) error {
+	if _, err := UpdateTransaction(ctx, s.d.Transactions, merchant.ID, tx.ID, tx, func(t *Transaction) error {
 		return t.RecordARes(data, s.d.Now(), s.cfg.Retention)
 	}); err != nil {
 		return nil, fmt.Errorf("auth: record ARes: %w", err)
@@ -131,7 +130,7 @@ func (s *Service) Authenticate(ctx context.Context, merchantID string, in AuthIn
 
 // transactionForAuth returns the transaction Preauth opened, or opens one
 // when the merchant skipped Preauth.
-func (s *Service) transactionForAuth(ctx context.Context, merchant *Merchant, areq *emv3ds.AReq) (*Transaction, error) {
+func (s *flows) transactionForAuth(ctx context.Context, merchant *Merchant, areq *emv3ds.AReq, dialect string) (*Transaction, error) {
 	if areq.ThreeDSServerTransID == "" {
 		if err := checkPAN(areq.AcctNumber); err != nil {
 			return nil, err
@@ -144,6 +143,7 @@ func (s *Service) transactionForAuth(ctx context.Context, merchant *Merchant, ar
 		tx, err := NewTransaction(NewTransactionInput{
 			ID:              s.d.NewID(),
 			MerchantID:      merchant.ID,
+			Dialect:         dialect,
 			Card:            NewCard(areq.AcctNumber, cr.Scheme, s.d.PANHasher),
 			MessageVersion:  version,
 			DSStartVersion:  cr.DSStartVersion,
@@ -161,7 +161,7 @@ func (s *Service) transactionForAuth(ctx context.Context, merchant *Merchant, ar
 		}
 		return tx, nil
 	}
-	tx, err := GetForMerchant(ctx, s.d.Transactions, merchant.ID, areq.ThreeDSServerTransID)
+	tx, err := ReadTransaction(ctx, s.d.Transactions, merchant.ID, areq.ThreeDSServerTransID)
 	if err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
@@ -183,7 +183,7 @@ func (s *Service) transactionForAuth(ctx context.Context, merchant *Merchant, ar
 // prepareAReq fills what the server owns and the merchant profile's
 // defaults, and drops elements that do not exist in the version or channel
 // being sent (real clients send browserJavascriptEnabled with 2.1.0).
-func (s *Service) prepareAReq(a *emv3ds.AReq, tx *Transaction, m *Merchant, version emv3ds.Version, notificationURL string) {
+func (s *flows) prepareAReq(a *emv3ds.AReq, tx *Transaction, m *Merchant, version emv3ds.Version, notificationURL string) {
 	a.MessageType = emv3ds.MessageTypeAReq
 	a.MessageVersion = version
 	a.ThreeDSServerTransID = tx.ID
@@ -215,20 +215,14 @@ func (s *Service) prepareAReq(a *emv3ds.AReq, tx *Transaction, m *Merchant, vers
 	// Elements only the DS adds.
 	a.DSReferenceNumber, a.DSTransID, a.DSURL, a.DeviceInfo = "", "", "", ""
 
-	switch a.DeviceChannel {
-	case emv3ds.DeviceChannelBrowser:
+	if a.DeviceChannel == emv3ds.DeviceChannelBrowser {
 		if a.ThreeDSCompInd == "" {
 			a.ThreeDSCompInd = tx.DefaultCompInd()
 		}
 		setDefault(&a.NotificationURL, notificationURL)
-		clearApp(a)
-	case emv3ds.DeviceChannelApp:
-		clearBrowser(a)
-	case emv3ds.DeviceChannel3RI:
-		clearBrowser(a)
-		clearApp(a)
 	}
-	dropUnsupported(a, version)
+	// The version's and channel's elements only (emv3ds.AReqElementRules).
+	a.DropUndefined(version)
 }
 
 func setDefault(field *string, v string) {
@@ -237,58 +231,10 @@ func setDefault(field *string, v string) {
 	}
 }
 
-func clearBrowser(a *emv3ds.AReq) {
-	a.BrowserAcceptHeader, a.BrowserIP, a.BrowserLanguage, a.BrowserColorDepth = "", "", "", ""
-	a.BrowserScreenHeight, a.BrowserScreenWidth, a.BrowserTZ, a.BrowserUserAgent = "", "", "", ""
-	a.BrowserJavaEnabled, a.BrowserJavascriptEnabled = nil, nil
-	a.AcceptLanguage = nil
-	a.NotificationURL = ""
-	a.ThreeDSCompInd = ""
-}
-
-func clearApp(a *emv3ds.AReq) {
-	a.SDKAppID, a.SDKEncData, a.SDKMaxTimeout, a.SDKReferenceNumber, a.SDKTransID = "", "", "", "", ""
-	a.SDKEphemPubKey = nil
-	a.DeviceRenderOptions = nil
-	a.SDKType, a.SDKServerSignedContent, a.SDKSignatureTimestamp, a.AppIP = "", "", "", ""
-	a.DefaultSDKType, a.SplitSDKType = nil, nil
-}
-
-// dropUnsupported removes elements the version being sent does not define.
-func dropUnsupported(a *emv3ds.AReq, v emv3ds.Version) {
-	if v.AtLeast(emv3ds.Version231) {
-		a.ThreeDSReqAuthMethodInd = "" // removed in 2.3.1
-		return
-	}
-	// Not in 2.1.0 or 2.2.0.
-	a.ThreeDSRequestorSpcSupport, a.ThreeDSMethodID, a.SpcIncompInd = "", "", ""
-	a.AcquirerCountryCode, a.AcquirerCountryCodeSource = "", ""
-	a.AcceptLanguage = nil
-	a.CardSecurityCode = ""
-	a.DeviceBindingStatus, a.DeviceBindingStatusSource, a.DeviceID, a.UserID = "", "", "", ""
-	a.RecurringAmount, a.RecurringCurrency, a.RecurringDate, a.RecurringExponent = "", "", "", ""
-	a.RecurringInd = nil
-	a.SDKType, a.SDKServerSignedContent, a.SDKSignatureTimestamp, a.AppIP = "", "", "", ""
-	a.DefaultSDKType, a.SplitSDKType, a.SellerInfo, a.MultiTransaction = nil, nil, nil, nil
-	a.TaxID, a.PayeeOrigin = "", ""
-	if len(a.ThreeDSRequestorChallengeInd) > 1 {
-		a.ThreeDSRequestorChallengeInd = a.ThreeDSRequestorChallengeInd[:1]
-	}
-	if v.AtLeast(emv3ds.Version220) {
-		return
-	}
-	// Not in 2.1.0.
-	a.BrowserJavascriptEnabled = nil
-	a.ThreeDSRequestorDecMaxTime, a.ThreeDSRequestorDecReqInd = "", ""
-	a.PayTokenSource = ""
-	a.TrustListStatus, a.TrustListStatusSource = "", ""
-	a.ThreeDSReqAuthMethodInd = ""
-}
-
 // failAReq records why the AReq failed, tells the DS about a message of its
 // that we rejected (never about our own timeouts), and returns the error the
 // merchant receives.
-func (s *Service) failAReq(ctx context.Context, tx *Transaction, scheme emv3ds.Scheme, areq *emv3ds.AReq, cause error) error {
+func (s *flows) failAReq(ctx context.Context, tx *Transaction, scheme emv3ds.Scheme, areq *emv3ds.AReq, cause error) error {
 	info := ErrorInfo{Component: emv3ds.ErrorComponentServer, MessageType: emv3ds.MessageTypeAReq}
 	var (
 		unavailable *DirectoryUnavailableError
@@ -322,7 +268,7 @@ func (s *Service) failAReq(ctx context.Context, tx *Transaction, scheme emv3ds.S
 	}
 	// The failure must be recorded even if the merchant's request was cancelled.
 	bg := context.WithoutCancel(ctx)
-	if _, err := UpdateFrom(bg, s.d.Transactions, tx, func(t *Transaction) error {
+	if _, err := UpdateTransaction(bg, s.d.Transactions, "", tx.ID, tx, func(t *Transaction) error {
 		return t.RecordFailure(info, s.d.Now(), s.cfg.Retention)
 	}); err != nil {
 		return errors.Join(cause, fmt.Errorf("record failure: %w", err))
@@ -331,7 +277,7 @@ func (s *Service) failAReq(ctx context.Context, tx *Transaction, scheme emv3ds.S
 }
 
 // notifyDS sends an Erro about the DS's message, once, within a short bound.
-func (s *Service) notifyDS(ctx context.Context, scheme emv3ds.Scheme, erro *emv3ds.Erro) {
+func (s *flows) notifyDS(ctx context.Context, scheme emv3ds.Scheme, erro *emv3ds.Erro) {
 	nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ErroNotifyTimeout)
 	defer cancel()
 	_ = s.d.Directory.SendErro(nctx, scheme, erro) // fire-and-forget by protocol (§9, §12)

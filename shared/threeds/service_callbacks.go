@@ -18,15 +18,12 @@ var ErrInvalidCallback = errors.New("invalid callback data")
 // MethodCompleted records the 3DS Method notification posted by the ACS page.
 // It is authenticated by what it carries: the transaction ID must be one
 // whose ACS has a method that is still expected.
-func (s *Service) MethodCompleted(ctx context.Context, threeDSMethodData string) (string, error) {
-	if s.d.Transactions == nil {
-		return "", ErrNotConfigured
-	}
+func (s *flows) MethodCompleted(ctx context.Context, threeDSMethodData string) (string, error) {
 	md, err := emv3ds.ParseThreeDSMethodData(threeDSMethodData)
 	if err != nil || md.ThreeDSServerTransID == "" {
 		return "", fmt.Errorf("3DS method notification: %w", ErrInvalidCallback)
 	}
-	_, err = s.d.Transactions.Update(ctx, md.ThreeDSServerTransID, func(t *Transaction) error {
+	_, err = UpdateTransaction(ctx, s.d.Transactions, "", md.ThreeDSServerTransID, nil, func(t *Transaction) error {
 		return t.RecordMethodCompleted(s.d.Now())
 	})
 	if err != nil {
@@ -49,10 +46,7 @@ type ChallengeOutcome struct {
 // threeDSSessionData. The CRes is never trusted for the result: it must match
 // the transaction, and the result is the RReq's, which the ACS sends first.
 // When the RReq has not arrived yet the callback waits for it a little.
-func (s *Service) ChallengeCompleted(ctx context.Context, cres, sessionData string) (*ChallengeOutcome, error) {
-	if s.d.Transactions == nil || s.d.Sessions == nil {
-		return nil, ErrNotConfigured
-	}
+func (s *flows) ChallengeCompleted(ctx context.Context, cres, sessionData string) (*ChallengeOutcome, error) {
 	id, err := s.d.Sessions.Verify(sessionData)
 	if err != nil {
 		return nil, fmt.Errorf("challenge callback: threeDSSessionData: %w", ErrInvalidCallback)
@@ -70,7 +64,7 @@ func (s *Service) ChallengeCompleted(ctx context.Context, cres, sessionData stri
 	} else if msg.ThreeDSServerTransID != id {
 		return nil, fmt.Errorf("challenge callback: CRes for another transaction: %w", ErrInvalidCallback)
 	}
-	tx, err := s.d.Transactions.Update(ctx, id, func(t *Transaction) error {
+	tx, err := UpdateTransaction(ctx, s.d.Transactions, "", id, nil, func(t *Transaction) error {
 		if msg != nil && msg.ACSTransID != t.ARes.ACSTransID {
 			return fmt.Errorf("acsTransID does not match the ARes: %w", ErrInvalidCallback)
 		}
@@ -100,13 +94,13 @@ func (s *Service) ChallengeCompleted(ctx context.Context, cres, sessionData stri
 
 // waitForResult polls the transaction until its challenge result is final or
 // ResultWait is over.
-func (s *Service) waitForResult(ctx context.Context, tx *Transaction) (*Transaction, error) {
+func (s *flows) waitForResult(ctx context.Context, tx *Transaction) (*Transaction, error) {
 	const step = 100
 	for waited := 0; tx.Result == nil && tx.State.IsPending() && waited < int(s.cfg.ResultWait.Milliseconds()); waited += step {
 		if err := s.d.Sleep(ctx, step*1e6); err != nil {
 			return tx, nil // the browser went away; the page no longer matters
 		}
-		next, err := s.d.Transactions.Get(ctx, tx.ID)
+		next, err := ReadTransaction(ctx, s.d.Transactions, "", tx.ID)
 		if err != nil {
 			return nil, fmt.Errorf("challenge callback: %w", err)
 		}
@@ -117,13 +111,13 @@ func (s *Service) waitForResult(ctx context.Context, tx *Transaction) (*Transact
 
 // waitForARes polls a transaction whose ARes is being recorded, for at most
 // ResultWait.
-func (s *Service) waitForARes(ctx context.Context, tx *Transaction) (*Transaction, error) {
+func (s *flows) waitForARes(ctx context.Context, tx *Transaction) (*Transaction, error) {
 	const step = 50
 	for waited := 0; tx.State == StateAReqSent && waited < int(s.cfg.ResultWait.Milliseconds()); waited += step {
 		if err := s.d.Sleep(ctx, step*1e6); err != nil {
 			return tx, nil
 		}
-		next, err := s.d.Transactions.Get(ctx, tx.ID)
+		next, err := ReadTransaction(ctx, s.d.Transactions, "", tx.ID)
 		if err != nil {
 			return nil, fmt.Errorf("results: %w", err)
 		}
@@ -133,10 +127,10 @@ func (s *Service) waitForARes(ctx context.Context, tx *Transaction) (*Transactio
 }
 
 // ResultsAnswer is the answer to the DS on the results endpoint: an RRes, or
-// an Erro when the RReq is rejected.
+// an Erro when the RReq is rejected. The edge encodes it.
 type ResultsAnswer struct {
-	Body []byte
-	// Erro is set when Body is an Erro; Code says why.
+	RRes *emv3ds.RRes
+	// Erro is set instead of RRes when the RReq is rejected; its code says why.
 	Erro *emv3ds.Erro
 	// Repeat reports an identical RReq answered again with the stored RRes.
 	Repeat bool
@@ -148,18 +142,15 @@ type ResultsAnswer struct {
 // ReceiveRReq validates an RReq against its transaction, stores the result
 // and answers the RRes. An unknown transaction is Erro 301; an invalid RReq
 // Erro 201/203/…; a repeat gets the same RRes; nothing changes a final result.
-func (s *Service) ReceiveRReq(ctx context.Context, body []byte) (*ResultsAnswer, error) {
-	if s.d.Transactions == nil {
-		return nil, ErrNotConfigured
-	}
-	rreq, derr := emv3ds.DecodeRReq(body)
+// rreq and derr are what emv3ds.DecodeRReq returned for the body.
+func (s *flows) ReceiveRReq(ctx context.Context, rreq *emv3ds.RReq, derr error) (*ResultsAnswer, error) {
 	if rreq == nil {
 		return s.rejectRReq(&emv3ds.RReq{MessageType: emv3ds.MessageTypeRReq}, derr), nil
 	}
 	if rreq.ThreeDSServerTransID == "" {
 		return s.rejectRReq(rreq, fieldError("threeDSServerTransID", "is required", emv3ds.ErrorCodeRequiredMissing, emv3ds.ErrMissing)), nil
 	}
-	tx, err := s.d.Transactions.Get(ctx, rreq.ThreeDSServerTransID)
+	tx, err := ReadTransaction(ctx, s.d.Transactions, "", rreq.ThreeDSServerTransID)
 	if errors.Is(err, ErrTransactionNotFound) {
 		return s.rejectRReq(rreq, fieldError("threeDSServerTransID", "is not a transaction of this 3DS Server", emv3ds.ErrorCodeTransIDNotRecognised, ErrTransactionNotFound)), nil
 	}
@@ -204,7 +195,7 @@ func (s *Service) ReceiveRReq(ctx context.Context, body []byte) (*ResultsAnswer,
 	}
 	var answer []byte
 	repeat := false
-	_, err = UpdateFrom(ctx, s.d.Transactions, tx, func(t *Transaction) error {
+	_, err = UpdateTransaction(ctx, s.d.Transactions, "", tx.ID, tx, func(t *Transaction) error {
 		repeat = t.State == StateFinal
 		out, err := t.RecordRReq(data, s.d.Now(), s.cfg.Retention)
 		answer = out
@@ -216,17 +207,23 @@ func (s *Service) ReceiveRReq(ctx context.Context, body []byte) (*ResultsAnswer,
 	case err != nil:
 		return nil, fmt.Errorf("results: %w", err)
 	}
-	return &ResultsAnswer{Body: answer, Repeat: repeat, ThreeDSServerTransID: tx.ID, TransStatus: rreq.TransStatus}, nil
+	out := &rres
+	if repeat {
+		// The RRes answered the first time, as stored.
+		if out, err = emv3ds.DecodeRRes(answer); err != nil {
+			return nil, fmt.Errorf("results: stored RRes: %w", err)
+		}
+	}
+	return &ResultsAnswer{RRes: out, Repeat: repeat, ThreeDSServerTransID: tx.ID, TransStatus: rreq.TransStatus}, nil
 }
 
-func (s *Service) rejectRReq(rreq *emv3ds.RReq, cause error) *ResultsAnswer {
+func (s *flows) rejectRReq(rreq *emv3ds.RReq, cause error) *ResultsAnswer {
 	if cause == nil {
 		cause = fieldError("body", "is not an RReq", emv3ds.ErrorCodeMessageInvalid, emv3ds.ErrInvalidMessage)
 	}
 	erro := emv3ds.NewErro(cause, emv3ds.ErrorComponentServer, rreq)
 	erro.ErrorMessageType = emv3ds.MessageTypeRReq
-	body, _ := json.Marshal(erro)
-	return &ResultsAnswer{Body: body, Erro: erro, ThreeDSServerTransID: rreq.ThreeDSServerTransID}
+	return &ResultsAnswer{Erro: erro, ThreeDSServerTransID: rreq.ThreeDSServerTransID}
 }
 
 // fingerprint identifies an RReq by the fields that make up the result, so a

@@ -11,10 +11,7 @@ import (
 // RefreshCardRanges sends a PReq to one DS and loads its PRes: incremental
 // from the stored serialNum, or full on the first load and whenever the DS
 // answers Erro 307 (serial number not valid).
-func (s *Service) RefreshCardRanges(ctx context.Context, ds string, scheme emv3ds.Scheme) (*CardRangeSet, error) {
-	if s.d.CardRanges == nil || s.d.Directory == nil {
-		return nil, ErrNotConfigured
-	}
+func (s *flows) RefreshCardRanges(ctx context.Context, ds string, scheme emv3ds.Scheme) (*CardRangeSet, error) {
 	serial := ""
 	switch set, err := s.d.CardRanges.CardRangeSet(ctx, ds); {
 	case err == nil:
@@ -48,7 +45,7 @@ func (s *Service) RefreshCardRanges(ctx context.Context, ds string, scheme emv3d
 	return s.d.CardRanges.CardRangeSet(ctx, ds)
 }
 
-func (s *Service) sendPReq(ctx context.Context, scheme emv3ds.Scheme, serial string) (*emv3ds.PRes, *emv3ds.PReq, error) {
+func (s *flows) sendPReq(ctx context.Context, scheme emv3ds.Scheme, serial string) (*emv3ds.PRes, *emv3ds.PReq, error) {
 	preq := &emv3ds.PReq{
 		MessageType:             emv3ds.MessageTypePReq,
 		MessageVersion:          emv3ds.Version220,

@@ -27,6 +27,9 @@ type PreauthInput struct {
 	// CallbackBaseURL overrides the configured base of our browser callbacks
 	// (the API's own URL when the deployment has no fixed public URL).
 	CallbackBaseURL string
+	// Dialect is the merchant API the request came through (the
+	// transaction remembers it for its webhook); DefaultDialect when empty.
+	Dialect string
 }
 
 // PreauthOutput is what the merchant needs before the AReq: the versions and,
@@ -48,10 +51,7 @@ type PreauthOutput struct {
 // Preauth looks the card up in the card ranges, negotiates the version and
 // opens the transaction whose threeDSServerTransID the 3DS Method and the AReq
 // share.
-func (s *Service) Preauth(ctx context.Context, merchantID string, in PreauthInput) (*PreauthOutput, error) {
-	if s.d.Transactions == nil || s.d.CardRanges == nil || s.d.Merchants == nil || s.d.PANHasher == nil {
-		return nil, ErrNotConfigured
-	}
+func (s *flows) Preauth(ctx context.Context, merchantID string, in PreauthInput) (*PreauthOutput, error) {
 	if err := checkPAN(in.AcctNumber); err != nil {
 		return nil, err
 	}
@@ -83,6 +83,7 @@ func (s *Service) Preauth(ctx context.Context, merchantID string, in PreauthInpu
 	tx, err := NewTransaction(NewTransactionInput{
 		ID:                    id,
 		MerchantID:            merchantID,
+		Dialect:               in.Dialect,
 		Card:                  NewCard(in.AcctNumber, cr.Scheme, s.d.PANHasher),
 		MessageVersion:        versions,
 		DSStartVersion:        cr.DSStartVersion,
@@ -117,7 +118,7 @@ func (s *Service) Preauth(ctx context.Context, merchantID string, in PreauthInpu
 }
 
 // lookupRange finds the card's range and the version to speak.
-func (s *Service) lookupRange(ctx context.Context, merchant *Merchant, pan emv3ds.PAN, requested emv3ds.Version) (*CardRange, emv3ds.Version, error) {
+func (s *flows) lookupRange(ctx context.Context, merchant *Merchant, pan emv3ds.PAN, requested emv3ds.Version) (*CardRange, emv3ds.Version, error) {
 	cr, err := s.d.CardRanges.LookupCardRange(ctx, pan)
 	switch {
 	case errors.Is(err, ErrCardRangeNotFound), errors.Is(err, ErrCardRangesNotLoaded):

@@ -45,14 +45,11 @@ type ResultOutput struct {
 
 // Result returns a merchant's transaction outcome. Another merchant's
 // transaction is ErrTransactionNotFound.
-func (s *Service) Result(ctx context.Context, merchantID, threeDSServerTransID string) (*ResultOutput, error) {
-	if s.d.Transactions == nil {
-		return nil, ErrNotConfigured
-	}
+func (s *flows) Result(ctx context.Context, merchantID, threeDSServerTransID string) (*ResultOutput, error) {
 	if threeDSServerTransID == "" {
 		return nil, fieldError("threeDSServerTransID", "is required", emv3ds.ErrorCodeRequiredMissing, emv3ds.ErrMissing)
 	}
-	tx, err := GetForMerchant(ctx, s.d.Transactions, merchantID, threeDSServerTransID)
+	tx, err := ReadTransaction(ctx, s.d.Transactions, merchantID, threeDSServerTransID)
 	if err != nil {
 		return nil, fmt.Errorf("postauth: %w", err)
 	}
@@ -139,10 +136,7 @@ type APIKeyHasher func(key string) string
 // AuthorizeAPIKey resolves an API key to its merchant: hash lookup, then a
 // constant-time comparison of the stored and computed hashes. Revoked and
 // unknown keys are the same ErrInvalidAPIKey.
-func (s *Service) AuthorizeAPIKey(ctx context.Context, key string, hash APIKeyHasher) (string, error) {
-	if s.d.APIKeys == nil || hash == nil {
-		return "", ErrNotConfigured
-	}
+func (s *flows) AuthorizeAPIKey(ctx context.Context, key string, hash APIKeyHasher) (string, error) {
 	if key == "" || len(key) > 256 {
 		return "", ErrInvalidAPIKey
 	}

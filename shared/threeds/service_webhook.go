@@ -4,67 +4,61 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/open3ds/server/shared/webhooksig"
 )
 
 // EventAuthenticationCompleted is the webhook event type sent when a
 // transaction reaches a final result.
 const EventAuthenticationCompleted = "authentication.completed"
 
-// WebhookEvent is the body posted to the merchant's webhook URL.
+// WebhookEvent is a final result to tell the merchant about, in no
+// dialect: the WebhookSender renders it in the transaction's dialect (body,
+// signature header) and posts it.
 type WebhookEvent struct {
-	ID      string      `json:"id"`
-	Type    string      `json:"type"`
-	Created int64       `json:"created"`
-	Data    WebhookData `json:"data"`
+	// ID is the same for every delivery of the event (derived from the
+	// transaction ID and Type), so a retry is recognisable.
+	ID      string
+	Type    string // EventAuthenticationCompleted
+	Created time.Time
+	// Dialect is the transaction's (DefaultDialect when it names none).
+	Dialect string
+	// Result is the transaction's outcome, the same projection /postauth
+	// answers.
+	Result *ResultOutput
 }
 
-// WebhookData is the final result, in EMV element names.
-type WebhookData struct {
-	ThreeDSServerTransID string `json:"threeDSServerTransID"`
-	TransStatus          string `json:"transStatus"`
-	TransStatusReason    string `json:"transStatusReason,omitempty"`
-	ECI                  string `json:"eci,omitempty"`
-	AuthenticationValue  string `json:"authenticationValue,omitempty"`
-	DSTransID            string `json:"dsTransID,omitempty"`
-	ACSTransID           string `json:"acsTransID,omitempty"`
-	MessageVersion       string `json:"messageVersion,omitempty"`
-	ChallengeCancel      string `json:"challengeCancel,omitempty"`
-	ResultSource         string `json:"resultSource,omitempty"`
-	Scheme               string `json:"scheme,omitempty"`
+// WebhookTarget is where and with which secret a merchant receives events.
+type WebhookTarget struct {
+	URL    string
+	Secret []byte
+}
+
+// WebhookSender renders an event in its dialect, signs it with the target's
+// secret at the given time and posts it (an HTTP adapter such as
+// shared/webhookpost); it returns the receiver's HTTP status.
+type WebhookSender interface {
+	Send(ctx context.Context, to WebhookTarget, ev WebhookEvent, at time.Time) (status int, err error)
 }
 
 // WebhookEventFor returns the event for a transaction's final result, or
-// false when it has none. The event ID and body are the same every time, so
-// a retried delivery is recognisable as the same event.
+// false when it has none. The event is the same every time.
 func WebhookEventFor(tx *Transaction) (WebhookEvent, bool) {
 	if tx.State != StateFinal || tx.Result == nil {
 		return WebhookEvent{}, false
 	}
 	sum := sha256.Sum256([]byte(tx.ID + "\x00" + EventAuthenticationCompleted))
-	r := tx.Result
+	dialect := tx.Dialect
+	if dialect == "" {
+		dialect = DefaultDialect
+	}
 	return WebhookEvent{
 		ID:      "evt_" + hex.EncodeToString(sum[:12]),
 		Type:    EventAuthenticationCompleted,
-		Created: r.ReceivedAt.Unix(),
-		Data: WebhookData{
-			ThreeDSServerTransID: tx.ID,
-			TransStatus:          string(r.TransStatus),
-			TransStatusReason:    string(r.TransStatusReason),
-			ECI:                  string(r.ECI),
-			AuthenticationValue:  r.AuthenticationValue.Reveal(),
-			DSTransID:            tx.ARes.DSTransID,
-			ACSTransID:           tx.ARes.ACSTransID,
-			MessageVersion:       string(tx.MessageVersion),
-			ChallengeCancel:      string(r.ChallengeCancel),
-			ResultSource:         r.Source,
-			Scheme:               string(tx.Card.Scheme),
-		},
+		Created: tx.Result.ReceivedAt,
+		Dialect: dialect,
+		Result:  ResultOf(tx, tx.Result.ReceivedAt),
 	}, true
 }
 
@@ -81,10 +75,7 @@ var ErrWebhookFailed = errors.New("webhook delivery failed")
 // DeliverWebhook posts the transaction's final-result event to its merchant,
 // signed with the merchant's secret. A delivered event is not posted again
 // (stream records can repeat); a merchant without a webhook URL gets nothing.
-func (s *Service) DeliverWebhook(ctx context.Context, tx *Transaction, p WebhookPolicy) error {
-	if s.d.Merchants == nil || s.d.Deliveries == nil || s.d.Webhooks == nil {
-		return ErrNotConfigured
-	}
+func (s *flows) DeliverWebhook(ctx context.Context, tx *Transaction, p WebhookPolicy) error {
 	ev, ok := WebhookEventFor(tx)
 	if !ok {
 		return nil
@@ -108,10 +99,6 @@ func (s *Service) DeliverWebhook(ctx context.Context, tx *Transaction, p Webhook
 	case prev.Status == WebhookDelivered:
 		return nil
 	}
-	body, err := json.Marshal(ev)
-	if err != nil {
-		return fmt.Errorf("webhook %s: encode: %w", ev.ID, err)
-	}
 	if p.Attempts <= 0 {
 		p.Attempts = 1
 	}
@@ -119,12 +106,7 @@ func (s *Service) DeliverWebhook(ctx context.Context, tx *Transaction, p Webhook
 	var status int
 	var lastErr string
 	for attempt := 1; attempt <= p.Attempts; attempt++ {
-		sig := webhooksig.Sign([]byte(m.WebhookSecret), s.d.Now(), body)
-		status, err = s.d.Webhooks.Post(ctx, m.WebhookURL, body, map[string]string{
-			"Content-Type":     "application/json",
-			webhooksig.Header:  sig,
-			"Threeds-Event-Id": ev.ID,
-		})
+		status, err = s.d.Webhooks.Send(ctx, WebhookTarget{URL: m.WebhookURL, Secret: []byte(m.WebhookSecret)}, ev, s.d.Now())
 		if err == nil && status >= 200 && status < 300 {
 			s.recordDelivery(ctx, prev, tx, ev, attempt, status, "", true)
 			return nil
@@ -148,7 +130,7 @@ func (s *Service) DeliverWebhook(ctx context.Context, tx *Transaction, p Webhook
 // conditional create when there was no record (prev == nil), else an update
 // of the record found (or of the one a concurrent invocation created). A
 // delivered record is never turned back into a failed one.
-func (s *Service) recordDelivery(ctx context.Context, prev *WebhookDelivery, tx *Transaction, ev WebhookEvent, attempts, status int, lastErr string, delivered bool) {
+func (s *flows) recordDelivery(ctx context.Context, prev *WebhookDelivery, tx *Transaction, ev WebhookEvent, attempts, status int, lastErr string, delivered bool) {
 	ctx = context.WithoutCancel(ctx)
 	now := s.d.Now()
 	apply := func(d *WebhookDelivery) {

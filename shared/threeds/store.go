@@ -27,28 +27,42 @@ type Store interface {
 	Update(ctx context.Context, id string, fn func(*Transaction) error) (*Transaction, error)
 }
 
-// GetForMerchant returns the transaction only if it belongs to merchantID:
-// another merchant's transaction is ErrTransactionNotFound, exactly like a
-// missing one (tenant isolation).
-func GetForMerchant(ctx context.Context, s Store, merchantID, id string) (*Transaction, error) {
+// ReadTransaction is the one way the flows read a transaction. With a
+// merchantID it returns only that merchant's: another merchant's transaction
+// is ErrTransactionNotFound, exactly like a missing one (tenant isolation).
+// An empty merchantID reads any merchant's (the callbacks, authenticated by
+// what they carry).
+func ReadTransaction(ctx context.Context, s Store, merchantID, id string) (*Transaction, error) {
 	tx, err := s.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if tx.MerchantID != merchantID {
+	if merchantID != "" && tx.MerchantID != merchantID {
 		return nil, fmt.Errorf("get transaction %s: %w", id, ErrTransactionNotFound)
 	}
 	return tx, nil
 }
 
-// UpdateForMerchant is Update restricted to merchantID's transactions.
-func UpdateForMerchant(ctx context.Context, s Store, merchantID, id string, fn func(*Transaction) error) (*Transaction, error) {
-	return s.Update(ctx, id, func(tx *Transaction) error {
-		if tx.MerchantID != merchantID {
-			return fmt.Errorf("update transaction %s: %w", id, ErrTransactionNotFound)
+// UpdateTransaction is the one way the flows change a transaction: fn under
+// optimistic locking (Store.Update). held, when the caller has just read,
+// created or updated the transaction, saves the read: the write goes out on
+// the condition that nobody wrote since (HeldUpdater), and falls back to a
+// fresh read otherwise. With a merchantID only that merchant's transaction
+// is changed (the check matters on a fresh read).
+func UpdateTransaction(ctx context.Context, s Store, merchantID, id string, held *Transaction, fn func(*Transaction) error) (*Transaction, error) {
+	apply := fn
+	if merchantID != "" {
+		apply = func(tx *Transaction) error {
+			if tx.MerchantID != merchantID {
+				return fmt.Errorf("update transaction %s: %w", tx.ID, ErrTransactionNotFound)
+			}
+			return fn(tx)
 		}
-		return fn(tx)
-	})
+	}
+	if h, ok := s.(HeldUpdater); ok && held != nil && held.ID == id && held.Version > 0 {
+		return h.UpdateHeld(ctx, held, apply)
+	}
+	return s.Update(ctx, id, apply)
 }
 
 // CheckUpdate refuses an update that changed what identifies a transaction
@@ -138,24 +152,4 @@ type HeldUpdater interface {
 	// and errors. held itself is not changed. The same rules as Update
 	// apply to fn.
 	UpdateHeld(ctx context.Context, held *Transaction, fn func(*Transaction) error) (*Transaction, error)
-}
-
-// UpdateFrom updates held's transaction: through HeldUpdater when s
-// implements it, otherwise with s.Update.
-func UpdateFrom(ctx context.Context, s Store, held *Transaction, fn func(*Transaction) error) (*Transaction, error) {
-	if h, ok := s.(HeldUpdater); ok {
-		return h.UpdateHeld(ctx, held, fn)
-	}
-	return s.Update(ctx, held.ID, fn)
-}
-
-// updateHeldForMerchant is UpdateFrom restricted to merchantID's
-// transactions (the check matters on the fallback's fresh read).
-func updateHeldForMerchant(ctx context.Context, s Store, merchantID string, held *Transaction, fn func(*Transaction) error) (*Transaction, error) {
-	return UpdateFrom(ctx, s, held, func(tx *Transaction) error {
-		if tx.MerchantID != merchantID {
-			return fmt.Errorf("update transaction %s: %w", tx.ID, ErrTransactionNotFound)
-		}
-		return fn(tx)
-	})
 }

@@ -17,7 +17,11 @@ import (
 type Transaction struct {
 	ID         string // threeDSServerTransID (UUID)
 	MerchantID string
-	State      State
+	// Dialect names the merchant API the transaction was opened through
+	// (e.g. "emvjson"); the webhook renders its event in that dialect. Empty
+	// (a transaction stored before dialects existed) means DefaultDialect.
+	Dialect string
+	State   State
 	// Version is the optimistic-locking counter. The Store sets it: 1 on
 	// Create, +1 on every write of Update.
 	Version   int64
@@ -160,6 +164,7 @@ type ErrorInfo struct {
 type NewTransactionInput struct {
 	ID                    string
 	MerchantID            string
+	Dialect               string // DefaultDialect when empty
 	Card                  Card
 	MessageVersion        emv3ds.Version
 	DSStartVersion        emv3ds.Version
@@ -174,6 +179,11 @@ type NewTransactionInput struct {
 // NewTransaction starts a transaction: method_pending when the ACS has a 3DS
 // Method URL, preauthenticated otherwise. It lives Retention.PreAuth unless
 // an AReq is sent.
+// DefaultDialect is the dialect of a transaction that names none: the native
+// merchant API (shared/dialect/emvjson), which every transaction stored
+// before dialects existed was opened through.
+const DefaultDialect = "emvjson"
+
 func NewTransaction(in NewTransactionInput, now time.Time, r Retention) (*Transaction, error) {
 	var missing []string
 	if in.ID == "" {
@@ -189,6 +199,7 @@ func NewTransaction(in NewTransactionInput, now time.Time, r Retention) (*Transa
 	t := &Transaction{
 		ID:                    in.ID,
 		MerchantID:            in.MerchantID,
+		Dialect:               in.Dialect,
 		State:                 StatePreAuthenticated,
 		CreatedAt:             now,
 		UpdatedAt:             now,
@@ -202,6 +213,9 @@ func NewTransaction(in NewTransactionInput, now time.Time, r Retention) (*Transa
 		DSReferenceNumber:     in.DSReferenceNumber,
 		ThreeDSMethodURL:      in.ThreeDSMethodURL,
 		MethodNotificationURL: in.MethodNotificationURL,
+	}
+	if t.Dialect == "" {
+		t.Dialect = DefaultDialect
 	}
 	if in.ThreeDSMethodURL != "" {
 		t.State = StateMethodPending

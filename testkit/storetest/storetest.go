@@ -335,7 +335,7 @@ func testConcurrentUpdates(t *testing.T, e env) {
 	t.Logf("%d updates landed, %d gave up with ErrConcurrentUpdate", len(succeeded), conflicts)
 }
 
-// testUpdateFromHeld checks threeds.UpdateFrom (HeldUpdater when the store
+// testUpdateFromHeld checks threeds.UpdateTransaction from a held copy (HeldUpdater when the store
 // has it): a write from the transaction the caller holds, and the fallback
 // to a fresh read-modify-write whenever the held copy is stale.
 func testUpdateFromHeld(t *testing.T, e env) {
@@ -344,7 +344,7 @@ func testUpdateFromHeld(t *testing.T, e env) {
 	held := tx.Clone()
 
 	e.clock.Advance(time.Second)
-	sent, err := threeds.UpdateFrom(e.ctx, e.s, held, func(tx *threeds.Transaction) error {
+	sent, err := threeds.UpdateTransaction(e.ctx, e.s, "", held.ID, held, func(tx *threeds.Transaction) error {
 		return tx.RecordAReqSent(threeds.AReqSent{DeviceChannel: emv3ds.DeviceChannelBrowser}, e.clock.Now(), e.r)
 	})
 	require.NoError(t, err)
@@ -358,21 +358,21 @@ func testUpdateFromHeld(t *testing.T, e env) {
 	// Chained from the returned transaction, as /auth does.
 	e.clock.Advance(time.Second)
 	ares := challengeARes()
-	got, err := threeds.UpdateFrom(e.ctx, e.s, sent, func(tx *threeds.Transaction) error { return tx.RecordARes(ares, e.clock.Now(), e.r) })
+	got, err := threeds.UpdateTransaction(e.ctx, e.s, "", sent.ID, sent, func(tx *threeds.Transaction) error { return tx.RecordARes(ares, e.clock.Now(), e.r) })
 	require.NoError(t, err)
 	require.EqualValues(t, 3, got.Version)
 	require.Equal(t, threeds.StateChallengePending, got.State)
 
 	// A stale copy: the transition is checked again on the stored state, so
 	// a second AReq mark from the old copy is refused (at most one AReq)…
-	_, err = threeds.UpdateFrom(e.ctx, e.s, held, func(tx *threeds.Transaction) error {
+	_, err = threeds.UpdateTransaction(e.ctx, e.s, "", held.ID, held, func(tx *threeds.Transaction) error {
 		return tx.RecordAReqSent(threeds.AReqSent{DeviceChannel: emv3ds.DeviceChannelBrowser}, e.clock.Now(), e.r)
 	})
 	require.ErrorIs(t, err, threeds.ErrInvalidTransition)
 	// …and a change from it lands on top of the other writers' changes.
 	_, err = e.s.Update(e.ctx, tx.ID, func(tx *threeds.Transaction) error { tx.ARes.CardholderInfo += "|other"; return nil })
 	require.NoError(t, err)
-	merged, err := threeds.UpdateFrom(e.ctx, e.s, got, func(tx *threeds.Transaction) error { tx.ARes.CardholderInfo += "|mine"; return nil })
+	merged, err := threeds.UpdateTransaction(e.ctx, e.s, "", got.ID, got, func(tx *threeds.Transaction) error { tx.ARes.CardholderInfo += "|mine"; return nil })
 	require.NoError(t, err)
 	require.Equal(t, "|other|mine", merged.ARes.CardholderInfo)
 	require.EqualValues(t, 5, merged.Version)
@@ -381,17 +381,17 @@ func testUpdateFromHeld(t *testing.T, e env) {
 	require.Equal(t, merged, stored)
 
 	// No change from a stale copy returns what is stored, writes nothing.
-	same, err := threeds.UpdateFrom(e.ctx, e.s, got, func(*threeds.Transaction) error { return nil })
+	same, err := threeds.UpdateTransaction(e.ctx, e.s, "", got.ID, got, func(*threeds.Transaction) error { return nil })
 	require.NoError(t, err)
 	require.Equal(t, stored, same)
 
 	// fn's error and forbidden changes abort; nothing is written.
 	boom := errors.New("boom")
-	_, err = threeds.UpdateFrom(e.ctx, e.s, stored, func(tx *threeds.Transaction) error { tx.State = threeds.StateFailed; return boom })
+	_, err = threeds.UpdateTransaction(e.ctx, e.s, "", stored.ID, stored, func(tx *threeds.Transaction) error { tx.State = threeds.StateFailed; return boom })
 	require.ErrorIs(t, err, boom)
-	_, err = threeds.UpdateFrom(e.ctx, e.s, stored, func(tx *threeds.Transaction) error { tx.MerchantID = "m2"; return nil })
+	_, err = threeds.UpdateTransaction(e.ctx, e.s, "", stored.ID, stored, func(tx *threeds.Transaction) error { tx.MerchantID = "m2"; return nil })
 	require.Error(t, err)
-	_, err = threeds.UpdateFrom(e.ctx, e.s, stored, func(tx *threeds.Transaction) error { tx.ExpiresAt = time.Time{}; return nil })
+	_, err = threeds.UpdateTransaction(e.ctx, e.s, "", stored.ID, stored, func(tx *threeds.Transaction) error { tx.ExpiresAt = time.Time{}; return nil })
 	require.Error(t, err)
 	again, err := e.s.Get(e.ctx, tx.ID)
 	require.NoError(t, err)
@@ -400,12 +400,12 @@ func testUpdateFromHeld(t *testing.T, e env) {
 	// A transaction that was never stored, or has expired, is not found and
 	// not written.
 	ghost := newTx(t, e, "m1", "")
-	_, err = threeds.UpdateFrom(e.ctx, e.s, ghost, func(tx *threeds.Transaction) error { return tx.Expire(e.clock.Now()) })
+	_, err = threeds.UpdateTransaction(e.ctx, e.s, "", ghost.ID, ghost, func(tx *threeds.Transaction) error { return tx.Expire(e.clock.Now()) })
 	require.ErrorIs(t, err, threeds.ErrTransactionNotFound)
 	_, err = e.s.Get(e.ctx, ghost.ID)
 	require.ErrorIs(t, err, threeds.ErrTransactionNotFound)
 	e.clock.Set(stored.ExpiresAt)
-	_, err = threeds.UpdateFrom(e.ctx, e.s, stored, func(tx *threeds.Transaction) error { tx.ARes.CardholderInfo += "|late"; return nil })
+	_, err = threeds.UpdateTransaction(e.ctx, e.s, "", stored.ID, stored, func(tx *threeds.Transaction) error { tx.ARes.CardholderInfo += "|late"; return nil })
 	require.ErrorIs(t, err, threeds.ErrTransactionNotFound)
 	e.clock.Set(stored.ExpiresAt.Add(-time.Second))
 	alive, err := e.s.Get(e.ctx, tx.ID)
@@ -448,13 +448,13 @@ func testTransactionExpiry(t *testing.T, e env) {
 func testTenantIsolation(t *testing.T, e env) {
 	tx := newTx(t, e, "merchant-a", "")
 	require.NoError(t, e.s.Create(e.ctx, tx))
-	got, err := threeds.GetForMerchant(e.ctx, e.s, "merchant-a", tx.ID)
+	got, err := threeds.ReadTransaction(e.ctx, e.s, "merchant-a", tx.ID)
 	require.NoError(t, err)
 	require.Equal(t, tx.ID, got.ID)
-	got, err = threeds.GetForMerchant(e.ctx, e.s, "merchant-b", tx.ID)
+	got, err = threeds.ReadTransaction(e.ctx, e.s, "merchant-b", tx.ID)
 	require.ErrorIs(t, err, threeds.ErrTransactionNotFound)
 	require.Nil(t, got)
-	_, err = threeds.UpdateForMerchant(e.ctx, e.s, "merchant-b", tx.ID, func(tx *threeds.Transaction) error { return tx.Expire(e.clock.Now()) })
+	_, err = threeds.UpdateTransaction(e.ctx, e.s, "merchant-b", tx.ID, nil, func(tx *threeds.Transaction) error { return tx.Expire(e.clock.Now()) })
 	require.ErrorIs(t, err, threeds.ErrTransactionNotFound)
 	stored, err := e.s.Get(e.ctx, tx.ID)
 	require.NoError(t, err)

@@ -1,4 +1,4 @@
-package main
+package emvjson
 
 import (
 	"context"
@@ -12,22 +12,33 @@ import (
 	"github.com/open3ds/server/shared/threeds"
 )
 
-type handler struct {
-	svc  *threeds.Service
+// Preauther is the preauth use case (threeds.PreauthService).
+type Preauther interface {
+	Preauth(ctx context.Context, merchantID string, in threeds.PreauthInput) (*threeds.PreauthOutput, error)
+}
+
+// PreauthRoutes are the dialect's routes of the preauth step.
+func PreauthRoutes(svc Preauther, idem threeds.IdempotencyStore, log *slog.Logger) []apigw.Route {
+	h := preauthHandler{svc: svc, idem: idem, log: log}
+	return []apigw.Route{apigw.Post(apigw.StepPreauth, Name, "/preauth", Errors{}, h.Handle)}
+}
+
+type preauthHandler struct {
+	svc  Preauther
 	idem threeds.IdempotencyStore
 	log  *slog.Logger
 }
 
-// request is the preauth body: {"acctNumber": "...", "ds": null} as
+// preauthRequest is the preauth body: {"acctNumber": "...", "ds": null} as
 // 3dsecure.io clients send it, plus optional overrides.
-type request struct {
+type preauthRequest struct {
 	AcctNumber                   emv3ds.PAN     `json:"acctNumber"`
 	MessageVersion               emv3ds.Version `json:"messageVersion"`
 	ThreeDSMethodNotificationURL string         `json:"threeDSMethodNotificationURL"`
 }
 
-// response keeps the names Hyperswitch's threedsecureio connector reads.
-type response struct {
+// preauthResponse keeps the names Hyperswitch's threedsecureio connector reads.
+type preauthResponse struct {
 	ThreeDSServerTransID         string   `json:"threeDSServerTransID"`
 	DSStartProtocolVersion       string   `json:"dsStartProtocolVersion"`
 	DSEndProtocolVersion         string   `json:"dsEndProtocolVersion"`
@@ -41,34 +52,35 @@ type response struct {
 	Scheme                       string   `json:"scheme"`
 }
 
-func (h handler) Handle(ctx context.Context, ev events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+func (h preauthHandler) Handle(ctx context.Context, ev events.APIGatewayProxyRequest) apigw.Response {
 	about := apigw.About{}
 	merchantID, err := apigw.MerchantID(ev)
 	if err != nil {
-		return apigw.Error(ctx, h.log, err, about), nil
+		return apigw.Error(ctx, h.log, Errors{}, err, about)
 	}
 	body, err := apigw.JSONBody(ev)
 	if err != nil {
-		return apigw.Error(ctx, h.log, err, about), nil
+		return apigw.Error(ctx, h.log, Errors{}, err, about)
 	}
-	return apigw.Idempotent(ctx, h.log, h.idem, ev, merchantID, body, about, func() apigw.Response {
-		var req request
+	return apigw.Idempotent(ctx, h.log, Errors{}, h.idem, ev, merchantID, body, about, func() apigw.Response {
+		var req preauthRequest
 		if err := apigw.DecodeFields(body, &req); err != nil {
-			return apigw.Error(ctx, h.log, err, about)
+			return apigw.Error(ctx, h.log, Errors{}, err, about)
 		}
 		out, err := h.svc.Preauth(ctx, merchantID, threeds.PreauthInput{
 			AcctNumber:            req.AcctNumber,
 			MessageVersion:        req.MessageVersion,
 			MethodNotificationURL: req.ThreeDSMethodNotificationURL,
 			CallbackBaseURL:       apigw.BaseURL(ev),
+			Dialect:               Name,
 		})
 		if err != nil {
-			return apigw.Error(ctx, h.log, err, about)
+			return apigw.Error(ctx, h.log, Errors{}, err, about)
 		}
 		h.log.InfoContext(ctx, "preauth", slog.String("threeDSServerTransID", out.ThreeDSServerTransID),
 			slog.String("merchantId", merchantID), slog.String("messageVersion", string(out.MessageVersion)),
 			slog.Bool("threeDSMethod", out.ThreeDSMethodURL != ""), slog.Int("status", http.StatusOK))
-		return apigw.JSON(http.StatusOK, response{
+		return apigw.JSON(http.StatusOK, preauthResponse{
 			ThreeDSServerTransID:         out.ThreeDSServerTransID,
 			DSStartProtocolVersion:       string(out.DSStartProtocolVersion),
 			DSEndProtocolVersion:         string(out.DSEndProtocolVersion),
@@ -81,5 +93,5 @@ func (h handler) Handle(ctx context.Context, ev events.APIGatewayProxyRequest) (
 			ACSInfoInd:                   out.ACSInfoInd,
 			Scheme:                       string(out.Scheme),
 		})
-	}), nil
+	})
 }

@@ -1,4 +1,4 @@
-package main
+package emvjson
 
 import (
 	"context"
@@ -13,8 +13,19 @@ import (
 	"github.com/open3ds/server/shared/threeds"
 )
 
-type handler struct {
-	svc  *threeds.Service
+// Authenticator is the authentication use case (threeds.AuthService).
+type Authenticator interface {
+	Authenticate(ctx context.Context, merchantID string, in threeds.AuthInput) (*threeds.AuthOutput, error)
+}
+
+// AuthRoutes are the dialect's routes of the auth step.
+func AuthRoutes(svc Authenticator, idem threeds.IdempotencyStore, log *slog.Logger) []apigw.Route {
+	h := authHandler{svc: svc, idem: idem, log: log}
+	return []apigw.Route{apigw.Post(apigw.StepAuth, Name, "/auth", Errors{}, h.Handle)}
+}
+
+type authHandler struct {
+	svc  Authenticator
 	idem threeds.IdempotencyStore
 	log  *slog.Logger
 }
@@ -28,20 +39,20 @@ type extras struct {
 // Handle accepts a flat AReq (EMV element names, any case, nulls for absent
 // members, numbers where strings are due) and answers the ARes elements, plus
 // on a browser challenge the ready creq and its threeDSSessionData.
-func (h handler) Handle(ctx context.Context, ev events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+func (h authHandler) Handle(ctx context.Context, ev events.APIGatewayProxyRequest) apigw.Response {
 	about := apigw.About{MessageType: emv3ds.MessageTypeAReq}
 	merchantID, err := apigw.MerchantID(ev)
 	if err != nil {
-		return apigw.Error(ctx, h.log, err, about), nil
+		return apigw.Error(ctx, h.log, Errors{}, err, about)
 	}
 	body, err := apigw.JSONBody(ev)
 	if err != nil {
-		return apigw.Error(ctx, h.log, err, about), nil
+		return apigw.Error(ctx, h.log, Errors{}, err, about)
 	}
-	return apigw.Idempotent(ctx, h.log, h.idem, ev, merchantID, body, about, func() apigw.Response {
+	return apigw.Idempotent(ctx, h.log, Errors{}, h.idem, ev, merchantID, body, about, func() apigw.Response {
 		areq, err := emv3ds.DecodeAReq(body)
 		if areq == nil {
-			return apigw.Error(ctx, h.log, err, about)
+			return apigw.Error(ctx, h.log, Errors{}, err, about)
 		}
 		about.MessageVersion, about.ThreeDSServerTransID = areq.MessageVersion, areq.ThreeDSServerTransID
 		var x extras
@@ -51,13 +62,14 @@ func (h handler) Handle(ctx context.Context, ev events.APIGatewayProxyRequest) (
 			ReturnURL:           x.ReturnURL,
 			ChallengeWindowSize: emv3ds.ChallengeWindowSize(x.ChallengeWindowSize),
 			CallbackBaseURL:     apigw.BaseURL(ev),
+			Dialect:             Name,
 		})
 		if err != nil {
-			return apigw.Error(ctx, h.log, err, about)
+			return apigw.Error(ctx, h.log, Errors{}, err, about)
 		}
 		resp, err := answer(out)
 		if err != nil {
-			return apigw.Error(ctx, h.log, err, about)
+			return apigw.Error(ctx, h.log, Errors{}, err, about)
 		}
 		ares := out.ARes
 		h.log.InfoContext(ctx, "auth", slog.String("threeDSServerTransID", ares.ThreeDSServerTransID),
@@ -65,7 +77,7 @@ func (h handler) Handle(ctx context.Context, ev events.APIGatewayProxyRequest) (
 			slog.String("acsTransID", ares.ACSTransID), slog.String("messageVersion", string(ares.MessageVersion)),
 			slog.String("transStatus", string(ares.TransStatus)), slog.Int("status", http.StatusOK))
 		return resp
-	}), nil
+	})
 }
 
 // answer is the ARes as the DS sent it (spec names, its version's shape)

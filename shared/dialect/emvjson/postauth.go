@@ -1,4 +1,4 @@
-package main
+package emvjson
 
 import (
 	"context"
@@ -11,19 +11,30 @@ import (
 	"github.com/open3ds/server/shared/threeds"
 )
 
-type handler struct {
-	svc *threeds.Service
+// ResultReader is the result use case (threeds.ResultService).
+type ResultReader interface {
+	Result(ctx context.Context, merchantID, threeDSServerTransID string) (*threeds.ResultOutput, error)
+}
+
+// PostauthRoutes are the dialect's routes of the postauth step.
+func PostauthRoutes(svc ResultReader, log *slog.Logger) []apigw.Route {
+	h := postauthHandler{svc: svc, log: log}
+	return []apigw.Route{apigw.Post(apigw.StepPostauth, Name, "/postauth", Errors{}, h.Handle)}
+}
+
+type postauthHandler struct {
+	svc ResultReader
 	log *slog.Logger
 }
 
-type request struct {
+type postauthRequest struct {
 	ThreeDSServerTransID string `json:"threeDSServerTransID"`
 }
 
-// response is the result in EMV element names. status says whether it is
+// postauthBody is the result in EMV element names. status says whether it is
 // final; pending answers carry transStatus C or D while the challenge or
 // decoupled authentication runs.
-type response struct {
+type postauthBody struct {
 	ThreeDSServerTransID string `json:"threeDSServerTransID"`
 	Status               string `json:"status"`
 	TransStatus          string `json:"transStatus,omitempty"`
@@ -42,35 +53,41 @@ type response struct {
 	Scheme               string `json:"scheme,omitempty"`
 }
 
-func (h handler) Handle(ctx context.Context, ev events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+func (h postauthHandler) Handle(ctx context.Context, ev events.APIGatewayProxyRequest) apigw.Response {
 	about := apigw.About{}
 	merchantID, err := apigw.MerchantID(ev)
 	if err != nil {
-		return apigw.Error(ctx, h.log, err, about), nil
+		return apigw.Error(ctx, h.log, Errors{}, err, about)
 	}
 	body, err := apigw.JSONBody(ev)
 	if err != nil {
-		return apigw.Error(ctx, h.log, err, about), nil
+		return apigw.Error(ctx, h.log, Errors{}, err, about)
 	}
-	var req request
+	var req postauthRequest
 	if err := apigw.DecodeFields(body, &req); err != nil {
-		return apigw.Error(ctx, h.log, err, about), nil
+		return apigw.Error(ctx, h.log, Errors{}, err, about)
 	}
 	about.ThreeDSServerTransID = req.ThreeDSServerTransID
 	out, err := h.svc.Result(ctx, merchantID, req.ThreeDSServerTransID)
 	if err != nil {
-		return apigw.Error(ctx, h.log, err, about), nil
+		return apigw.Error(ctx, h.log, Errors{}, err, about)
 	}
 	about.MessageVersion = out.MessageVersion
 	if out.Status == threeds.ResultFailed && out.Error != nil {
 		about.MessageType = out.Error.MessageType
 		// The protocol failed: answer the Erro the merchant got from /auth.
-		return apigw.Error(ctx, h.log, &threeds.FailedError{Info: *out.Error}, about), nil
+		return apigw.Error(ctx, h.log, Errors{}, &threeds.FailedError{Info: *out.Error}, about)
 	}
 	h.log.InfoContext(ctx, "postauth", slog.String("threeDSServerTransID", out.ThreeDSServerTransID),
 		slog.String("merchantId", merchantID), slog.String("resultStatus", out.Status),
 		slog.String("transStatus", string(out.TransStatus)), slog.Int("status", http.StatusOK))
-	return apigw.JSON(http.StatusOK, response{
+	return apigw.JSON(http.StatusOK, postauthResponse(out))
+}
+
+// postauthResponse is the projection answered: the one result projection
+// (threeds.ResultOutput) in EMV element names. The webhook carries the same.
+func postauthResponse(out *threeds.ResultOutput) postauthBody {
+	return postauthBody{
 		ThreeDSServerTransID: out.ThreeDSServerTransID,
 		Status:               out.Status,
 		TransStatus:          string(out.TransStatus),
@@ -87,5 +104,5 @@ func (h handler) Handle(ctx context.Context, ev events.APIGatewayProxyRequest) (
 		CardholderInfo:       out.CardholderInfo,
 		ResultSource:         out.Source,
 		Scheme:               string(out.Scheme),
-	}), nil
+	}
 }
