@@ -32,7 +32,7 @@ func benchAuthorizer(b *testing.B) (handler, string) {
 	if err := store.CreateAPIKey(ctx, &threeds.APIKey{ID: "k1", MerchantID: "merchant-1", Hash: vault.HashAPIKey(key), Prefix: prefix, CreatedAt: now}); err != nil {
 		b.Fatal(err)
 	}
-	svc := threeds.NewService(threeds.Deps{APIKeys: store, Now: func() time.Time { return now }}, threeds.ServiceConfig{})
+	svc := threeds.NewKeyService(store, threeds.WithClock(func() time.Time { return now }))
 	return handler{svc: svc, log: slog.New(slog.NewJSONHandler(io.Discard, nil))}, key
 }
 

@@ -17,7 +17,7 @@ import (
 var errUnauthorized = errors.New("Unauthorized")
 
 type handler struct {
-	svc *threeds.Service
+	svc *threeds.KeyService
 	log *slog.Logger
 }
 

@@ -37,7 +37,7 @@ func newHandler(t *testing.T, keys threeds.APIKeyStore) (handler, *bytes.Buffer)
 		keys = store
 	}
 	logs := &bytes.Buffer{}
-	svc := threeds.NewService(threeds.Deps{APIKeys: keys, Now: clock.Now}, threeds.ServiceConfig{})
+	svc := threeds.NewKeyService(keys, threeds.WithClock(clock.Now))
 	return handler{svc: svc, log: slog.New(slog.NewJSONHandler(logs, nil))}, logs
 }
 

@@ -13,7 +13,7 @@ import (
 
 func main() {
 	app.Start(config.Authorizer, func(_ context.Context, a *app.App) (any, error) {
-		svc := threeds.NewService(threeds.Deps{APIKeys: a.Store}, a.ServiceConfig())
+		svc := threeds.NewKeyService(a.Store)
 		return handler{svc: svc, log: a.Log}.Handle, nil
 	})
 }

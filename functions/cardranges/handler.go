@@ -46,7 +46,7 @@ func targets(c config.Config) []target {
 }
 
 type handler struct {
-	svc     *threeds.Service
+	svc     *threeds.CardRangeService
 	log     *slog.Logger
 	targets []target
 }

@@ -93,7 +93,7 @@ func TestHandle(t *testing.T) {
 	clock := threedstest.NewClock(time.Date(2026, 6, 25, 8, 0, 0, 0, time.UTC))
 	store := threedstest.NewMemoryStore(clock.Now, threeds.DefaultRetention())
 	dir := &directory{}
-	svc := threeds.NewService(threeds.Deps{CardRanges: store, Directory: dir, Now: clock.Now}, threeds.ServiceConfig{ServerRefNumber: "REF"})
+	svc := threeds.NewCardRangeService(store, dir, threeds.ServiceConfig{ServerRefNumber: "REF"}, threeds.WithClock(clock.Now))
 	logs := &bytes.Buffer{}
 	h := handler{svc: svc, log: slog.New(slog.NewJSONHandler(logs, nil)), targets: []target{
 		{DS: "default"}, {DS: "mastercard", Scheme: emv3ds.SchemeMastercard}, {DS: "visa", Scheme: emv3ds.SchemeVisa},

@@ -17,7 +17,7 @@ func main() {
 		if err != nil {
 			return nil, err
 		}
-		svc := threeds.NewService(threeds.Deps{CardRanges: a.Store, Directory: ds}, a.ServiceConfig())
+		svc := threeds.NewCardRangeService(a.Store, ds, a.ServiceConfig())
 		return handler{svc: svc, log: a.Log, targets: targets(a.Config)}.Handle, nil
 	})
 }

@@ -2,10 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -14,26 +13,32 @@ import (
 	"github.com/open3ds/server/shared/threeds"
 )
 
+// The routes of this function carry no API key and belong to no dialect:
+// the browser callbacks and the DS's results are EMV protocol traffic that
+// every dialect's transactions share.
+
 type handler struct {
-	svc *threeds.Service
+	svc *threeds.CallbackService
 	log *slog.Logger
 }
 
+// routes are the callback step's paths.
+func (h handler) routes() []apigw.Route {
+	return []apigw.Route{
+		apigw.Post(apigw.StepCallback, "", "/callbacks/method", apigw.ErroJSON{}, h.method),
+		apigw.Post(apigw.StepCallback, "", "/callbacks/challenge", apigw.ErroJSON{}, h.challenge),
+		apigw.Post(apigw.StepCallback, "", "/ds/results", apigw.ErroJSON{}, h.results),
+	}
+}
+
+// router routes the callback paths; an unknown path is a 404 Erro.
+func (h handler) router() *apigw.Router {
+	return apigw.NewRouter(h.log, apigw.ErroJSON{}, h.routes())
+}
+
+// Handle is the Lambda handler.
 func (h handler) Handle(ctx context.Context, ev events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
-	route := ev.Resource
-	if route == "" {
-		route = ev.Path
-	}
-	switch {
-	case strings.HasSuffix(route, "/callbacks/method"):
-		return h.method(ctx, ev), nil
-	case strings.HasSuffix(route, "/callbacks/challenge"):
-		return h.challenge(ctx, ev), nil
-	case strings.HasSuffix(route, "/ds/results"):
-		return h.results(ctx, ev), nil
-	default:
-		return apigw.Error(ctx, h.log, apigw.ErrRouteNotFound, apigw.About{}), nil
-	}
+	return h.router().Handle(ctx, ev)
 }
 
 // method records the 3DS Method notification. The ACS page posts it into a
@@ -47,10 +52,7 @@ func (h handler) method(ctx context.Context, ev events.APIGatewayProxyRequest) a
 	}
 	id, err := h.svc.MethodCompleted(ctx, form.Get("threeDSMethodData"))
 	if err != nil {
-		status := http.StatusBadRequest
-		if errors.Is(err, threeds.ErrTransactionNotFound) {
-			status = http.StatusNotFound
-		}
+		status, _ := apigw.Status(err, apigw.About{})
 		h.log.WarnContext(ctx, "3DS method notification rejected", slog.String("threeDSServerTransID", id), slog.Int("status", status), slog.String("reason", err.Error()))
 		return apigw.HTML(status, renderMethod(""))
 	}
@@ -69,10 +71,7 @@ func (h handler) challenge(ctx context.Context, ev events.APIGatewayProxyRequest
 	}
 	out, err := h.svc.ChallengeCompleted(ctx, form.Get("cres"), form.Get("threeDSSessionData"))
 	if err != nil {
-		status := http.StatusBadRequest
-		if errors.Is(err, threeds.ErrTransactionNotFound) {
-			status = http.StatusNotFound
-		}
+		status, _ := apigw.Status(err, apigw.About{})
 		h.log.WarnContext(ctx, "challenge callback rejected", slog.Int("status", status), slog.String("reason", err.Error()))
 		return apigw.HTML(status, renderChallenge(challengeView{Message: "The authentication could not be verified."}))
 	}
@@ -84,30 +83,30 @@ func (h handler) challenge(ctx context.Context, ev events.APIGatewayProxyRequest
 	}))
 }
 
-// results takes the RReq from the DS and answers the RRes, or an Erro.
+// results takes the RReq from the DS and answers the RRes, or an Erro. The
+// RReq is decoded here, at the edge; the flow sees an emv3ds value.
 func (h handler) results(ctx context.Context, ev events.APIGatewayProxyRequest) apigw.Response {
 	about := apigw.About{MessageType: emv3ds.MessageTypeRReq}
 	body, err := apigw.Body(ev)
 	if err != nil {
-		return apigw.Error(ctx, h.log, err, about)
+		return apigw.Error(ctx, h.log, apigw.ErroJSON{}, err, about)
 	}
-	ans, err := h.svc.ReceiveRReq(ctx, body)
+	rreq, derr := emv3ds.DecodeRReq(body)
+	ans, err := h.svc.ReceiveRReq(ctx, rreq, derr)
 	if err != nil {
-		return apigw.Error(ctx, h.log, err, about)
+		return apigw.Error(ctx, h.log, apigw.ErroJSON{}, err, about)
 	}
 	if ans.Erro != nil {
-		status := http.StatusBadRequest
-		switch ans.Erro.ErrorCode {
-		case emv3ds.ErrorCodeTransIDNotRecognised:
-			status = http.StatusNotFound
-		case emv3ds.ErrorCodeTransactionDataInvalid:
-			status = http.StatusConflict
-		}
+		status := apigw.ErroStatus(ans.Erro)
 		h.log.WarnContext(ctx, "RReq rejected", slog.String("threeDSServerTransID", ans.ThreeDSServerTransID),
 			slog.String("errorCode", string(ans.Erro.ErrorCode)), slog.String("errorDetail", ans.Erro.ErrorDetail), slog.Int("status", status))
-		return apigw.RawJSON(status, ans.Body)
+		return apigw.JSON(status, ans.Erro)
+	}
+	out, err := json.Marshal(ans.RRes)
+	if err != nil {
+		return apigw.Error(ctx, h.log, apigw.ErroJSON{}, err, about)
 	}
 	h.log.InfoContext(ctx, "RReq received", slog.String("threeDSServerTransID", ans.ThreeDSServerTransID),
 		slog.String("transStatus", string(ans.TransStatus)), slog.Bool("repeat", ans.Repeat), slog.Int("status", http.StatusOK))
-	return apigw.RawJSON(http.StatusOK, ans.Body)
+	return apigw.RawJSON(http.StatusOK, out)
 }

@@ -55,9 +55,8 @@ func newHarness(t *testing.T, method bool) *harness {
 	sessions, err := session.New(bytes.Repeat([]byte{9}, 32), 15*time.Minute, clock.Now)
 	require.NoError(t, err)
 	h := &harness{store: store, sessions: sessions, logs: &bytes.Buffer{}}
-	svc := threeds.NewService(threeds.Deps{Transactions: store, Sessions: sessions, Now: clock.Now,
-		Sleep: func(ctx context.Context, d time.Duration) error { h.slept += d; clock.Advance(d); return ctx.Err() },
-	}, threeds.ServiceConfig{ResultWait: 300 * time.Millisecond})
+	svc := threeds.NewCallbackService(store, sessions, threeds.ServiceConfig{ResultWait: 300 * time.Millisecond}, threeds.WithClock(clock.Now),
+		threeds.WithSleep(func(ctx context.Context, d time.Duration) error { h.slept += d; clock.Advance(d); return ctx.Err() }))
 	h.h = handler{svc: svc, log: slog.New(slog.NewJSONHandler(h.logs, nil))}
 	return h
 }

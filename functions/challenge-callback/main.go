@@ -18,7 +18,7 @@ func main() {
 		if err != nil {
 			return nil, err
 		}
-		svc := threeds.NewService(threeds.Deps{Transactions: a.Store, Sessions: sessions}, a.ServiceConfig())
-		return handler{svc: svc, log: a.Log}.Handle, nil
+		svc := threeds.NewCallbackService(a.Store, sessions, a.ServiceConfig())
+		return handler{svc: svc, log: a.Log}.router().Handle, nil
 	})
 }

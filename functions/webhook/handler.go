@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
 	"log/slog"
-	"net/http"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -15,8 +12,19 @@ import (
 	"github.com/open3ds/server/shared/threeds"
 )
 
+// stream decodes the table's stream records (dynamostore.Store).
+type stream interface {
+	BecameFinal(rec events.DynamoDBEventRecord) (*threeds.Transaction, bool, error)
+}
+
+// deliverer is the webhook use case (threeds.WebhookService).
+type deliverer interface {
+	DeliverWebhook(ctx context.Context, tx *threeds.Transaction, p threeds.WebhookPolicy) error
+}
+
 type handler struct {
-	svc    *threeds.Service
+	svc    deliverer
+	stream stream
 	store  threeds.Store
 	log    *slog.Logger
 	policy threeds.WebhookPolicy
@@ -31,10 +39,16 @@ func policy(c config.WebhookSettings) threeds.WebhookPolicy {
 func (h handler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 	var resp events.DynamoDBEventResponse
 	for _, rec := range ev.Records {
-		id, ok := becameFinal(rec)
+		changed, ok, err := h.stream.BecameFinal(rec)
+		if err != nil {
+			h.log.ErrorContext(ctx, "stream record not decoded", slog.String("error", err.Error()))
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: rec.Change.SequenceNumber})
+			continue
+		}
 		if !ok {
 			continue
 		}
+		id := changed.ID
 		if err := h.deliver(ctx, id); err != nil {
 			h.log.ErrorContext(ctx, "webhook not delivered", slog.String("threeDSServerTransID", id), slog.String("error", err.Error()))
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: rec.Change.SequenceNumber})
@@ -45,8 +59,10 @@ func (h handler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.Dy
 	return resp, nil
 }
 
+// deliver reads the transaction as stored now (a consistent read: it may
+// have expired since the change) and delivers its event.
 func (h handler) deliver(ctx context.Context, id string) error {
-	tx, err := h.store.Get(ctx, id)
+	tx, err := threeds.ReadTransaction(ctx, h.store, "", id)
 	if errors.Is(err, threeds.ErrTransactionNotFound) {
 		return nil // expired since: nothing left to tell
 	}
@@ -54,49 +70,4 @@ func (h handler) deliver(ctx context.Context, id string) error {
 		return err
 	}
 	return h.svc.DeliverWebhook(ctx, tx, h.policy)
-}
-
-// becameFinal reports a transaction item whose state changed to final.
-func becameFinal(rec events.DynamoDBEventRecord) (string, bool) {
-	if rec.EventName != string(events.DynamoDBOperationTypeInsert) && rec.EventName != string(events.DynamoDBOperationTypeModify) {
-		return "", false
-	}
-	img := rec.Change.NewImage
-	if str(img, "type") != "transaction" || str(img, "state") != string(threeds.StateFinal) {
-		return "", false
-	}
-	if str(rec.Change.OldImage, "state") == string(threeds.StateFinal) {
-		return "", false
-	}
-	id := str(img, "threeDSServerTransID")
-	return id, id != ""
-}
-
-func str(img map[string]events.DynamoDBAttributeValue, name string) string {
-	v, ok := img[name]
-	if !ok || v.DataType() != events.DataTypeString {
-		return ""
-	}
-	return v.String()
-}
-
-// poster posts events over HTTPS.
-type poster struct{ client *http.Client }
-
-func (p poster) Post(ctx context.Context, url string, body []byte, headers map[string]string) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return 0, err
-	}
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	req.Header.Set("User-Agent", "open3ds-webhook/1")
-	resp, err := p.client.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	return resp.StatusCode, nil
 }

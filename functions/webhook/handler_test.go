@@ -15,6 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/open3ds/server/shared/config"
+	"github.com/open3ds/server/shared/dialect/emvjson"
+	"github.com/open3ds/server/shared/dynamostore"
 	"github.com/open3ds/server/shared/emv3ds"
 	"github.com/open3ds/server/shared/threeds"
 	"github.com/open3ds/server/shared/webhooksig"
@@ -33,7 +35,14 @@ type posts struct {
 	body [][]byte
 }
 
-func (p *posts) Post(_ context.Context, url string, body []byte, headers map[string]string) (int, error) {
+// Send renders the event as the webhook function does (the native dialect)
+// and records the post.
+func (p *posts) Send(_ context.Context, to threeds.WebhookTarget, ev threeds.WebhookEvent, at time.Time) (int, error) {
+	body, headers, err := emvjson.Webhook{}.RenderWebhook(ev, to.Secret, at)
+	if err != nil {
+		return 0, err
+	}
+	url := to.URL
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.urls = append(p.urls, url)
@@ -64,10 +73,10 @@ func newHandler(t *testing.T) (handler, *posts, *threedstest.MemoryStore, *bytes
 		require.NoError(t, store.Create(ctx, tx))
 	}
 	p := &posts{}
-	svc := threeds.NewService(threeds.Deps{Transactions: store, Merchants: store, Deliveries: store, Webhooks: p, Now: clock.Now,
-		Sleep: func(ctx context.Context, d time.Duration) error { clock.Advance(d); return ctx.Err() }}, threeds.ServiceConfig{})
+	svc := threeds.NewWebhookService(store, store, p, threeds.ServiceConfig{}, threeds.WithClock(clock.Now),
+		threeds.WithSleep(func(ctx context.Context, d time.Duration) error { clock.Advance(d); return ctx.Err() }))
 	logs := &bytes.Buffer{}
-	return handler{svc: svc, store: store, log: slog.New(slog.NewJSONHandler(logs, nil)), policy: policy(config.WebhookSettings{Attempts: 3})}, p, store, logs
+	return handler{svc: svc, stream: &dynamostore.Store{}, store: store, log: slog.New(slog.NewJSONHandler(logs, nil)), policy: policy(config.WebhookSettings{Attempts: 3})}, p, store, logs
 }
 
 func fixture(t *testing.T) events.DynamoDBEvent {
@@ -91,7 +100,7 @@ func TestHandle(t *testing.T) {
 	require.Equal(t, []events.DynamoDBBatchItemFailure{{ItemIdentifier: "4421584500000000017450439006"}}, resp.BatchItemFailures)
 	require.Equal(t, []string{"https://shop.example.com/hooks", "https://failing.example.com/hooks", "https://failing.example.com/hooks", "https://failing.example.com/hooks"}, p.urls)
 	require.NoError(t, webhooksig.Verify([]byte("whsec_a"), p.sigs[0], p.body[0], time.Date(2026, 6, 25, 8, 15, 30, 0, time.UTC), webhooksig.DefaultTolerance))
-	var ev threeds.WebhookEvent
+	var ev emvjson.WebhookEvent
 	require.NoError(t, json.Unmarshal(p.body[0], &ev))
 	require.Equal(t, txA, ev.Data.ThreeDSServerTransID)
 	require.Equal(t, "Y", ev.Data.TransStatus)

@@ -1,6 +1,7 @@
 // Command webhook consumes the table's stream: when a transaction reaches a
 // final result it posts a signed authentication.completed event to the
-// merchant's webhook URL. Failed records are reported individually so Lambda
+// merchant's webhook URL, rendered in the dialect the transaction was
+// opened through. Failed records are reported individually so Lambda
 // retries only them, and sends the exhausted ones to the dead-letter queue.
 package main
 
@@ -10,15 +11,20 @@ import (
 
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
+	"github.com/open3ds/server/shared/dialect/emvjson"
 	"github.com/open3ds/server/shared/threeds"
+	"github.com/open3ds/server/shared/webhookpost"
 )
+
+// renderers are the webhook shapes by dialect (one line per dialect).
+var renderers = map[string]webhookpost.Renderer{
+	emvjson.Name: emvjson.Webhook{},
+}
 
 func main() {
 	app.Start(config.Webhook, func(_ context.Context, a *app.App) (any, error) {
-		svc := threeds.NewService(threeds.Deps{
-			Transactions: a.Store, Merchants: a.Store, Deliveries: a.Store,
-			Webhooks: poster{client: &http.Client{Timeout: a.Config.Webhook.Timeout}},
-		}, a.ServiceConfig())
-		return handler{svc: svc, store: a.Store, log: a.Log, policy: policy(a.Config.Webhook)}.Handle, nil
+		poster := webhookpost.New(&http.Client{Timeout: a.Config.Webhook.Timeout}, renderers)
+		svc := threeds.NewWebhookService(a.Store, a.Store, poster, a.ServiceConfig())
+		return handler{svc: svc, stream: a.Store, store: a.Store, log: a.Log, policy: policy(a.Config.Webhook)}.Handle, nil
 	})
 }

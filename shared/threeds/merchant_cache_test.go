@@ -88,17 +88,22 @@ func TestServiceMerchantCacheTTL(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, func(e *env) { e.cfg.MerchantCacheTTL = tc.ttl })
-			id := e.preauth(panFrictionless) // reads (and, with a TTL, caches) the profile
-			_, err := e.store.UpdateMerchant(context.Background(), merchantA, func(m *threeds.Merchant) error {
+			// Each use case keeps its own cache (preauth and auth are separate
+			// functions): the first AReq reads (and, with a TTL, caches) the profile.
+			first, second := e.preauth(panFrictionless), e.preauth(panFrictionless)
+			_, err := e.svc.Authenticate(context.Background(), merchantA, threeds.AuthInput{AReq: browserAReq(t, panFrictionless, first)})
+			require.NoError(t, err)
+			_, err = e.store.UpdateMerchant(context.Background(), merchantA, func(m *threeds.Merchant) error {
 				m.Name = "Renamed Shop"
 				return nil
 			})
 			require.NoError(t, err)
-			_, err = e.svc.Authenticate(context.Background(), merchantA, threeds.AuthInput{AReq: browserAReq(t, panFrictionless, id)})
+			_, err = e.svc.Authenticate(context.Background(), merchantA, threeds.AuthInput{AReq: browserAReq(t, panFrictionless, second)})
 			require.NoError(t, err)
 			sent := e.dir.sentAReqs()
-			require.Len(t, sent, 1)
-			require.Equal(t, tc.wantName, sent[0].MerchantName)
+			require.Len(t, sent, 2)
+			require.Equal(t, "Example Shop", sent[0].MerchantName)
+			require.Equal(t, tc.wantName, sent[1].MerchantName)
 		})
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/json"
-		"fmt"
+	"fmt"
 	"net/url"
 	"reflect"
 	"strings"

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/open3ds/server/shared/dialect/emvjson"
 	"github.com/open3ds/server/shared/emv3ds"
 	"github.com/open3ds/server/shared/session"
 	"github.com/open3ds/server/shared/threeds"
@@ -116,7 +117,14 @@ type webhookPost struct {
 	Headers map[string]string
 }
 
-func (w *fakeWebhooks) Post(_ context.Context, url string, body []byte, headers map[string]string) (int, error) {
+// Send renders the event in the native dialect, as the webhook function's
+// poster does, and records the post.
+func (w *fakeWebhooks) Send(_ context.Context, to threeds.WebhookTarget, ev threeds.WebhookEvent, at time.Time) (int, error) {
+	body, headers, err := emvjson.Webhook{}.RenderWebhook(ev, to.Secret, at)
+	if err != nil {
+		return 0, err
+	}
+	url := to.URL
 	if w.OnPost != nil {
 		w.OnPost()
 	}
@@ -153,7 +161,7 @@ type env struct {
 	hooks    *fakeWebhooks
 	vault    *vault.Vault
 	sessions *session.Tokens
-	svc      *threeds.Service
+	svc      services
 	cfg      threeds.ServiceConfig
 
 	mu     sync.Mutex
@@ -186,11 +194,16 @@ func newEnv(t *testing.T, opts ...func(*env)) *env {
 	for _, o := range opts {
 		o(e)
 	}
-	e.svc = threeds.NewService(threeds.Deps{
-		Transactions: e.store, Merchants: e.store, APIKeys: e.store, CardRanges: e.store,
-		Deliveries: e.store, Directory: e.dir, Sessions: e.sessions, PANHasher: e.vault,
-		Webhooks: e.hooks, Now: e.clock.Now, NewID: e.newID, Sleep: e.sleep,
-	}, e.cfg)
+	use := []threeds.Option{threeds.WithClock(e.clock.Now), threeds.WithIDs(e.newID), threeds.WithSleep(e.sleep)}
+	e.svc = services{
+		PreauthService:   threeds.NewPreauthService(e.store, e.store, e.store, e.vault, e.cfg, use...),
+		AuthService:      threeds.NewAuthService(e.store, e.store, e.store, e.vault, e.dir, e.sessions, e.cfg, use...),
+		ResultService:    threeds.NewResultService(e.store, use...),
+		CallbackService:  threeds.NewCallbackService(e.store, e.sessions, e.cfg, use...),
+		WebhookService:   threeds.NewWebhookService(e.store, e.store, e.hooks, e.cfg, use...),
+		KeyService:       threeds.NewKeyService(e.store, use...),
+		CardRangeService: threeds.NewCardRangeService(e.store, e.dir, e.cfg, use...),
+	}
 	e.seed()
 	return e
 }
@@ -412,4 +425,41 @@ func fieldsOf(t *testing.T, err error) []string {
 		out = append(out, f.Field)
 	}
 	return out
+}
+
+// services are every use case, wired to the same fakes.
+type services struct {
+	*threeds.PreauthService
+	*threeds.AuthService
+	*threeds.ResultService
+	*threeds.CallbackService
+	*threeds.WebhookService
+	*threeds.KeyService
+	*threeds.CardRangeService
+}
+
+// rreqAnswer is the answer to an RReq as the results endpoint encodes it.
+type rreqAnswer struct {
+	*threeds.ResultsAnswer
+	Body []byte
+}
+
+// ReceiveRReq decodes body as the results endpoint does and encodes the
+// answer (RRes or Erro) it would send.
+func (s services) ReceiveRReq(ctx context.Context, body []byte) (*rreqAnswer, error) {
+	rreq, derr := emv3ds.DecodeRReq(body)
+	ans, err := s.CallbackService.ReceiveRReq(ctx, rreq, derr)
+	if err != nil {
+		return nil, err
+	}
+	var out []byte
+	if ans.Erro != nil {
+		out, err = json.Marshal(ans.Erro)
+	} else {
+		out, err = json.Marshal(ans.RRes)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &rreqAnswer{ResultsAnswer: ans, Body: out}, nil
 }

@@ -2,7 +2,6 @@ package threeds_test
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 
@@ -10,6 +9,7 @@ import (
 
 	"github.com/open3ds/server/shared/emv3ds"
 	"github.com/open3ds/server/shared/threeds"
+	"github.com/open3ds/server/testkit/threedstest"
 )
 
 func TestPreauth(t *testing.T) {
@@ -139,11 +139,26 @@ func TestPreauthCallbackBaseFromRequest(t *testing.T) {
 	require.Equal(t, "https://abc.execute-api.eu-west-1.amazonaws.com/prod/callbacks/method", out.ThreeDSMethodNotificationURL)
 }
 
-func TestPreauthNotConfigured(t *testing.T) {
+// A use case without one of its ports is a wiring mistake found at
+// construction (the function's cold start), never at request time.
+func TestUseCaseRequiresItsPorts(t *testing.T) {
 	t.Parallel()
-	svc := threeds.NewService(threeds.Deps{}, threeds.ServiceConfig{})
-	_, err := svc.Preauth(context.Background(), merchantA, threeds.PreauthInput{AcctNumber: panFrictionless})
-	require.ErrorIs(t, err, threeds.ErrNotConfigured)
+	e := newEnv(t)
+	var noStore *threedstest.MemoryStore
+	require.PanicsWithValue(t, "threeds: Store is required", func() {
+		threeds.NewPreauthService(nil, e.store, e.store, e.vault, threeds.ServiceConfig{})
+	})
+	require.PanicsWithValue(t, "threeds: CardRangeStore is required", func() {
+		threeds.NewPreauthService(e.store, e.store, noStore, e.vault, threeds.ServiceConfig{})
+	}, "a typed nil is nil too")
+	require.PanicsWithValue(t, "threeds: SessionTokens is required", func() {
+		threeds.NewAuthService(e.store, e.store, e.store, e.vault, e.dir, nil, threeds.ServiceConfig{})
+	})
+	require.PanicsWithValue(t, "threeds: WebhookSender is required", func() {
+		threeds.NewWebhookService(e.store, e.store, nil, threeds.ServiceConfig{})
+	})
+	require.PanicsWithValue(t, "threeds: APIKeyStore is required", func() { threeds.NewKeyService(nil) })
+	require.NotPanics(t, func() { threeds.NewResultService(e.store) })
 }
 
 // A PAN never reaches an error string, whatever went wrong.
@@ -154,6 +169,5 @@ func TestPreauthErrorsCarryNoPAN(t *testing.T) {
 		_, err := e.svc.Preauth(context.Background(), merchantA, threeds.PreauthInput{AcctNumber: emv3ds.PAN(pan)})
 		require.Error(t, err)
 		require.False(t, strings.Contains(err.Error(), pan[:12]), "error %q leaks PAN digits", err)
-		require.False(t, errors.Is(err, threeds.ErrNotConfigured))
 	}
 }

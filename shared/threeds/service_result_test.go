@@ -113,7 +113,7 @@ func TestAuthorizeAPIKey(t *testing.T) {
 	require.NoError(t, e.store.RevokeAPIKey(ctx, merchantA, "k2", svcNow))
 
 	ks := &keyStore{APIKeyStore: e.store}
-	svc := threeds.NewService(threeds.Deps{APIKeys: ks, Now: e.clock.Now}, threeds.ServiceConfig{})
+	svc := threeds.NewKeyService(ks, threeds.WithClock(e.clock.Now))
 
 	tests := []struct {
 		name string
@@ -172,15 +172,10 @@ func TestAuthorizeAPIKey(t *testing.T) {
 	})
 
 	t.Run("store failure is not an invalid key", func(t *testing.T) {
-		broken := threeds.NewService(threeds.Deps{APIKeys: failingKeys{}}, threeds.ServiceConfig{})
+		broken := threeds.NewKeyService(failingKeys{})
 		_, err := broken.AuthorizeAPIKey(ctx, valid, vault.HashAPIKey)
 		require.Error(t, err)
 		require.NotErrorIs(t, err, threeds.ErrInvalidAPIKey)
-	})
-
-	t.Run("not configured", func(t *testing.T) {
-		_, err := svc.AuthorizeAPIKey(ctx, valid, nil)
-		require.ErrorIs(t, err, threeds.ErrNotConfigured)
 	})
 }
 

@@ -22,6 +22,7 @@ import (
 
 	"github.com/open3ds/server/devstack/lambdalocal"
 	"github.com/open3ds/server/shared/apigw"
+	"github.com/open3ds/server/shared/dialect/emvjson"
 	"github.com/open3ds/server/shared/emv3ds"
 	"github.com/open3ds/server/shared/threeds"
 	"github.com/open3ds/server/shared/webhooksig"
@@ -340,20 +341,20 @@ func schemaProps(t *testing.T, d doc, name string) []string {
 
 func TestSchemasMatchHandlers(t *testing.T) {
 	d := loadSpec(t)
-	require.Equal(t, structTags(t, "functions/preauth/handler.go", "response"), schemaProps(t, d, "PreauthResponse"),
+	require.Equal(t, structTags(t, "shared/dialect/emvjson/preauth.go", "preauthResponse"), schemaProps(t, d, "PreauthResponse"),
 		"PreauthResponse must list exactly the preauth handler's response members")
-	require.Equal(t, structTags(t, "functions/postauth/handler.go", "response"), schemaProps(t, d, "PostauthResponse"),
+	require.Equal(t, structTags(t, "shared/dialect/emvjson/postauth.go", "postauthBody"), schemaProps(t, d, "PostauthResponse"),
 		"PostauthResponse must list exactly the postauth handler's response members")
-	require.Equal(t, structTags(t, "functions/auth/handler.go", "extras"), schemaProps(t, d, "AuthExtras"),
+	require.Equal(t, structTags(t, "shared/dialect/emvjson/auth.go", "extras"), schemaProps(t, d, "AuthExtras"),
 		"AuthExtras must list exactly the auth handler's extras")
-	require.Subset(t, schemaProps(t, d, "PreauthRequest"), structTags(t, "functions/preauth/handler.go", "request"))
-	require.Subset(t, schemaProps(t, d, "PostauthRequest"), structTags(t, "functions/postauth/handler.go", "request"))
+	require.Subset(t, schemaProps(t, d, "PreauthRequest"), structTags(t, "shared/dialect/emvjson/preauth.go", "preauthRequest"))
+	require.Subset(t, schemaProps(t, d, "PostauthRequest"), structTags(t, "shared/dialect/emvjson/postauth.go", "postauthRequest"))
 
 	// Wire messages and the webhook event, by reflection.
 	require.Equal(t, jsonTags(emv3ds.Erro{}), schemaProps(t, d, "Erro"))
 	require.Equal(t, jsonTags(emv3ds.RRes{}), schemaProps(t, d, "RRes"))
-	require.Equal(t, jsonTags(threeds.WebhookEvent{}), schemaProps(t, d, "WebhookEvent"))
-	require.Equal(t, jsonTags(threeds.WebhookData{}), schemaProps(t, d, "WebhookData"))
+	require.Equal(t, jsonTags(emvjson.WebhookEvent{}), schemaProps(t, d, "WebhookEvent"))
+	require.Equal(t, jsonTags(emvjson.WebhookData{}), schemaProps(t, d, "WebhookData"))
 	// Every ARes and RReq element is documented (plus the 2.2.0 whiteList names).
 	require.Subset(t, schemaProps(t, d, "ARes"), jsonTags(emv3ds.ARes{}))
 	require.Subset(t, schemaProps(t, d, "RReq"), jsonTags(emv3ds.RReq{}))
@@ -608,7 +609,7 @@ func TestExamplesDecode(t *testing.T) {
 	value := obj(t, obj(t, obj(t, content["examples"], "examples")["afterChallenge"], "afterChallenge")["value"], "value")
 	plain, err := json.Marshal(value)
 	require.NoError(t, err)
-	var ev threeds.WebhookEvent
+	var ev emvjson.WebhookEvent
 	require.NoError(t, json.Unmarshal(plain, &ev))
 	body, err := json.Marshal(ev)
 	require.NoError(t, err)

@@ -14,4 +14,6 @@ const Name = "emvjson"
 type Errors struct{}
 
 // RenderError answers the Erro as JSON.
-func (Errors) RenderError(status int, erro *emv3ds.Erro) apigw.Response { return apigw.JSON(status, erro) }
+func (Errors) RenderError(status int, erro *emv3ds.Erro) apigw.Response {
+	return apigw.JSON(status, erro)
+}
