@@ -142,7 +142,9 @@ func TestAReqElementRuleDefined(t *testing.T) {
 // Every rule names a real AReq element (its JSON name), once.
 func TestAReqElementRulesNameElements(t *testing.T) {
 	t.Parallel()
-	raw, err := json.Marshal(full(emv3ds.DeviceChannelBrowser))
+	a := full(emv3ds.DeviceChannelBrowser)
+	a.MessageVersion = emv3ds.Version231 // 2.3.1 names (trustListStatus, not 2.2.0's whiteListStatus)
+	raw, err := json.Marshal(a)
 	require.NoError(t, err)
 	var present map[string]any
 	require.NoError(t, json.Unmarshal(raw, &present))
