@@ -55,10 +55,20 @@ tidy-check:
 		echo "go.mod/go.sum are not tidy: run 'go mod tidy' and commit"; \
 		cp /tmp/open3ds.go.mod.bak go.mod; cp /tmp/open3ds.go.sum.bak go.sum; exit 1; fi
 
-## import-check: the wire (emv3ds) and domain (threeds) packages stay free of AWS and net/http handler code.
+## import-check: the import direction of docs/architecture.md.
+##  - the wire (emv3ds) and the domain (threeds) import no dialect, no AWS, no net/http;
+##  - no dialect imports another;
+##  - nothing under shared/ (what ships) imports devstack/ or testkit/, or "testing" (non-test files).
+MODULE := github.com/open3ds/server
 import-check:
-	@bad=$$($(GO) list -deps ./shared/emv3ds ./shared/threeds | grep -E '^github.com/aws/|^net/http$$' || true); \
+	@bad=$$($(GO) list -deps ./shared/emv3ds ./shared/threeds | grep -E '^github.com/aws/|^net/http$$|^$(MODULE)/shared/dialect/' || true); \
 	if [ -n "$$bad" ]; then echo "emv3ds/threeds must not import: $$bad"; exit 1; fi
+	@for d in $$($(GO) list ./shared/dialect/...); do \
+		bad=$$($(GO) list -deps $$d | grep -E '^$(MODULE)/shared/dialect/' | grep -vx "$$d" || true); \
+		if [ -n "$$bad" ]; then echo "dialect $$d must not import another dialect: $$bad"; exit 1; fi; \
+	done
+	@bad=$$($(GO) list -deps ./shared/... | grep -E '^$(MODULE)/(devstack|testkit)(/|$$)|^testing$$' || true); \
+	if [ -n "$$bad" ]; then echo "shared/ must not import the dev stack, the test kits or testing: $$bad"; exit 1; fi
 
 ## fuzz: every Fuzz target for $(FUZZTIME), one at a time (go test -fuzz takes one target per run).
 fuzz:

@@ -81,7 +81,7 @@ func TestInvalidARes(t *testing.T) {
 	require.Contains(t, string(sent[0].Body), `"errorMessageType":"ARes"`)
 
 	again := api.Call(t, "/postauth", key1, map[string]any{"threeDSServerTransID": txID})
-	e2 := stacktest.RequireErro(t, again, r.Status, "201", "S")
+	e2 := stacktest.RequireErro(t, again, http.StatusUnprocessableEntity, "201", "S") // a failed transaction reads as 422, never 5xx
 	for _, k := range []string{"errorDetail", "threeDSServerTransID", "errorMessageType"} {
 		require.Equal(t, e[k], e2[k], "postauth answers the Erro /auth answered: %s", k)
 	}

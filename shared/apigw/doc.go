@@ -1,6 +1,10 @@
-// Package apigw adapts API Gateway REST API (payload 1.0) events to the 3DS
-// Server: it reads request bodies and headers under the input rules every
-// client relies on (size limit, ASCII only, case-insensitive headers), writes
-// JSON and HTML responses, and is the one place where an error becomes an HTTP
-// status and an EMV Erro body.
+// Package apigw is the transport layer between API Gateway REST API
+// (payload 1.0) events and the dialects: it reads request bodies and headers
+// under the input rules every client relies on (size limit, ASCII only,
+// case-insensitive headers, lenient JSON fields), writes JSON and HTML
+// responses, runs Idempotency-Key requests once, routes each step
+// function's requests to the dialect route of their path (Router), and is
+// the one place where an error becomes an HTTP status and an EMV error
+// description (Status). How that error is written is the dialect's choice
+// (Renderer); ErroJSON writes the EMV Erro itself. It knows no dialect.
 package apigw

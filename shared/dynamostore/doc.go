@@ -16,6 +16,12 @@
 //	lookup segment       CRSEG#<len>                   <segment start>         –                                            no
 //	webhook delivery     WEBHOOK#<deliveryID>          WEBHOOK                 MERCHANT#<id> / WEBHOOK#<created>#<id>       yes
 //
+// The table's stream is decoded here too (Store.BecameFinal): the webhook
+// function learns which transactions became final without knowing the
+// attribute names. A transaction item's "dialect" attribute names the
+// merchant API it was opened through (absent on items stored before).
+// Creating the table from template.yaml is package tabledef.
+//
 // Transactions, idempotency records and webhook deliveries expire
 // (Retention); DynamoDB deletes expired items lazily, so every read treats an
 // item whose expiresAt has passed as absent. Writes that change a

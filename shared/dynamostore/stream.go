@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/open3ds/server/shared/threeds"
@@ -31,14 +30,14 @@ func (s *Store) BecameFinal(rec events.DynamoDBEventRecord) (*threeds.Transactio
 	if err != nil {
 		return nil, false, fmt.Errorf("stream record %s: %w", rec.EventID, err)
 	}
-	var it txItem
-	if err := attributevalue.UnmarshalMap(item, &it); err != nil {
-		return nil, false, fmt.Errorf("stream record %s: decode transaction: %w", rec.EventID, err)
+	tx, err := DecodeTransaction(item)
+	if err != nil {
+		return nil, false, fmt.Errorf("stream record %s: %w", rec.EventID, err)
 	}
-	if it.ID == "" {
-		return nil, false, fmt.Errorf("stream record %s: transaction without %s", rec.EventID, "threeDSServerTransID")
+	if tx.ID == "" {
+		return nil, false, fmt.Errorf("stream record %s: transaction without its ID", rec.EventID)
 	}
-	return fromTxItem(&it), true, nil
+	return tx, true, nil
 }
 
 func streamString(img map[string]events.DynamoDBAttributeValue, name string) string {

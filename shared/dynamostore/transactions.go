@@ -16,7 +16,7 @@ import (
 )
 
 // txItem is a transaction as stored. Attribute names are stable: the
-// webhook function reads them from the stream's images (DecodeTransaction).
+// table's stream carries them in its images (Store.BecameFinal decodes those).
 // Transactions carry no gsi1 keys: nothing lists them by merchant, and an
 // indexed item pays every write twice (table and index). A future listing
 // would add the keys (sparse: e.g. on final items only) with its query.

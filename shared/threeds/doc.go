@@ -1,12 +1,24 @@
 // Package threeds is the 3DS Server's domain: the Transaction and its state
 // machine, the merchant, API key, idempotency, card-range and webhook
-// delivery records, and the ports (Store, MerchantStore, APIKeyStore,
-// IdempotencyStore, CardRangeStore, WebhookDeliveryStore) that adapters such
-// as dynamostore implement. It covers EMV 3DS 2.1.0, 2.2.0 and 2.3.1.
+// delivery records, the ports (Store, MerchantStore, APIKeyStore,
+// IdempotencyStore, CardRangeStore, WebhookDeliveryStore, Directory,
+// SessionTokens, PANHasher, WebhookSender) that adapters such as dynamostore,
+// dsclient and webhookpost implement, and the flows. It covers EMV 3DS
+// 2.1.0, 2.2.0 and 2.3.1.
+//
+// The flows are one use case per step, each built by a constructor that
+// takes exactly the ports it needs (NewPreauthService, NewAuthService,
+// NewResultService, NewCallbackService, NewWebhookService, NewKeyService,
+// NewCardRangeService). They are dialect-neutral: plain Go values and emv3ds
+// messages in and out, one result projection (ResultOutput) for /postauth
+// and the webhook, and a webhook port that takes that result. Each
+// transaction remembers the dialect it was opened through. A transaction is
+// read with ReadTransaction and changed with UpdateTransaction, nothing
+// else.
 //
 // Transitions are pure methods on *Transaction: they take the time (no clock
 // is read here) and the Retention policy, change the transaction or return an
 // error wrapping ErrInvalidTransition or ErrResultFinal, and never touch
 // storage. A final result, once recorded, never changes. The package imports
-// only emv3ds and the standard library: no AWS, no net/http.
+// only emv3ds and the standard library: no AWS, no net/http, no dialect.
 package threeds
