@@ -25,7 +25,9 @@ func (plain) RenderError(status int, erro *emv3ds.Erro) apigw.Response {
 func TestRouter(t *testing.T) {
 	t.Parallel()
 	answer := func(body string) apigw.HandlerFunc {
-		return func(context.Context, events.APIGatewayProxyRequest) apigw.Response { return apigw.RawJSON(200, []byte(body)) }
+		return func(context.Context, events.APIGatewayProxyRequest) apigw.Response {
+			return apigw.RawJSON(200, []byte(body))
+		}
 	}
 	logs := &bytes.Buffer{}
 	r := apigw.NewRouter(slog.New(slog.NewJSONHandler(logs, nil)), apigw.ErroJSON{},
