@@ -353,7 +353,7 @@ func testUpdateFromHeld(t *testing.T, e env) {
 	require.Equal(t, tx, held, "the held copy is not changed")
 	stored, err := e.s.Get(e.ctx, tx.ID)
 	require.NoError(t, err)
-	require.Equal(t, sent, stored, "UpdateFrom returns the transaction as stored")
+	require.Equal(t, sent, stored, "UpdateTransaction returns the transaction as stored")
 
 	// Chained from the returned transaction, as /auth does.
 	e.clock.Advance(time.Second)
