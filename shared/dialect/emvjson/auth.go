@@ -81,7 +81,9 @@ func (h authHandler) Handle(ctx context.Context, ev events.APIGatewayProxyReques
 }
 
 // answer is the ARes as the DS sent it (spec names, its version's shape)
-// plus the challenge helpers.
+// plus the challenge helpers and the scheme. It goes through a map on
+// purpose: the answer's members are in name order, which is the native API's
+// wire form since its first release (clients compare bodies byte for byte).
 func answer(out *threeds.AuthOutput) (apigw.Response, error) {
 	raw, err := json.Marshal(out.ARes)
 	if err != nil {
