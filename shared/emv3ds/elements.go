@@ -100,44 +100,115 @@ var AReqElementRules = []AReqElementRule{
 
 // Defined reports whether the element exists in version v and channel ch.
 func (r AReqElementRule) Defined(v Version, ch DeviceChannel) bool {
-	if r.Since != "" && v.Compare(r.Since) < 0 {
-		return false
-	}
-	if r.Until != "" && v.Compare(r.Until) > 0 {
+	c := versionCmp{v: v}
+	return r.defined(&c, ch)
+}
+
+func (r AReqElementRule) defined(c *versionCmp, ch DeviceChannel) bool {
+	if !r.inVersion(c) {
 		return false
 	}
 	if len(r.Channels) == 0 {
 		return true
 	}
-	for _, c := range r.Channels {
-		if c == ch {
+	for _, x := range r.Channels {
+		if x == ch {
 			return true
 		}
 	}
 	return false
 }
 
-// DropUndefined removes from a the elements that version v and a's device
-// channel do not define (AReqElementRules), and narrows those whose shape
-// changed. A channel the table does not know keeps every element.
-func (a *AReq) DropUndefined(v Version) {
-	known := a.DeviceChannel == DeviceChannelBrowser || a.DeviceChannel == DeviceChannelApp || a.DeviceChannel == DeviceChannel3RI
-	for _, r := range AReqElementRules {
-		if r.narrow != nil {
-			if v.Compare(r.Reshape) < 0 {
-				r.narrow(a)
-			}
-			continue
-		}
-		if !known && len(r.Channels) > 0 {
-			// Unknown channel: only the version rule applies.
-			if !(AReqElementRule{Since: r.Since, Until: r.Until}).Defined(v, a.DeviceChannel) {
-				r.clear(a)
-			}
-			continue
-		}
-		if !r.Defined(v, a.DeviceChannel) {
-			r.clear(a)
+func (r AReqElementRule) inVersion(c *versionCmp) bool {
+	if r.Since != "" && c.cmp(r.Since) < 0 {
+		return false
+	}
+	return r.Until == "" || c.cmp(r.Until) <= 0
+}
+
+// versionCmp remembers v's comparisons with the few versions the table
+// names, so that applying the table parses each version once.
+type versionCmp struct {
+	v    Version
+	keys [4]Version
+	vals [4]int
+	n    int
+}
+
+func (c *versionCmp) cmp(w Version) int {
+	for i := 0; i < c.n; i++ {
+		if c.keys[i] == w {
+			return c.vals[i]
 		}
 	}
+	r := c.v.Compare(w)
+	if c.n < len(c.keys) {
+		c.keys[c.n], c.vals[c.n] = w, r
+		c.n++
+	}
+	return r
+}
+
+// DropUndefined removes from a the elements that version v and a's device
+// channel do not define (AReqElementRules), and narrows those whose shape
+// changed. A channel the table does not know keeps every element its
+// version defines.
+func (a *AReq) DropUndefined(v Version) {
+	plan, ok := dropPlans[planKey{v, channelKind(a.DeviceChannel)}]
+	if !ok {
+		plan = planFor(v, a.DeviceChannel)
+	}
+	for _, f := range plan {
+		f(a)
+	}
+}
+
+type planKey struct {
+	v  Version
+	ch DeviceChannel
+}
+
+// channelKind is ch for the channels the table knows, else "" (any other).
+func channelKind(ch DeviceChannel) DeviceChannel {
+	switch ch {
+	case DeviceChannelBrowser, DeviceChannelApp, DeviceChannel3RI:
+		return ch
+	}
+	return ""
+}
+
+// dropPlans are the table applied ahead of time: for each supported version
+// and channel, what DropUndefined does.
+var dropPlans = func() map[planKey][]func(*AReq) {
+	m := map[planKey][]func(*AReq){}
+	for _, v := range SupportedVersions {
+		for _, ch := range []DeviceChannel{DeviceChannelBrowser, DeviceChannelApp, DeviceChannel3RI, ""} {
+			m[planKey{v, ch}] = planFor(v, ch)
+		}
+	}
+	return m
+}()
+
+// planFor lists what the table changes in an AReq of version v and
+// channel ch.
+func planFor(v Version, ch DeviceChannel) []func(*AReq) {
+	c := versionCmp{v: v}
+	known := channelKind(ch) != ""
+	var plan []func(*AReq)
+	for i := range AReqElementRules {
+		r := &AReqElementRules[i]
+		switch {
+		case r.narrow != nil:
+			if c.cmp(r.Reshape) < 0 {
+				plan = append(plan, r.narrow)
+			}
+		case !known:
+			if !r.inVersion(&c) {
+				plan = append(plan, r.clear)
+			}
+		case !r.defined(&c, ch):
+			plan = append(plan, r.clear)
+		}
+	}
+	return plan
 }
