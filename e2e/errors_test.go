@@ -166,3 +166,16 @@ func TestIdempotencyKey(t *testing.T) {
 	require.Equal(t, http.StatusOK, p1.Status)
 	require.True(t, bytes.Equal(p1.Body, p2.Body), "same threeDSServerTransID: %s vs %s", p1.Body, p2.Body)
 }
+
+// What API Gateway answers itself on the merchant API is an Erro too: an
+// unknown route (REST APIs say 403 Missing Authentication Token; the template
+// makes it 404) and a body over the functions' limit.
+func TestGatewayAnswersAreErro(t *testing.T) {
+	r := api.Call(t, "/no-such-route", key1, map[string]any{"acctNumber": visa(dssim.ScenarioFrictionlessY)})
+	e := stacktest.RequireErro(t, r, http.StatusNotFound, "101", "S")
+	require.Equal(t, "not_found", e["error"])
+	require.NotEmpty(t, e["errorDetail"])
+
+	big := map[string]any{"acctNumber": visa(dssim.ScenarioFrictionlessY), "pad": strings.Repeat("x", 130<<10)}
+	stacktest.RequireErro(t, api.Call(t, "/preauth", key1, big), http.StatusRequestEntityTooLarge, "101", "S")
+}
