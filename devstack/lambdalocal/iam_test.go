@@ -42,11 +42,11 @@ func TestReadPolicies(t *testing.T) {
 		{"Explicit", "dynamodb:GetItem", t1 + "/index/gsi1", false},
 		{"Explicit", "dynamodb:GetItem", t2, false},
 		{"Explicit", "secretsmanager:GetSecretValue", local.Params["MasterKeySecretArn"], true},
-		{"Explicit", "secretsmanager:GetSecretValue", local.SecretARN("Key"), false, /* only in production */},
-		{"Explicit", "dynamodb:DeleteItem", t1, false, /* explicitly denied */},
-		{"Templates", "dynamodb:Query", t1 + "/index/gsi1", true},  // DynamoDBReadPolicy
-		{"Templates", "dynamodb:PutItem", t1, false},               // read only
-		{"Templates", "dynamodb:ConditionCheckItem", t2, true},     // DynamoDBCrudPolicy
+		{"Explicit", "secretsmanager:GetSecretValue", local.SecretARN("Key"), false /* only in production */},
+		{"Explicit", "dynamodb:DeleteItem", t1, false /* explicitly denied */},
+		{"Templates", "dynamodb:Query", t1 + "/index/gsi1", true}, // DynamoDBReadPolicy
+		{"Templates", "dynamodb:PutItem", t1, false},              // read only
+		{"Templates", "dynamodb:ConditionCheckItem", t2, true},    // DynamoDBCrudPolicy
 		{"Templates", "secretsmanager:GetSecretValue", local.SecretARN("Key"), true},
 		{"WithRole", "dynamodb:GetRecords", t1 + "/stream/local", true},
 		{"WithRole", "dynamodb:GetRecords", t2 + "/stream/local", false},

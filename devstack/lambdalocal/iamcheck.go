@@ -147,7 +147,9 @@ func DynamoDBAccess(aws LocalAWS, op string, body []byte) ([]Denial, error) {
 		return aws.TableARN(t)
 	}
 	var out []Denial
-	add := func(action, resource string) { out = append(out, Denial{Action: "dynamodb:" + action, Resource: resource}) }
+	add := func(action, resource string) {
+		out = append(out, Denial{Action: "dynamodb:" + action, Resource: resource})
+	}
 	switch op {
 	case "BatchGetItem", "BatchWriteItem":
 		for _, t := range sortedMapKeys(req.RequestItems) {
