@@ -15,8 +15,9 @@ import (
 )
 
 type handler struct {
-	svc *threeds.Service
-	log *slog.Logger
+	svc     *threeds.Service
+	log     *slog.Logger
+	rreqSig rreqSignature // sandbox only (rreqsig.go)
 }
 
 func (h handler) Handle(ctx context.Context, ev events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
@@ -90,6 +91,10 @@ func (h handler) results(ctx context.Context, ev events.APIGatewayProxyRequest) 
 	body, err := apigw.Body(ev)
 	if err != nil {
 		return apigw.Error(ctx, h.log, err, about)
+	}
+	if err := h.rreqSig.verify(ev, body); err != nil {
+		h.log.WarnContext(ctx, "RReq rejected", slog.String("reason", err.Error()), slog.Int("status", http.StatusForbidden))
+		return refuseUnsigned()
 	}
 	ans, err := h.svc.ReceiveRReq(ctx, body)
 	if err != nil {

@@ -17,7 +17,7 @@ import (
 // RReqSignatureHeader carries the sandbox simulator's HMAC signature of an
 // RReq body ("t=<unix seconds>,v1=<hex HMAC-SHA256>", package webhooksig)
 // when Config.RReqSigningKey is set.
-const RReqSignatureHeader = "Dssim-Signature"
+const RReqSignatureHeader = webhooksig.SandboxRReqHeader
 
 // challengeOutcome is how a challenge ended.
 type challengeOutcome int

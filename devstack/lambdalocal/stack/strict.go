@@ -169,4 +169,3 @@ func (s *Stack) SimulatorURL() string {
 	}
 	return s.simURL
 }
-
