@@ -169,3 +169,12 @@ func (s *Stack) SimulatorURL() string {
 	}
 	return s.simURL
 }
+
+// Environments is how many execution environments of a function have a
+// running process.
+func (s *Stack) Environments(logicalID string) int {
+	if fn := s.fns[logicalID]; fn != nil {
+		return fn.Environments()
+	}
+	return 0
+}
