@@ -164,15 +164,31 @@ func (c *Client) Postauth(t testing.TB, key, txID string, want int) map[string]a
 	return r.JSON(t)
 }
 
-// PostRReq posts an RReq (a map, or raw bytes) to /ds/results as a DS would.
+// PostRReq posts an RReq (a map, or raw bytes) to /ds/results as a DS would:
+// signed with the sandbox RReq key (header Dssim-Signature) when the stack
+// at c.URL was started by this package, as the sandbox simulator signs its
+// RReqs (see rreqkeys.go).
 func (c *Client) PostRReq(t testing.TB, rreq any) Response {
 	t.Helper()
-	return c.Call(t, "/ds/results", "", rreq, "Content-Type", RReqContentType)
+	req, err := c.newCall("/ds/results", "", rreq, []string{"Content-Type", RReqContentType})
+	require.NoError(t, err)
+	require.NoError(t, signRReq(req))
+	return c.Do(t, req)
 }
 
 // TryPostRReq is PostRReq for a goroutine (see TryCall).
 func (c *Client) TryPostRReq(rreq any) Response {
-	return c.TryCall("/ds/results", "", rreq, "Content-Type", RReqContentType)
+	req, err := c.newCall("/ds/results", "", rreq, []string{"Content-Type", RReqContentType})
+	if err == nil {
+		err = signRReq(req)
+	}
+	if err == nil {
+		var r Response
+		if r, err = c.do(req); err == nil {
+			return r
+		}
+	}
+	return Response{Body: []byte(err.Error())}
 }
 
 // PostForm submits a form to an absolute URL like a browser.

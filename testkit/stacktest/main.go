@@ -100,5 +100,9 @@ func start(ctx context.Context, cfg stack.Config, logs *LogBuffer) (*stack.Stack
 	if cfg.NewStore == nil {
 		cfg.NewStore = stack.DynamoStore
 	}
-	return stack.Start(ctx, cfg)
+	s, err := stack.Start(ctx, cfg)
+	if err == nil {
+		registerRReqKey(s.URL, s.RReqSigningKey())
+	}
+	return s, err
 }

@@ -118,6 +118,7 @@ type Stack struct {
 	iam       *lambdalocal.IAMChecker
 	simSrv    *http.Server
 	simURL    string
+	rreqKey   []byte
 	closeOnce sync.Once
 
 	mu     sync.Mutex
@@ -174,6 +175,7 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
+	s.rreqKey = rreqKey
 	v, err := vault.New(masterKey)
 	if err != nil {
 		return nil, err

@@ -178,3 +178,8 @@ func (s *Stack) Environments(logicalID string) int {
 	}
 	return 0
 }
+
+// RReqSigningKey is the sandbox RReq key: the simulator signs its RReqs
+// with it and /ds/results refuses RReqs without its signature. A test that
+// plays the DS signs with it (testkit/stacktest's PostRReq does).
+func (s *Stack) RReqSigningKey() []byte { return append([]byte(nil), s.rreqKey...) }
