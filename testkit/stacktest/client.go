@@ -128,6 +128,11 @@ func (c *Client) newCall(path, key string, body any, headers []string) (*http.Re
 	if key != "" {
 		req.Header.Set("Authorization", "Bearer "+key)
 	}
+	// Whoever posts to /ds/results plays the DS: sign it with the sandbox
+	// RReq key of the stack at c.URL, as the simulator does (rreqkeys.go).
+	if path == "/ds/results" {
+		signRReq(c.URL, req, raw)
+	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
@@ -164,31 +169,16 @@ func (c *Client) Postauth(t testing.TB, key, txID string, want int) map[string]a
 	return r.JSON(t)
 }
 
-// PostRReq posts an RReq (a map, or raw bytes) to /ds/results as a DS would:
-// signed with the sandbox RReq key (header Dssim-Signature) when the stack
-// at c.URL was started by this package, as the sandbox simulator signs its
-// RReqs (see rreqkeys.go).
+// PostRReq posts an RReq (a map, or raw bytes) to /ds/results as a DS would
+// (signed as the sandbox DS signs, see newCall).
 func (c *Client) PostRReq(t testing.TB, rreq any) Response {
 	t.Helper()
-	req, err := c.newCall("/ds/results", "", rreq, []string{"Content-Type", RReqContentType})
-	require.NoError(t, err)
-	require.NoError(t, signRReq(req))
-	return c.Do(t, req)
+	return c.Call(t, "/ds/results", "", rreq, "Content-Type", RReqContentType)
 }
 
 // TryPostRReq is PostRReq for a goroutine (see TryCall).
 func (c *Client) TryPostRReq(rreq any) Response {
-	req, err := c.newCall("/ds/results", "", rreq, []string{"Content-Type", RReqContentType})
-	if err == nil {
-		err = signRReq(req)
-	}
-	if err == nil {
-		var r Response
-		if r, err = c.do(req); err == nil {
-			return r
-		}
-	}
-	return Response{Body: []byte(err.Error())}
+	return c.TryCall("/ds/results", "", rreq, "Content-Type", RReqContentType)
 }
 
 // PostForm submits a form to an absolute URL like a browser.

@@ -1,8 +1,6 @@
 package stacktest
 
 import (
-	"bytes"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -23,34 +21,12 @@ func registerRReqKey(baseURL string, key []byte) {
 	}
 }
 
-// signRReq adds the Dssim-Signature header when the request goes to a
-// registered stack.
-func signRReq(req *http.Request) error {
-	for base, v := range rangeKeys() {
-		if strings.HasPrefix(req.URL.String(), base+"/") {
-			var body []byte
-			if req.GetBody != nil {
-				rc, err := req.GetBody()
-				if err != nil {
-					return err
-				}
-				if body, err = io.ReadAll(rc); err != nil {
-					return err
-				}
-				req.Body = io.NopCloser(bytes.NewReader(body))
-			}
-			req.Header.Set(webhooksig.SandboxRReqHeader, webhooksig.Sign(v, time.Now(), body))
-			return nil
-		}
+// signRReq adds the Dssim-Signature header when base is a registered
+// stack's URL.
+func signRReq(base string, req *http.Request, body []byte) {
+	v, ok := rreqKeys.Load(strings.TrimRight(base, "/"))
+	if !ok {
+		return
 	}
-	return nil
-}
-
-func rangeKeys() map[string][]byte {
-	out := map[string][]byte{}
-	rreqKeys.Range(func(k, v any) bool {
-		out[k.(string)] = v.([]byte)
-		return true
-	})
-	return out
+	req.Header.Set(webhooksig.SandboxRReqHeader, webhooksig.Sign(v.([]byte), time.Now(), body))
 }

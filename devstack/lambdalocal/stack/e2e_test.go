@@ -168,6 +168,15 @@ func TestFreshSandboxStack(t *testing.T) {
 
 	// Anyone but the simulator posting a result is refused (the sandbox's
 	// stand-in for production's mutual TLS).
-	raw := c.Call(t, "/ds/results", "", map[string]any{"messageType": "RReq", "threeDSServerTransID": txID})
-	require.Equal(t, 403, raw.Status, string(raw.Body))
+	// (stacktest's client signs what it posts there, as the DS: post raw.)
+	resp, err := http.Post(s.URL+"/ds/results", "application/json", strings.NewReader(`{"messageType":"RReq","threeDSServerTransID":"`+txID+`"}`))
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	require.Equal(t, 403, resp.StatusCode, string(body))
+	require.Contains(t, string(body), "Dssim-Signature")
+	// The same RReq signed with the stack's key passes the check (and then
+	// meets the domain's own: the transaction already has its result).
+	signed := c.PostRReq(t, map[string]any{"messageType": "RReq", "threeDSServerTransID": txID})
+	require.NotEqual(t, 403, signed.Status, string(signed.Body))
 }
