@@ -56,7 +56,7 @@ func (h handler) customResource(ctx context.Context, ev cfn.Event) error {
 			loadCtx, cancel = context.WithDeadline(ctx, dl.Add(-15*time.Second))
 			defer cancel()
 		}
-		if err := h.Handle(loadCtx, events.CloudWatchEvent{}); err != nil {
+		if err := h.loadWithRetries(loadCtx); err != nil {
 			h.log.ErrorContext(ctx, "deploy-time card range load failed; the schedule retries", slog.String("error", err.Error()))
 			resp.Data["Loaded"] = "false"
 			resp.Reason = "card ranges not loaded yet (see the function's log; the schedule retries): " + truncate(err.Error(), 300)
@@ -65,6 +65,35 @@ func (h handler) customResource(ctx context.Context, ev cfn.Event) error {
 		}
 	}
 	return h.respond(ctx, ev.ResponseURL, resp)
+}
+
+// loadAttempts bounds the deploy-time load's tries; the schedule takes over
+// after them.
+const loadAttempts = 5
+
+// loadWithRetries runs the refresh, trying again a few times: at deploy time
+// the DS may not be reachable for the first seconds (in the sandbox, API
+// Gateway's permission to invoke the simulator can lag its stage).
+func (h handler) loadWithRetries(ctx context.Context) error {
+	wait := h.retryWait
+	if wait <= 0 {
+		wait = 10 * time.Second
+	}
+	var err error
+	for attempt := 1; attempt <= loadAttempts; attempt++ {
+		if err = h.Handle(ctx, events.CloudWatchEvent{}); err == nil {
+			return nil
+		}
+		if attempt == loadAttempts {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(wait):
+		}
+	}
+	return err
 }
 
 // respond PUTs the answer to the pre-signed URL (no Content-Type: the URL's

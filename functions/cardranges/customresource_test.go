@@ -39,7 +39,7 @@ func TestCustomResource(t *testing.T) {
 	store := threedstest.NewMemoryStore(clock.Now, threeds.DefaultRetention())
 	dir := &directory{}
 	svc := threeds.NewService(threeds.Deps{CardRanges: store, Directory: dir, Now: clock.Now}, threeds.ServiceConfig{ServerRefNumber: "REF"})
-	h := handler{svc: svc, log: slog.New(slog.NewJSONHandler(&bytes.Buffer{}, nil)), targets: []target{{DS: "visa", Scheme: emv3ds.SchemeVisa}}}
+	h := handler{svc: svc, log: slog.New(slog.NewJSONHandler(&bytes.Buffer{}, nil)), targets: []target{{DS: "visa", Scheme: emv3ds.SchemeVisa}}, retryWait: time.Millisecond}
 	event := func(typ cfn.RequestType) json.RawMessage {
 		b, _ := json.Marshal(cfn.Event{RequestType: typ, RequestID: "req-" + string(typ), ResponseURL: srv.URL + "/signed", ResourceType: "Custom::CardRangesLoad",
 			LogicalResourceID: "CardRangesInitialLoad", StackID: "arn:aws:cloudformation:eu-west-1:123456789012:stack/open3ds/1", ResourceProperties: map[string]any{"ServiceToken": "arn"}})
@@ -58,7 +58,9 @@ func TestCustomResource(t *testing.T) {
 	require.NoError(t, err, "the card is enrolled once the stack is created")
 
 	h.targets = []target{{DS: "mastercard", Scheme: emv3ds.SchemeMastercard}} // times out
+	before := len(dir.schemes)
 	require.NoError(t, h.Entry(ctx, event(cfn.RequestUpdate)))
+	require.Equal(t, loadAttempts, len(dir.schemes)-before, "a DS not reachable yet is tried again a few times")
 	require.Equal(t, cfn.StatusSuccess, answers[1].Status, "a DS not reachable yet must not roll the deploy back")
 	require.Equal(t, "false", answers[1].Data["Loaded"])
 	require.Contains(t, answers[1].Reason, "schedule retries")
