@@ -603,16 +603,18 @@ func (e *evaluator) policyTemplate(name string, args any) ([]Statement, error) {
 	return nil, fmt.Errorf("SAM policy template %s is not expanded by the local IAM check", name)
 }
 
+var errNotARole = errors.New("the Role property must be !GetAtt <an AWS::IAM::Role of the template>.Arn")
+
 // roleStatements reads the inline policies of the AWS::IAM::Role that
 // !GetAtt <Role>.Arn names.
 func (e *evaluator) roleStatements(role any) ([]Statement, error) {
 	m, ok := role.(map[string]any)
 	if !ok || len(m) != 1 || m["Fn::GetAtt"] == nil {
-		return nil, errors.New("Role must be !GetAtt <an AWS::IAM::Role of the template>.Arn")
+		return nil, errNotARole
 	}
 	parts := strList(m["Fn::GetAtt"])
 	if len(parts) != 2 || parts[1] != "Arn" || e.types[parts[0]] != "AWS::IAM::Role" {
-		return nil, errors.New("Role must be !GetAtt <an AWS::IAM::Role of the template>.Arn")
+		return nil, errNotARole
 	}
 	res := e.raw["Resources"].(map[string]any)[parts[0]].(map[string]any)
 	props, _ := res["Properties"].(map[string]any)
