@@ -35,6 +35,15 @@ func main() {
 		if cfg.PublicURL == "" {
 			cfg.PublicURL = os.Getenv("DSSIM_PUBLIC_URL")
 		}
+		// Each invocation may run in another execution environment: the ACS
+		// state goes to the table named by DSSIM_TABLE.
+		if err := lambdaSetup(context.Background(), &cfg); err != nil {
+			logger.Error("dssim: configuration", "error", err)
+			os.Exit(1)
+		}
+		if cfg.State == nil {
+			logger.Warn("dssim: DSSIM_TABLE is not set; the ACS state stays in this process's memory (challenges fail across execution environments)")
+		}
 		sim, err := dssim.New(cfg)
 		if err != nil {
 			logger.Error("dssim: configuration", "error", err)

@@ -28,6 +28,7 @@ func run() int {
 	ddbPort := fs.Int("ddb-port", 8000, "DynamoDB Local port")
 	simPort := fs.Int("sim-port", 8443, "DS/ACS simulator port")
 	data := fs.String("data", "", "keep data in this directory (default: in memory)")
+	simLambda := fs.Bool("simulator-lambda", false, "run the simulator as its Lambda (SimulatorFunction, three execution environments, state in SimulatorTable) as the sandbox deploys it")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		return 2
 	}
@@ -41,13 +42,14 @@ func run() int {
 	// command, not a Lambda function, so it reads them itself).
 	cfg := stack.Config{
 		Port: *port, DDBPort: *ddbPort, SimPort: *simPort, DataDir: *data,
-		APIKey:        os.Getenv("THREEDS_API_KEY"),
-		APIKey2:       os.Getenv("THREEDS_API_KEY_2"),
-		WebhookURL:    os.Getenv("THREEDS_WEBHOOK_URL"),
-		WebhookSecret: os.Getenv("THREEDS_WEBHOOK_SECRET"),
-		NewStore:      stack.DynamoStore,
-		Logs:          os.Stderr,
-		Logger:        logger,
+		APIKey:          os.Getenv("THREEDS_API_KEY"),
+		APIKey2:         os.Getenv("THREEDS_API_KEY_2"),
+		WebhookURL:      os.Getenv("THREEDS_WEBHOOK_URL"),
+		WebhookSecret:   os.Getenv("THREEDS_WEBHOOK_SECRET"),
+		NewStore:        stack.DynamoStore,
+		SimulatorLambda: *simLambda,
+		Logs:            os.Stderr,
+		Logger:          logger,
 	}
 	start := time.Now()
 	s, err := stack.Start(ctx, cfg)

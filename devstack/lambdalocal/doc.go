@@ -10,8 +10,17 @@
 // the stream-triggered function as Lambda's event source mapping would
 // (batch item failures, bisection, retries, an on-failure record).
 //
-// The route table, authorizer, gateway responses, function settings and the
-// stream mapping are all read from template.yaml, so the local gateway cannot
-// drift from the deployed one. Package stack wires it all together for
+// It is as strict as AWS where a template mistake would otherwise show only
+// after a deploy: an IAM checker (iam.go, iamcheck.go) reads each function's
+// policy from template.yaml (statements, SAM policy templates expanded, or
+// its own role) and stands in front of DynamoDB and Secrets Manager,
+// answering AccessDeniedException for anything not granted; and
+// FunctionConfig.Spread hands consecutive invocations to different
+// execution environments, so state kept in memory between invocations fails
+// as it would on Lambda.
+//
+// The route table, authorizer, gateway responses, function settings, the
+// stream mapping and the IAM policies are all read from template.yaml, so
+// the local stack cannot drift from the deployed one. Package stack wires it all together for
 // make run and the end-to-end tests.
 package lambdalocal

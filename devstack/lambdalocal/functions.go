@@ -28,6 +28,11 @@ type FunctionsConfig struct {
 	// Concurrency is every function's most concurrent execution
 	// environments (FunctionConfig.Concurrency; 0 means 1).
 	Concurrency int
+	// PerFunctionConcurrency overrides Concurrency for some functions.
+	PerFunctionConcurrency map[string]int
+	// Spread lists the functions whose invocations are spread over their
+	// environments (FunctionConfig.Spread).
+	Spread map[string]bool
 }
 
 // StartFunctions prepares every function of the template (processes start
@@ -59,7 +64,11 @@ func StartFunctions(cfg FunctionsConfig) (map[string]*Function, error) {
 		if t, ok := cfg.Timeouts[id]; ok {
 			timeout = t
 		}
-		fn, err := NewFunction(FunctionConfig{Name: id, Bootstrap: bin, Env: env, Timeout: timeout, Region: cfg.Region, Logs: logs, Concurrency: cfg.Concurrency})
+		concurrency := cfg.Concurrency
+		if n, ok := cfg.PerFunctionConcurrency[id]; ok {
+			concurrency = n
+		}
+		fn, err := NewFunction(FunctionConfig{Name: id, Bootstrap: bin, Env: env, Timeout: timeout, Region: cfg.Region, Logs: logs, Concurrency: concurrency, Spread: cfg.Spread[id]})
 		if err != nil {
 			errs = append(errs, err)
 			continue

@@ -73,6 +73,12 @@ type FunctionConfig struct {
 	// start on demand (a cold start when every started one is busy), and a
 	// free warm environment is always preferred to a cold one.
 	Concurrency int
+	// Spread hands each invocation to the free environment that has waited
+	// longest instead of the warm one used last, so that consecutive
+	// invocations land on different execution environments (each starting
+	// cold on first use). Code that keeps state in memory between
+	// invocations then fails locally as it would on Lambda.
+	Spread bool
 	// Logs receives the processes' stdout and stderr; nil discards them.
 	Logs io.Writer
 }
@@ -140,6 +146,11 @@ func (f *Function) acquire(ctx context.Context) (*environment, error) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.cfg.Spread {
+		env := f.idle[0]
+		f.idle = f.idle[1:]
+		return env, nil
+	}
 	env := f.idle[len(f.idle)-1]
 	f.idle = f.idle[:len(f.idle)-1]
 	return env, nil

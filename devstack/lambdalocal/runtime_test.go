@@ -193,3 +193,22 @@ func TestFunctionScalesOutToConcurrency(t *testing.T) {
 	require.Zero(t, res.InitDuration)
 	require.Len(t, fn.ColdStarts(), 3)
 }
+
+// Spread: sequential invocations go round the environments (not to the warm
+// one), so per-process memory is not shared between them.
+func TestFunctionSpreadsSequentialInvocations(t *testing.T) {
+	fn, err := NewFunction(FunctionConfig{Name: "echo", Bootstrap: testBins["echofn"], Timeout: 2 * time.Second, Logs: testLog{t}, Concurrency: 3, Spread: true})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = fn.Close() })
+	pids := map[int]int{}
+	for range 6 {
+		_, r, err := invokeEcho(t, fn, "/x")
+		require.NoError(t, err)
+		pids[r.PID]++
+	}
+	require.Len(t, pids, 3, "six sequential invocations on three environments")
+	for pid, n := range pids {
+		require.Equal(t, 2, n, "pid %d", pid)
+	}
+	require.Len(t, fn.ColdStarts(), 3)
+}

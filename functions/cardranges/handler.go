@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"sort"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -49,6 +50,9 @@ type handler struct {
 	svc     *threeds.CardRangeService
 	log     *slog.Logger
 	targets []target
+	// retryWait is the pause between the deploy-time load's tries (10 s
+	// when zero; customresource.go).
+	retryWait time.Duration
 }
 
 // Handle refreshes every DS; one failing DS does not stop the others, and the

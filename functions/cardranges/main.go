@@ -18,6 +18,6 @@ func main() {
 			return nil, err
 		}
 		svc := threeds.NewCardRangeService(a.Store, ds, a.ServiceConfig())
-		return handler{svc: svc, log: a.Log, targets: targets(a.Config)}.Handle, nil
+		return handler{svc: svc, log: a.Log, targets: targets(a.Config)}.Entry, nil
 	})
 }

@@ -18,8 +18,9 @@ import (
 // every dialect's transactions share.
 
 type handler struct {
-	svc *threeds.CallbackService
-	log *slog.Logger
+	svc     *threeds.CallbackService
+	log     *slog.Logger
+	rreqSig rreqSignature // sandbox only (rreqsig.go)
 }
 
 // routes are the callback step's paths.
@@ -90,6 +91,10 @@ func (h handler) results(ctx context.Context, ev events.APIGatewayProxyRequest) 
 	body, err := apigw.Body(ev)
 	if err != nil {
 		return apigw.Error(ctx, h.log, apigw.ErroJSON{}, err, about)
+	}
+	if err := h.rreqSig.verify(ev, body); err != nil {
+		h.log.WarnContext(ctx, "RReq rejected", slog.String("reason", err.Error()), slog.Int("status", http.StatusForbidden))
+		return refuseUnsigned()
 	}
 	rreq, derr := emv3ds.DecodeRReq(body)
 	ans, err := h.svc.ReceiveRReq(ctx, rreq, derr)

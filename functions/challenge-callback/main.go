@@ -13,12 +13,16 @@ import (
 )
 
 func main() {
-	app.Start(config.ChallengeCallback, func(_ context.Context, a *app.App) (any, error) {
+	app.Start(config.ChallengeCallback, func(ctx context.Context, a *app.App) (any, error) {
 		sessions, err := a.Sessions()
 		if err != nil {
 			return nil, err
 		}
+		rreqKey, err := a.RReqSigningKey(ctx) // sandbox only; nil in production
+		if err != nil {
+			return nil, err
+		}
 		svc := threeds.NewCallbackService(a.Store, sessions, a.ServiceConfig())
-		return handler{svc: svc, log: a.Log}.router().Handle, nil
+		return handler{svc: svc, log: a.Log, rreqSig: rreqSignature{key: rreqKey}}.router().Handle, nil
 	})
 }

@@ -38,6 +38,8 @@ type App struct {
 	AWS      aws.Config
 	Store    *dynamostore.Store
 	Vault    *vault.Vault
+	// Vault and SessionKey are nil for the functions that do not use the
+	// master key (config.NeedsMasterKey).
 	// SessionKey signs threeDSSessionData; derived from the master key.
 	SessionKey []byte
 	secrets    *secretsmanager.Client
@@ -56,16 +58,20 @@ func Load(ctx context.Context, fn config.Function) (*App, error) {
 		return nil, err
 	}
 	a := &App{Function: fn, Config: cfg, Log: log, AWS: awsCfg}
-	master, err := a.masterKey(ctx)
-	if err != nil {
-		return nil, err
+	// Only the functions that use the master key read it (and only their
+	// roles may): the authorizer and cardranges never see it.
+	if config.NeedsMasterKey(fn) {
+		master, err := a.masterKey(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if a.Vault, err = vault.New(master); err != nil {
+			return nil, fmt.Errorf("master key: %w", err)
+		}
+		mac := hmac.New(sha256.New, master)
+		mac.Write([]byte("open3ds threeDSSessionData v1"))
+		a.SessionKey = mac.Sum(nil)
 	}
-	if a.Vault, err = vault.New(master); err != nil {
-		return nil, fmt.Errorf("master key: %w", err)
-	}
-	mac := hmac.New(sha256.New, master)
-	mac.Write([]byte("open3ds threeDSSessionData v1"))
-	a.SessionKey = mac.Sum(nil)
 
 	db := dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) {
 		if cfg.DynamoDBEndpoint != nil {
@@ -73,7 +79,11 @@ func Load(ctx context.Context, fn config.Function) (*App, error) {
 		}
 	})
 	ret := a.Retention()
-	a.Store = dynamostore.New(db, cfg.TableName, dynamostore.Options{Retention: &ret, Sealer: a.Vault})
+	opts := dynamostore.Options{Retention: &ret}
+	if a.Vault != nil {
+		opts.Sealer = a.Vault
+	}
+	a.Store = dynamostore.New(db, cfg.TableName, opts)
 	return a, nil
 }
 
@@ -111,6 +121,9 @@ func (a *App) Retention() threeds.Retention {
 
 // Sessions returns the threeDSSessionData issuer.
 func (a *App) Sessions() (*session.Tokens, error) {
+	if a.SessionKey == nil {
+		return nil, fmt.Errorf("%s does not load the master key", a.Function)
+	}
 	ttl := a.Config.SessionTTL
 	if ttl <= 0 {
 		ttl = session.DefaultTTL
@@ -199,6 +212,26 @@ func (a *App) masterKey(ctx context.Context) ([]byte, error) {
 		return nil, errors.New("master key: the secret must be JSON with a masterKey member")
 	}
 	return vault.ParseMasterKey(doc.MasterKey)
+}
+
+// RReqSigningKey reads the sandbox RReq signing key {"rreqKey": "..."}
+// named by RREQ_SIGNING_SECRET_ARN; nil when the variable is empty
+// (production, where mutual TLS admits the DS instead).
+func (a *App) RReqSigningKey(ctx context.Context) ([]byte, error) {
+	if a.Config.RReqSigningSecretARN == "" {
+		return nil, nil
+	}
+	raw, err := a.readSecret(ctx, a.Config.RReqSigningSecretARN, "")
+	if err != nil {
+		return nil, fmt.Errorf("RReq signing key: %w", err)
+	}
+	var doc struct {
+		RReqKey string `json:"rreqKey"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil || len(doc.RReqKey) < 32 {
+		return nil, errors.New("RReq signing key: the secret must be JSON with an rreqKey of at least 32 characters")
+	}
+	return []byte(doc.RReqKey), nil
 }
 
 // dsCertificate reads the DS client certificate, its key and the DS CA.

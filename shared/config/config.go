@@ -32,6 +32,9 @@ type Config struct {
 	Retention  Retention
 	DS         DS
 	Webhook    WebhookSettings
+	// RReqSigningSecretARN (sandbox only) names the key whose HMAC signature
+	// /ds/results requires on every RReq; "" means no signature check.
+	RReqSigningSecretARN string
 }
 
 // SecretSource says where the master-key secret is: exactly one of ARN (AWS)
@@ -122,14 +125,19 @@ func FromLookup(lookup LookupFunc, fns ...Function) (Config, error) {
 			}
 		}
 	}
-	// Every function needs the table and the master key.
+	// Every function needs the table; most the master key (NeedsMasterKey).
 	r.required[EnvTableName] = true
-	r.required[EnvSecretsARN] = true
+	needsKey := len(fns) == 0 // no function named: the common set
+	for _, fn := range fns {
+		needsKey = needsKey || NeedsMasterKey(fn)
+	}
 
 	var c Config
 	c.TableName = r.tableName(EnvTableName)
 	c.DynamoDBEndpoint = r.url(EnvDynamoDBEndpoint)
-	c.Secrets = r.secrets()
+	if needsKey {
+		c.Secrets = r.secrets()
+	}
 	c.SchemesEnabled = r.schemes(EnvSchemesEnabled)
 
 	c.PublicBaseURL = r.url(EnvPublicBaseURL)
@@ -163,6 +171,11 @@ func FromLookup(lookup LookupFunc, fns ...Function) (Config, error) {
 	}
 	if c.DS.ConnectTimeout > c.DS.Timeout && c.DS.Timeout > 0 {
 		r.fail(EnvDSConnectTimeout, ErrInvalid, "longer than "+EnvDSTimeout)
+	}
+
+	if arn := r.get(EnvRReqSigningSecretARN); arn != "" {
+		r.checkSecretARN(EnvRReqSigningSecretARN, arn)
+		c.RReqSigningSecretARN = arn
 	}
 
 	c.Webhook = WebhookSettings{

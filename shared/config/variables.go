@@ -53,6 +53,8 @@ const (
 	EnvThreeDSServerOperatorID = "THREEDS_SERVER_OPERATOR_ID"
 	EnvResultsURL              = "RESULTS_URL"
 
+	EnvRReqSigningSecretARN = "RREQ_SIGNING_SECRET_ARN"
+
 	EnvWebhookTimeout  = "WEBHOOK_TIMEOUT"
 	EnvWebhookAttempts = "WEBHOOK_ATTEMPTS"
 	EnvWebhookDLQURL   = "WEBHOOK_DLQ_URL"
@@ -102,28 +104,33 @@ var (
 	varThreeDSServerOperatorID = Variable{Name: EnvThreeDSServerOperatorID, Doc: "threeDSServerOperatorID assigned by the DS (optional)"}
 	varResultsURL              = Variable{Name: EnvResultsURL, Required: true, Doc: "threeDSServerURL put in the AReq: the results API's /ds/results URL"}
 
+	varRReqSigningSecretARN = Variable{Name: EnvRReqSigningSecretARN, Doc: `sandbox only: Secrets Manager secret {"rreqKey": "..."}; when set, /ds/results refuses an RReq without the simulator's HMAC signature header (production relies on mutual TLS instead)`}
+
 	varWebhookTimeout  = Variable{Name: EnvWebhookTimeout, Default: "5s", Doc: "timeout of one webhook POST"}
 	varWebhookAttempts = Variable{Name: EnvWebhookAttempts, Default: "3", Doc: "webhook tries within one invocation (with backoff) before the record is reported failed"}
 	varWebhookDLQURL   = Variable{Name: EnvWebhookDLQURL, Doc: "URL of the stream's on-failure queue (informational, for logs)"}
 )
 
 var (
-	common     = []Variable{varTableName, varSecretsARN, varSecretsFile, varDynamoDBEndpoint, varSchemesEnabled}
-	browser    = []Variable{varPublicBaseURL, varSessionTTL, varRetentionPreauth, varRetentionResult, varRetentionIdempotency}
-	directory  = []Variable{varDSURL, varDSURLVisa, varDSURLMastercard, varDSURLAmex, varDSCertSecretARN, varDSCertFile, varDSKeyFile, varDSCAFile, varDSConnectTimeout, varDSTimeout, varDSMaxResponseBytes, varThreeDSServerRefNumber, varThreeDSServerOperatorID, varResultsURL}
-	webhookVar = []Variable{varWebhookTimeout, varWebhookAttempts, varWebhookDLQURL}
+	common = []Variable{varTableName, varSecretsARN, varSecretsFile, varDynamoDBEndpoint, varSchemesEnabled}
+	// noMasterKey is common without the master key, for the functions that
+	// neither hash PANs, seal or unseal secrets nor sign session tokens.
+	noMasterKey = []Variable{varTableName, varDynamoDBEndpoint, varSchemesEnabled}
+	browser     = []Variable{varPublicBaseURL, varSessionTTL, varRetentionPreauth, varRetentionResult, varRetentionIdempotency}
+	directory   = []Variable{varDSURL, varDSURLVisa, varDSURLMastercard, varDSURLAmex, varDSCertSecretARN, varDSCertFile, varDSKeyFile, varDSCAFile, varDSConnectTimeout, varDSTimeout, varDSMaxResponseBytes, varThreeDSServerRefNumber, varThreeDSServerOperatorID, varResultsURL}
+	webhookVar  = []Variable{varWebhookTimeout, varWebhookAttempts, varWebhookDLQURL}
 
 	// all is every variable the package knows, in documentation order.
-	all = slices.Concat(common, browser, directory, webhookVar)
+	all = slices.Concat(common, browser, directory, []Variable{varRReqSigningSecretARN}, webhookVar)
 
 	byFunction = map[Function][]Variable{
-		Authorizer:        {varTableName, varSecretsARN, varSecretsFile, varDynamoDBEndpoint},
+		Authorizer:        {varTableName, varDynamoDBEndpoint},
 		Preauth:           slices.Concat(common, browser),
 		Auth:              slices.Concat(common, browser, directory),
 		Postauth:          common,
-		ChallengeCallback: slices.Concat(common, browser),
+		ChallengeCallback: slices.Concat(common, browser, []Variable{varRReqSigningSecretARN}),
 		Webhook:           slices.Concat(common, webhookVar),
-		CardRanges:        slices.Concat(common, directory),
+		CardRanges:        slices.Concat(noMasterKey, directory),
 	}
 )
 
@@ -136,6 +143,14 @@ func Variables(fn Function) []Variable {
 		panic(fmt.Sprintf("config: unknown function %q", fn))
 	}
 	return slices.Clone(vs)
+}
+
+// NeedsMasterKey reports whether fn reads the master-key secret (and so
+// needs SECRETS_ARN and secretsmanager:GetSecretValue on it): the functions
+// that hash PANs, seal or unseal webhook secrets, sign or check session
+// tokens, or (postauth, soon) unseal the stored CAVV.
+func NeedsMasterKey(fn Function) bool {
+	return slices.ContainsFunc(byFunction[fn], func(v Variable) bool { return v.Name == EnvSecretsARN })
 }
 
 // AllVariables returns every variable the package knows.

@@ -3,6 +3,7 @@ package dssim
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -27,7 +28,7 @@ func (s *Simulator) handleMethod(w http.ResponseWriter, r *http.Request) {
 	}
 	in, _ := json.Marshal(data)
 	s.log.add(data.ThreeDSServerTransID, Exchange{Direction: Received, MessageType: "ThreeDSMethod", Peer: "browser", Endpoint: methodPath, Body: in})
-	s.txs.methodRan(data.ThreeDSServerTransID)
+	s.methods.methodRan(data.ThreeDSServerTransID)
 	s.cfg.Logger.InfoContext(r.Context(), "dssim 3DS Method ran", "threeDSServerTransID", safeID(data.ThreeDSServerTransID))
 	if data.ThreeDSMethodNotificationURL == "" {
 		renderHTML(w, http.StatusOK, "autopost", autopostPage{Title: "3DS Method"})
@@ -56,7 +57,11 @@ func (s *Simulator) handleChallenge(w http.ResponseWriter, r *http.Request) {
 	creq, err := emv3ds.ParseCReq(encoded)
 	var t *txn
 	if creq != nil {
-		t = s.txs.byACSTransID(creq.ACSTransID)
+		var lerr error
+		if t, lerr = s.load(r.Context(), creq.ACSTransID); lerr != nil && !errors.Is(lerr, ErrUnknownTransaction) {
+			s.stateFailed(w, r, lerr)
+			return
+		}
 	}
 	txID := ""
 	if t != nil {
@@ -89,17 +94,23 @@ func (s *Simulator) handleChallenge(w http.ResponseWriter, r *http.Request) {
 		s.finishWithErro(w, r, t, session, emv3ds.NewErro(err, emv3ds.ErrorComponentACS, creq))
 		return
 	}
-	t.mu.Lock()
-	if t.state != stateAwaitCReq {
-		t.mu.Unlock()
+	started := t.state == stateAwaitCReq
+	if started {
+		t.state = stateChallenging
+		t.sessionData = session
+		t.windowSize = string(creq.ChallengeWindowSize)
+		if err := s.save(r.Context(), t); errors.Is(err, ErrStaleTransaction) {
+			started = false // another request started it first
+		} else if err != nil {
+			s.stateFailed(w, r, err)
+			return
+		}
+	}
+	if !started {
 		s.log.add(t.id, Exchange{Direction: Sent, Peer: "browser", Endpoint: challengePath, Status: http.StatusConflict, Note: "challenge already started or finished"})
 		renderHTML(w, http.StatusConflict, "error", "This challenge has already been started or completed.")
 		return
 	}
-	t.state = stateChallenging
-	t.sessionData = session
-	t.windowSize = string(creq.ChallengeWindowSize)
-	t.mu.Unlock()
 	s.renderChallenge(w, r, t, "")
 }
 
@@ -124,8 +135,14 @@ func checkCReq(c *emv3ds.CReq, t *txn, session string) error {
 	return &emv3ds.ValidationError{Fields: fs}
 }
 
+// stateFailed answers a request whose ACS state could not be read or
+// written (the sandbox's table unreachable): a page, never a guess.
+func (s *Simulator) stateFailed(w http.ResponseWriter, r *http.Request, err error) {
+	s.cfg.Logger.ErrorContext(r.Context(), "dssim: ACS state store failed", "error", err)
+	renderHTML(w, http.StatusServiceUnavailable, "error", "The ACS cannot reach its state store; try again.")
+}
+
 func (s *Simulator) renderChallenge(w http.ResponseWriter, r *http.Request, t *txn, errMsg string) {
-	t.mu.Lock()
 	wd, ht := windowSize(t.windowSize)
 	p := challengePage{
 		Scheme: t.scheme.dsName, Amount: t.amount, Merchant: t.merchant, Last4: t.last4,
@@ -133,7 +150,6 @@ func (s *Simulator) renderChallenge(w http.ResponseWriter, r *http.Request, t *t
 		Action: s.baseURLFor(r) + submitPath, ACSTransID: t.acsTransID, SessionData: t.sessionData,
 		TriesLeft: maxOTPTries - t.wrongTries,
 	}
-	t.mu.Unlock()
 	s.log.add(t.id, Exchange{Direction: Sent, MessageType: "ChallengePage", Peer: "browser", Endpoint: challengePath, Status: http.StatusOK, Note: errMsg})
 	renderHTML(w, http.StatusOK, "challenge", p)
 }
@@ -141,14 +157,26 @@ func (s *Simulator) renderChallenge(w http.ResponseWriter, r *http.Request, t *t
 // handleChallengeSubmit takes the one-time code or the cancel button.
 func (s *Simulator) handleChallengeSubmit(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	t := s.txs.byACSTransID(r.PostFormValue("acsTransID"))
-	if t == nil {
+	t, err := s.load(r.Context(), r.PostFormValue("acsTransID"))
+	if errors.Is(err, ErrUnknownTransaction) {
 		renderHTML(w, http.StatusBadRequest, "error", "This challenge is unknown to the ACS.")
+		return
+	}
+	if err != nil {
+		s.stateFailed(w, r, err)
 		return
 	}
 	action := r.PostFormValue("action")
 	otp := r.PostFormValue("otp")
 	outcome, again, ok := s.step(t, action, otp)
+	if ok {
+		if err := s.save(r.Context(), t); errors.Is(err, ErrStaleTransaction) {
+			ok = false // a concurrent post of the same form won
+		} else if err != nil {
+			s.stateFailed(w, r, err)
+			return
+		}
+	}
 	if !ok {
 		s.log.add(t.id, Exchange{Direction: Received, MessageType: "ChallengeForm", Peer: "browser", Endpoint: submitPath, Note: "challenge not in progress"})
 		renderHTML(w, http.StatusConflict, "error", "This challenge is not in progress.")
@@ -162,11 +190,10 @@ func (s *Simulator) handleChallengeSubmit(w http.ResponseWriter, r *http.Request
 	s.finishChallenge(w, r, t, outcome)
 }
 
-// step applies one form submission. again is the error text when the page
-// must be shown again; ok is false when the challenge is not in progress.
+// step applies one form submission to t (the caller saves it). again is
+// the error text when the page must be shown again; ok is false when the
+// challenge is not in progress.
 func (s *Simulator) step(t *txn, action, otp string) (o challengeOutcome, again string, ok bool) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
 	if t.state != stateChallenging {
 		return 0, "", false
 	}
@@ -198,9 +225,7 @@ func plural(n int, one, many string) string {
 // finishChallenge sends the RReq through the DS (twice for scenario 15),
 // then answers the page that auto-posts the final CRes to notificationURL.
 func (s *Simulator) finishChallenge(w http.ResponseWriter, r *http.Request, t *txn, o challengeOutcome) {
-	t.mu.Lock()
 	rreq := resultRReq(t, o, false)
-	t.mu.Unlock()
 	ctx := context.WithoutCancel(r.Context()) // the browser leaving must not cut the DS leg
 	_ = s.deliverRReq(ctx, t, rreq)
 	if t.ss == ScenarioDuplicateRReq {
@@ -222,12 +247,14 @@ func (s *Simulator) finishChallenge(w http.ResponseWriter, r *http.Request, t *t
 // finishWithErro ends a challenge whose CReq was wrong: the ACS posts an
 // Erro (in the cres field) to notificationURL.
 func (s *Simulator) finishWithErro(w http.ResponseWriter, r *http.Request, t *txn, session string, e *emv3ds.Erro) {
-	t.mu.Lock()
 	t.state = stateDone
 	if len(session) <= maxSessionData {
 		t.sessionData = session
 	}
-	t.mu.Unlock()
+	if err := s.save(r.Context(), t); err != nil && !errors.Is(err, ErrStaleTransaction) {
+		s.stateFailed(w, r, err)
+		return
+	}
 	b, _ := json.Marshal(e)
 	s.log.add(t.id, Exchange{Direction: Sent, MessageType: string(emv3ds.MessageTypeErro), Peer: "browser", Endpoint: t.notificationURL, Body: b})
 	s.cfg.Logger.InfoContext(r.Context(), "dssim rejected CReq", "threeDSServerTransID", safeID(t.id), "errorCode", string(e.ErrorCode), "errorDetail", e.ErrorDetail)
@@ -235,13 +262,11 @@ func (s *Simulator) finishWithErro(w http.ResponseWriter, r *http.Request, t *tx
 }
 
 func (s *Simulator) autopostResult(w http.ResponseWriter, t *txn, cres string) {
-	t.mu.Lock()
 	fields := []formField{{"cres", cres}}
 	if t.sessionData != "" {
 		fields = append(fields, formField{"threeDSSessionData", t.sessionData})
 	}
 	action := t.notificationURL
-	t.mu.Unlock()
 	renderHTML(w, http.StatusOK, "autopost", autopostPage{Title: "Returning to the merchant", Action: action, Fields: fields})
 }
 

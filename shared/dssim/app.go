@@ -2,6 +2,7 @@ package dssim
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 
@@ -24,7 +25,12 @@ func (s *Simulator) handleAppChallenge(w http.ResponseWriter, r *http.Request) {
 	}
 	var t *txn
 	if creq != nil {
-		t = s.txs.byACSTransID(creq.ACSTransID)
+		var lerr error
+		if t, lerr = s.load(r.Context(), creq.ACSTransID); lerr != nil && !errors.Is(lerr, ErrUnknownTransaction) {
+			s.cfg.Logger.ErrorContext(r.Context(), "dssim: ACS state store failed", "error", lerr)
+			http.Error(w, "ACS state store unavailable", http.StatusServiceUnavailable)
+			return
+		}
 	}
 	txID := ""
 	if t != nil {
@@ -42,30 +48,46 @@ func (s *Simulator) handleAppChallenge(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	t.mu.Lock()
+	notInProgress := func() {
+		s.appAnswer(w, t.id, emv3ds.NewErro(emv3ds.FieldError{Field: "acsTransID", Rule: "challenge not in progress", Code: emv3ds.ErrorCodeTransIDNotRecognised, Err: emv3ds.ErrTransIDMismatch}, emv3ds.ErrorComponentACS, creq))
+	}
+	saved := func() bool {
+		err := s.save(r.Context(), t)
+		if err != nil && !errors.Is(err, ErrStaleTransaction) {
+			s.cfg.Logger.ErrorContext(r.Context(), "dssim: ACS state store failed", "error", err)
+			http.Error(w, "ACS state store unavailable", http.StatusServiceUnavailable)
+			return false
+		}
+		if err != nil {
+			notInProgress()
+			return false
+		}
+		return true
+	}
 	if t.state == stateAwaitCReq {
 		t.state = stateChallenging
-		t.mu.Unlock()
-		s.appAnswer(w, t.id, s.appScreen(t, ""))
+		if saved() {
+			s.appAnswer(w, t.id, s.appScreen(t, ""))
+		}
 		return
 	}
-	t.mu.Unlock()
 	action := "submit"
 	if creq.ChallengeCancel != "" {
 		action = "cancel"
 	}
 	o, again, ok := s.step(t, action, creq.ChallengeDataEntry)
+	if ok && !saved() {
+		return
+	}
 	if !ok {
-		s.appAnswer(w, t.id, emv3ds.NewErro(emv3ds.FieldError{Field: "acsTransID", Rule: "challenge not in progress", Code: emv3ds.ErrorCodeTransIDNotRecognised, Err: emv3ds.ErrTransIDMismatch}, emv3ds.ErrorComponentACS, creq))
+		notInProgress()
 		return
 	}
 	if again != "" {
 		s.appAnswer(w, t.id, s.appScreen(t, again))
 		return
 	}
-	t.mu.Lock()
 	rreq := resultRReq(t, o, false)
-	t.mu.Unlock()
 	_ = s.deliverRReq(r.Context(), t, rreq)
 	if t.ss == ScenarioDuplicateRReq {
 		_ = s.deliverRReq(r.Context(), t, rreq)

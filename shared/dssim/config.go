@@ -74,6 +74,14 @@ type Config struct {
 	// because a Lambda invocation cannot leave work behind: the decoupled
 	// RReq is sent before the ARes D is returned. cmd/dssim sets it on Lambda.
 	InlineTimers bool
+	// State keeps the ACS state between requests; NewMemoryState() when
+	// nil. The sandbox Lambda passes a DynamoDB-backed store (cmd/dssim).
+	State StateStore
+	// RReqSigningKey, when set, signs every RReq: header
+	// RReqSignatureHeader with an HMAC-SHA256 of the body (the format of
+	// package webhooksig). The sandbox's /ds/results refuses RReqs without
+	// it, as production's mutual TLS refuses anyone but the DS.
+	RReqSigningKey []byte
 	// HTTPClient posts RReqs; nil builds one from the TLS settings (the
 	// simulator's CA and its certificate as the client certificate).
 	HTTPClient *http.Client
@@ -118,6 +126,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.State == nil {
+		c.State = NewMemoryState()
 	}
 	return c, nil
 }

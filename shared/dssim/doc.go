@@ -9,4 +9,11 @@
 // so a 3DS Server bug surfaces as an Erro from the simulator. Tests start it
 // in process on 127.0.0.1:0 and read back what it received and sent with
 // Exchanges.
+//
+// The ACS state between the AReq, the CReq and the challenge form posts lives
+// behind a StateStore (in memory by default; the sandbox Lambda keeps it in
+// a DynamoDB table, see cmd/dssim), with a revision per record so that two
+// requests never both move a challenge on. With Config.RReqSigningKey every
+// RReq carries an HMAC signature (RReqSignatureHeader), which the sandbox's
+// /ds/results requires.
 package dssim

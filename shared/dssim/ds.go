@@ -2,6 +2,7 @@ package dssim
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"time"
@@ -73,13 +74,6 @@ func (s *Simulator) handleAReq(w http.ResponseWriter, r *http.Request, body []by
 		s.answerErro(w, r, txID, nil, emv3ds.NewErro(err, emv3ds.ErrorComponentDS, areq), Fault{})
 		return
 	}
-	if s.txs.seen(txID) {
-		// A 3DS Server must never resend an AReq under the same ID.
-		s.answerErro(w, r, txID, nil, emv3ds.NewErro(emv3ds.FieldError{
-			Field: "threeDSServerTransID", Rule: "already used by an earlier AReq", Code: emv3ds.ErrorCodeTransactionDataInvalid, Err: emv3ds.ErrNotAllowed,
-		}, emv3ds.ErrorComponentDS, areq), Fault{})
-		return
-	}
 	pan := areq.AcctNumber.Reveal()
 	sc, ss, inRange := lookupPAN(pan)
 	rng, found := s.ranges.find(pan)
@@ -109,10 +103,15 @@ func (s *Simulator) handleAReq(w http.ResponseWriter, r *http.Request, body []by
 		amount: displayAmount(areq.PurchaseAmount, areq.PurchaseExponent, areq.PurchaseCurrency), merchant: areq.MerchantName,
 		last4: areq.AcctNumber.Last4(), created: time.Now(),
 	}
-	if !s.txs.add(t) {
+	// A 3DS Server must never resend an AReq under the same ID.
+	if err := s.state.Create(r.Context(), t.record()); errors.Is(err, ErrDuplicateTransaction) {
 		s.answerErro(w, r, txID, nil, emv3ds.NewErro(emv3ds.FieldError{
 			Field: "threeDSServerTransID", Rule: "already used by an earlier AReq", Code: emv3ds.ErrorCodeTransactionDataInvalid, Err: emv3ds.ErrNotAllowed,
 		}, emv3ds.ErrorComponentDS, areq), fault)
+		return
+	} else if err != nil {
+		s.cfg.Logger.ErrorContext(r.Context(), "dssim: ACS state store failed", "error", err)
+		http.Error(w, "ACS state store unavailable", http.StatusServiceUnavailable)
 		return
 	}
 
@@ -142,6 +141,14 @@ func (s *Simulator) handleAReq(w http.ResponseWriter, r *http.Request, body []by
 	}
 
 	ares, after := s.decide(areq, t, base)
+	if t.state == stateAwaitCReq {
+		// The CReq may come to another execution environment: store it.
+		if err := s.save(r.Context(), t); err != nil {
+			s.cfg.Logger.ErrorContext(r.Context(), "dssim: ACS state store failed", "error", err)
+			http.Error(w, "ACS state store unavailable", http.StatusServiceUnavailable)
+			return
+		}
+	}
 	if !s.sleep(r.Context(), fault.Delay) {
 		return
 	}
@@ -242,9 +249,7 @@ func hasChallengeInd(areq *emv3ds.AReq, want emv3ds.ChallengeInd) bool {
 // scheme's ECI; N, U and R carry the reason and no ECI, so the 3DS Server
 // computes the "not authenticated" one itself.
 func (s *Simulator) frictionless(ares *emv3ds.ARes, t *txn, st emv3ds.TransStatus, reason emv3ds.TransStatusReason) {
-	t.mu.Lock()
 	t.state = stateDone
-	t.mu.Unlock()
 	ares.TransStatus = st
 	ares.TransStatusReason = reason
 	switch st {
@@ -260,9 +265,7 @@ func (s *Simulator) frictionless(ares *emv3ds.ARes, t *txn, st emv3ds.TransStatu
 // challengeARes fills an ARes C: acsURL for the browser, a signed
 // acsSignedContent and rendering type for the app.
 func (s *Simulator) challengeARes(ares *emv3ds.ARes, t *txn, base string, mandated bool) {
-	t.mu.Lock()
 	t.state = stateAwaitCReq
-	t.mu.Unlock()
 	ares.TransStatus = emv3ds.TransStatusChallenge
 	ares.ACSChallengeMandated = yn(mandated)
 	setAuthMethod(ares, nil, t.version, emv3ds.AuthenticationTypeDynamic, emv3ds.AuthenticationMethodSMSOTP)
@@ -285,9 +288,7 @@ func (s *Simulator) challengeARes(ares *emv3ds.ARes, t *txn, base string, mandat
 
 // decoupledARes fills an ARes D.
 func (s *Simulator) decoupledARes(ares *emv3ds.ARes, t *txn) {
-	t.mu.Lock()
 	t.state = stateDone
-	t.mu.Unlock()
 	ares.TransStatus = emv3ds.TransStatusDecoupled
 	ares.ACSChallengeMandated = "N"
 	ares.ACSDecConInd = "Y"

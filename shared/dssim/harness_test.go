@@ -29,6 +29,7 @@ type fake3DSS struct {
 	mu     sync.Mutex
 	rreqs  []*emv3ds.RReq
 	raw    [][]byte
+	sigs   []string // RReqSignatureHeader of each RReq
 	notify []url.Values
 	method []url.Values
 	rreqCh chan *emv3ds.RReq
@@ -54,6 +55,7 @@ func newFake3DSS(t *testing.T, tlsCfg *tls.Config) *fake3DSS {
 		f.mu.Lock()
 		f.rreqs = append(f.rreqs, rreq)
 		f.raw = append(f.raw, body)
+		f.sigs = append(f.sigs, r.Header.Get(RReqSignatureHeader))
 		f.mu.Unlock()
 		f.rreqCh <- rreq
 		_ = json.NewEncoder(w).Encode(emv3ds.NewRRes(rreq))

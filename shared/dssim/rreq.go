@@ -8,9 +8,16 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/open3ds/server/shared/emv3ds"
+	"github.com/open3ds/server/shared/webhooksig"
 )
+
+// RReqSignatureHeader carries the sandbox simulator's HMAC signature of an
+// RReq body ("t=<unix seconds>,v1=<hex HMAC-SHA256>", package webhooksig)
+// when Config.RReqSigningKey is set.
+const RReqSignatureHeader = webhooksig.SandboxRReqHeader
 
 // challengeOutcome is how a challenge ended.
 type challengeOutcome int
@@ -96,6 +103,9 @@ func (s *Simulator) deliverRReq(ctx context.Context, t *txn, rreq *emv3ds.RReq) 
 		return fmt.Errorf("build RReq request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	if len(s.cfg.RReqSigningKey) > 0 {
+		req.Header.Set(RReqSignatureHeader, webhooksig.Sign(s.cfg.RReqSigningKey, time.Now(), b))
+	}
 	resp, err := s.rreq.Do(req)
 	if err != nil {
 		ex.Note = "delivery failed: " + err.Error()

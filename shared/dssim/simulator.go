@@ -20,7 +20,8 @@ type Simulator struct {
 	pki     *pki // nil for plain HTTP
 	handler http.Handler
 	log     *exchangeLog
-	txs     *txStore
+	state   StateStore
+	methods methodLog
 	ranges  *rangeTable
 	signer  *jwsSigner
 	rreq    *http.Client
@@ -44,7 +45,7 @@ func New(cfg Config) (*Simulator, error) {
 	s := &Simulator{
 		cfg:     cfg,
 		log:     newExchangeLog(),
-		txs:     newTxStore(),
+		state:   cfg.State,
 		closing: make(chan struct{}),
 	}
 	switch cfg.TLS {

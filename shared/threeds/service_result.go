@@ -135,7 +135,7 @@ type APIKeyHasher func(key string) string
 
 // AuthorizeAPIKey resolves an API key to its merchant: hash lookup, then a
 // constant-time comparison of the stored and computed hashes. Revoked and
-// unknown keys are the same ErrInvalidAPIKey.
+// unknown keys are the same ErrInvalidAPIKey. It only reads: one GetItem.
 func (s *flows) AuthorizeAPIKey(ctx context.Context, key string, hash APIKeyHasher) (string, error) {
 	if key == "" || len(key) > 256 {
 		return "", ErrInvalidAPIKey
@@ -151,11 +151,7 @@ func (s *flows) AuthorizeAPIKey(ctx context.Context, key string, hash APIKeyHash
 	if !EqualHash(k.Hash, h) || k.Revoked() {
 		return "", ErrInvalidAPIKey
 	}
-	// Last use is kept at minute resolution: one write a minute per key, not
-	// one per request.
-	now := s.d.Now()
-	if now.Sub(k.LastUsedAt) > time.Minute {
-		_ = s.d.APIKeys.TouchAPIKey(ctx, h, now) // best effort: never fail a request for it
-	}
+	// No write here: the authorizer runs on every merchant request, and its
+	// role may only read (template.yaml). Key use shows in the flow logs.
 	return k.MerchantID, nil
 }

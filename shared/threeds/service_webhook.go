@@ -108,7 +108,12 @@ func (s *flows) DeliverWebhook(ctx context.Context, tx *Transaction, p WebhookPo
 	for attempt := 1; attempt <= p.Attempts; attempt++ {
 		status, err = s.d.Webhooks.Send(ctx, WebhookTarget{URL: m.WebhookURL, Secret: []byte(m.WebhookSecret)}, ev, s.d.Now())
 		if err == nil && status >= 200 && status < 300 {
-			s.recordDelivery(ctx, prev, tx, ev, attempt, status, "", true)
+			if rerr := s.recordDelivery(ctx, prev, tx, ev, attempt, status, "", true); rerr != nil {
+				// Delivered but not recorded: fail the record so the stream
+				// retries; the merchant may see the event again (same
+				// Threeds-Event-Id) rather than the record silently lost.
+				return fmt.Errorf("webhook %s delivered, record not written: %w", ev.ID, rerr)
+			}
 			return nil
 		}
 		lastErr = fmt.Sprintf("HTTP %d", status)
@@ -122,15 +127,19 @@ func (s *flows) DeliverWebhook(ctx context.Context, tx *Transaction, p WebhookPo
 			backoff *= 2
 		}
 	}
-	s.recordDelivery(ctx, prev, tx, ev, p.Attempts, status, lastErr, false)
-	return fmt.Errorf("webhook %s: %s: %w", ev.ID, lastErr, ErrWebhookFailed)
+	failed := fmt.Errorf("webhook %s: %s: %w", ev.ID, lastErr, ErrWebhookFailed)
+	if rerr := s.recordDelivery(ctx, prev, tx, ev, p.Attempts, status, lastErr, false); rerr != nil {
+		return errors.Join(failed, fmt.Errorf("webhook %s: record not written: %w", ev.ID, rerr))
+	}
+	return failed
 }
 
 // recordDelivery writes the outcome of this invocation's attempts: one
 // conditional create when there was no record (prev == nil), else an update
 // of the record found (or of the one a concurrent invocation created). A
-// delivered record is never turned back into a failed one.
-func (s *flows) recordDelivery(ctx context.Context, prev *WebhookDelivery, tx *Transaction, ev WebhookEvent, attempts, status int, lastErr string, delivered bool) {
+// delivered record is never turned back into a failed one. A store failure
+// is returned, never dropped.
+func (s *flows) recordDelivery(ctx context.Context, prev *WebhookDelivery, tx *Transaction, ev WebhookEvent, attempts, status int, lastErr string, delivered bool) error {
 	ctx = context.WithoutCancel(ctx)
 	now := s.d.Now()
 	apply := func(d *WebhookDelivery) {
@@ -154,11 +163,12 @@ func (s *flows) recordDelivery(ctx context.Context, prev *WebhookDelivery, tx *T
 		apply(d)
 		err := s.d.Deliveries.CreateWebhookDelivery(ctx, d)
 		if !errors.Is(err, ErrDuplicateWebhookDelivery) {
-			return // written, or a store failure the next stream retry meets again
+			return err // written (nil), or a store failure
 		}
 	}
-	_, _ = s.d.Deliveries.UpdateWebhookDelivery(ctx, ev.ID, func(d *WebhookDelivery) error {
+	_, err := s.d.Deliveries.UpdateWebhookDelivery(ctx, ev.ID, func(d *WebhookDelivery) error {
 		apply(d)
 		return nil
 	})
+	return err
 }

@@ -225,3 +225,28 @@ func TestWebhookEventForFrictionless(t *testing.T) {
 	require.Equal(t, svcNow.Unix(), ev.Created)
 	require.Regexp(t, `^evt_[0-9a-f]{24}$`, ev.ID)
 }
+
+// failingDeliveries is a delivery store whose writes fail.
+type failingDeliveries struct{ threeds.WebhookDeliveryStore }
+
+var errStoreDown = errors.New("store down")
+
+func (failingDeliveries) CreateWebhookDelivery(context.Context, *threeds.WebhookDelivery) error {
+	return errStoreDown
+}
+
+// A delivery record that cannot be written is an error of the invocation
+// (the stream retries), never dropped.
+func TestDeliverWebhookRecordFailureIsReported(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{200, 500} {
+		e := newEnv(t)
+		tx := e.finalTx()
+		e.hooks.Status = []int{status}
+		svc := threeds.NewWebhookService(e.store, failingDeliveries{e.store}, e.hooks, threeds.ServiceConfig{},
+			threeds.WithClock(e.clock.Now), threeds.WithSleep(e.sleep))
+		err := svc.DeliverWebhook(context.Background(), tx, threeds.WebhookPolicy{Attempts: 1})
+		require.ErrorIs(t, err, errStoreDown, "HTTP %d", status)
+		require.Equal(t, status != 200, errors.Is(err, threeds.ErrWebhookFailed), "HTTP %d", status)
+	}
+}

@@ -99,7 +99,8 @@ type APIKeyStore interface {
 	// RevokeAPIKey revokes a merchant's key by ID (ErrAPIKeyNotFound when
 	// it is not that merchant's). Revoking twice keeps the first time.
 	RevokeAPIKey(ctx context.Context, merchantID, keyID string, now time.Time) error
-	// TouchAPIKey records the last use of a key.
+	// TouchAPIKey records the last use of a key. Nothing on the request
+	// path calls it (the authorizer only reads); it is for admin tooling.
 	TouchAPIKey(ctx context.Context, hash string, now time.Time) error
 }
 

@@ -13,6 +13,11 @@ import (
 // Header is the name of the signature header.
 const Header = "Threeds-Signature"
 
+// SandboxRReqHeader carries the same signature format on the sandbox
+// simulator's RReqs (see shared/dssim and the challenge-callback function):
+// the sandbox's stand-in for production's mutual TLS on /ds/results.
+const SandboxRReqHeader = "Dssim-Signature"
+
 // DefaultTolerance is how far a receiver should accept the timestamp from its clock.
 const DefaultTolerance = 5 * time.Minute
 

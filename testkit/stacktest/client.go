@@ -128,6 +128,11 @@ func (c *Client) newCall(path, key string, body any, headers []string) (*http.Re
 	if key != "" {
 		req.Header.Set("Authorization", "Bearer "+key)
 	}
+	// Whoever posts to /ds/results plays the DS: sign it with the sandbox
+	// RReq key of the stack at c.URL, as the simulator does (rreqkeys.go).
+	if path == "/ds/results" {
+		signRReq(c.URL, req, raw)
+	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
@@ -164,7 +169,8 @@ func (c *Client) Postauth(t testing.TB, key, txID string, want int) map[string]a
 	return r.JSON(t)
 }
 
-// PostRReq posts an RReq (a map, or raw bytes) to /ds/results as a DS would.
+// PostRReq posts an RReq (a map, or raw bytes) to /ds/results as a DS would
+// (signed as the sandbox DS signs, see newCall).
 func (c *Client) PostRReq(t testing.TB, rreq any) Response {
 	t.Helper()
 	return c.Call(t, "/ds/results", "", rreq, "Content-Type", RReqContentType)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/open3ds/server/devstack/lambdalocal"
 	"github.com/open3ds/server/devstack/lambdalocal/stack"
 )
 
@@ -53,6 +54,13 @@ func (s Suite) Run(m *testing.M) int {
 		}
 	}
 	code := m.Run()
+	// A call the template does not grant fails the suite even when the
+	// function swallowed the AccessDeniedException (as the authorizer's
+	// last-use write once did).
+	if d := stk.IAMDenials(); len(d) > 0 {
+		fmt.Fprintf(os.Stderr, "%s: calls template.yaml does not grant (AccessDenied in AWS):\n%s", s.Name, lambdalocal.DenialsByFunction(d))
+		code = 1
+	}
 	if code != 0 && s.DumpEnv != "" && os.Getenv(s.DumpEnv) != "" {
 		fmt.Fprintf(os.Stderr, "stack output:\n%s\n", s.Logs.String())
 	}
@@ -71,6 +79,9 @@ func Start(t *testing.T, cfg stack.Config) (*stack.Stack, *LogBuffer) {
 		t.Fatalf("the local stack did not start: %v\noutput:\n%s", err, logs.String())
 	}
 	t.Cleanup(func() {
+		if d := s.IAMDenials(); len(d) > 0 {
+			t.Errorf("calls template.yaml does not grant (AccessDenied in AWS):\n%s", lambdalocal.DenialsByFunction(d))
+		}
 		_ = s.Close()
 		if t.Failed() {
 			t.Logf("stack output:\n%s", logs.String())
@@ -89,5 +100,9 @@ func start(ctx context.Context, cfg stack.Config, logs *LogBuffer) (*stack.Stack
 	if cfg.NewStore == nil {
 		cfg.NewStore = stack.DynamoStore
 	}
-	return stack.Start(ctx, cfg)
+	s, err := stack.Start(ctx, cfg)
+	if err == nil {
+		registerRReqKey(s.URL, s.RReqSigningKey())
+	}
+	return s, err
 }

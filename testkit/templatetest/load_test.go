@@ -166,34 +166,64 @@ func samconfig(t *testing.T) map[string]any {
 	return sc
 }
 
-var overrideRE = regexp.MustCompile(`^([A-Za-z0-9]+)=(.*)$`)
+// overrideRE is one Key=Value of parameter_overrides, the value bare or in
+// double quotes (how SAM CLI writes them back after sam deploy --guided).
+var overrideRE = regexp.MustCompile(`([A-Za-z0-9]+)=("(?:[^"\\]|\\.)*"|[^\s"]*)`)
 
 // parameterOverrides reads a profile's deploy parameter_overrides, given as
-// one space-separated string or as a list of Key=Value strings.
+// one space-separated string (bare or SAM's quoted values) or as a list of
+// Key=Value strings.
 func parameterOverrides(t *testing.T, sc map[string]any, profile string) map[string]string {
 	t.Helper()
+	out, err := parseOverrides(dig(sc, profile, "deploy", "parameters", "parameter_overrides"))
+	require.NoError(t, err, "%s parameter_overrides", profile)
+	return out
+}
+
+func parseOverrides(v any) (map[string]string, error) {
 	var items []string
-	switch v := dig(sc, profile, "deploy", "parameters", "parameter_overrides").(type) {
+	switch x := v.(type) {
 	case string:
-		items = strings.Fields(v)
+		rest := strings.TrimSpace(x)
+		for rest != "" {
+			loc := overrideRE.FindStringSubmatchIndex(rest)
+			if loc == nil || loc[0] != 0 {
+				return nil, fmt.Errorf("%q is not Key=Value", rest)
+			}
+			items = append(items, rest[:loc[1]])
+			rest = strings.TrimSpace(rest[loc[1]:])
+		}
 	case []any:
-		for _, e := range v {
+		for _, e := range x {
 			s, ok := e.(string)
-			require.True(t, ok, "%s parameter_overrides: not a string: %v", profile, e)
+			if !ok {
+				return nil, fmt.Errorf("not a string: %v", e)
+			}
 			items = append(items, s)
 		}
 	case nil:
 	default:
-		t.Fatalf("%s parameter_overrides: unexpected %T", profile, v)
+		return nil, fmt.Errorf("unexpected %T", v)
 	}
 	out := map[string]string{}
 	for _, it := range items {
 		m := overrideRE.FindStringSubmatch(it)
-		require.NotNil(t, m, "%s parameter_overrides: %q is not Key=Value", profile, it)
-		require.NotEmpty(t, m[2], "%s parameter_overrides: %s has an empty value (SAM CLI does not accept Key=)", profile, m[1])
-		out[m[1]] = m[2]
+		if m == nil || m[0] != it {
+			return nil, fmt.Errorf("%q is not Key=Value", it)
+		}
+		val := m[2]
+		if strings.HasPrefix(val, `"`) {
+			uq, err := strconv.Unquote(val)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", m[1], err)
+			}
+			val = uq
+		} else if val == "" {
+			return nil, fmt.Errorf("%s has an empty unquoted value (SAM CLI does not accept Key=; write Key=\"\")", m[1])
+		}
+		out[m[1]] = val
 	}
-	return out
+	return out, nil
 }
 
 // ------------------------------------------------------------ conditions
@@ -423,6 +453,8 @@ var fakeResource = map[string]string{
 	"MerchantApi":            "m1e2r3c4h5",
 	"ResultsApi":             "r1e2s3u4l5",
 	"SimulatorApi":           "s1i2m3u4l5",
+	"SimulatorTable":         "open3ds-SimulatorTable-1A2B",
+	"SandboxRReqSecret":      "arn:aws:secretsmanager:eu-west-1:123456789012:secret:SandboxRReqSecret-AbCdEf",
 }
 
 var pseudo = map[string]string{

@@ -7,13 +7,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/BurntSushi/toml"
 
 	"github.com/awslabs/goformation/v7/cloudformation/serverless"
 	"github.com/stretchr/testify/require"
 
+	"github.com/open3ds/server/devstack/lambdalocal"
 	"github.com/open3ds/server/shared/config"
 )
 
@@ -60,7 +63,11 @@ func TestFunctionRuntime(t *testing.T) {
 			require.Equal(t, ".", *fn.CodeUri.String, "one root go.mod: CodeUri . with BuildMethod makefile (style.md §3.10)")
 			require.Equal(t, "makefile", fn.AWSCloudFormationMetadata["BuildMethod"])
 			require.Nil(t, fn.InlineCode)
-			require.Nil(t, fn.Role, "SAM builds a least-privilege role per function")
+			if id == "WebhookFunction" {
+				require.Equal(t, "GetAtt:WebhookRole.Arn", *fn.Role, "the webhook's own role scopes its stream reads")
+			} else {
+				require.Nil(t, fn.Role, "SAM builds a least-privilege role per function")
+			}
 
 			timeout := globalTimeout
 			if fn.Timeout != nil {
@@ -278,7 +285,9 @@ func TestResultsAPI(t *testing.T) {
 
 func TestTable(t *testing.T) {
 	tables := parsed(t, scenarios(t)[0]).GetAllDynamoDBTableResources()
-	require.Len(t, tables, 1)
+	require.Len(t, tables, 2, "the table and (sandbox) the simulator's state table")
+	require.Equal(t, "IsSandbox", tables["SimulatorTable"].AWSCloudFormationCondition)
+	require.True(t, tables["SimulatorTable"].TimeToLiveSpecification.Enabled, "the simulator's state expires")
 	tb := tables["Table"]
 	require.NotNil(t, tb)
 	require.Equal(t, "PAY_PER_REQUEST", *tb.BillingMode)
@@ -330,8 +339,7 @@ func TestWebhookStream(t *testing.T) {
 	require.True(t, ok, "Pattern is a JSON string")
 	var p map[string]any
 	require.NoError(t, json.Unmarshal([]byte(pattern), &p))
-	require.Equal(t, map[string]any{
-		"eventName": []any{"INSERT", "MODIFY"},
+	require.Equal(t, map[string]any{ // DynamoDB mappings filter on the dynamodb key only
 		"dynamodb": map[string]any{"NewImage": map[string]any{
 			"type":  map[string]any{"S": []any{"transaction"}},
 			"state": map[string]any{"S": []any{"final"}},
@@ -369,7 +377,8 @@ func TestEnvironmentMatchesConfig(t *testing.T) {
 				}
 				cfn, ok := configFunctions[id]
 				if !ok {
-					require.Empty(t, env, "%s reads no shared/config variables", id)
+					// cmd/dssim reads its own DSSIM_* variables.
+					require.Equal(t, map[string]string{"DSSIM_TABLE": "Ref:SimulatorTable", "DSSIM_RREQ_SECRET_ARN": "Ref:SandboxRReqSecret"}, env, id)
 					return
 				}
 				known := map[string]config.Variable{}
@@ -442,83 +451,86 @@ func TestEnvironmentHoldsNoSecrets(t *testing.T) {
 	}
 }
 
-// IAM names only the table (and its indexes), the master-key secret and, for
-// the functions that talk to the DS in production, the DS certificate secret.
+// Least privilege, for real: each function's grants, read as the local
+// stack's IAM checker reads them (lambdalocal.ReadPolicies: statements, SAM
+// policy templates, own roles), are exactly what its code does — the e2e
+// suites run every call through that checker, so a missing grant fails them
+// and an extra one fails here.
 func TestIAMLeastPrivilege(t *testing.T) {
-	tableRes := []string{"GetAtt:Table.Arn", "Sub:${Table.Arn}/index/*"}
-	readOnly := []string{"dynamodb:GetItem", "dynamodb:Query"}
+	b, err := os.ReadFile(filepath.Join(repoRoot(t), "template.yaml"))
+	require.NoError(t, err)
+	const table = "open3ds-Table-1A2B3C4D5E6F"
+	flow := []string{"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+	want := map[string][]string{ // function → DynamoDB actions on the table
+		"AuthorizerFunction":        {"dynamodb:GetItem"},
+		"PreauthFunction":           flow,
+		"AuthFunction":              flow,
+		"PostauthFunction":          {"dynamodb:GetItem"},
+		"ChallengeCallbackFunction": {"dynamodb:GetItem", "dynamodb:PutItem"},
+		"WebhookFunction":           {"dynamodb:GetItem", "dynamodb:PutItem"},
+		"CardRangesFunction":        {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"},
+		"SimulatorFunction":         {},
+	}
+	allDDB := []string{"GetItem", "Query", "Scan", "BatchGetItem", "BatchWriteItem", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem", "DescribeTable"}
 	for _, sc := range scenarios(t) {
-		tpl := parsed(t, sc)
-		for id, fn := range tpl.GetAllServerlessFunctionResources() {
+		aws := lambdalocal.LocalAWS{Region: "eu-west-1", Params: sc.params, Names: map[string]string{"Table": table, "SimulatorTable": "sim", "SandboxRReqSecret": "rreq"}}
+		pols, err := lambdalocal.ReadPolicies(b, aws)
+		require.NoError(t, err, sc.name)
+		tableARN := aws.TableARN(table)
+		master, dsCert, rreq := sc.params["MasterKeySecretArn"], sc.params["DsCertificateSecretArn"], aws.SecretARN("rreq")
+		for id, actions := range want {
 			t.Run(sc.name+"/"+id, func(t *testing.T) {
-				if id == "SimulatorFunction" {
-					require.Nil(t, fn.Policies, "the simulator touches no AWS resource")
+				p, ok := pols[id]
+				if id == "SimulatorFunction" && sc.name == "production" {
+					require.False(t, ok, "no simulator in production")
 					return
 				}
-				// goformation fills every arm of its Policies union from a
-				// list, so the raw YAML tells what kind of policies these are.
-				rawPolicies, ok := dig(rawResource(t, rawTemplate(t), id), "Properties", "Policies").([]any)
-				require.True(t, ok, "%s: Policies must be a list of policy documents", id)
-				for _, p := range rawPolicies {
-					doc, ok := p.(map[string]any)
-					require.True(t, ok, "%s: no managed policy names", id)
-					require.Equal(t, []string{"Statement"}, sortedKeys(doc), "%s: explicit statements, not broad SAM policy templates", id)
+				require.True(t, ok)
+				var got []string
+				for _, a := range allDDB {
+					if p.Allowed("dynamodb:"+a, tableARN) {
+						got = append(got, "dynamodb:"+a)
+					}
+					require.False(t, p.Allowed("dynamodb:"+a, tableARN+"/index/gsi1"), "%s: no function queries the index (admin only)", id)
 				}
-				require.NotNil(t, fn.Policies)
-				require.NotNil(t, fn.Policies.IAMPolicyDocumentArray)
-
-				allowed := map[string]bool{sc.params["MasterKeySecretArn"]: true}
-				for _, r := range tableRes {
-					allowed[r] = true
-				}
+				require.ElementsMatch(t, actions, got, "%s DynamoDB actions on the table", id)
+				require.False(t, p.Allowed("dynamodb:Scan", tableARN))
+				require.Equal(t, config.NeedsMasterKey(configFunctions[id]), p.Allowed("secretsmanager:GetSecretValue", master), "%s and the master key", id)
 				wantsDSCert := sc.name == "production" && (id == "AuthFunction" || id == "CardRangesFunction")
-				if wantsDSCert {
-					allowed[sc.params["DsCertificateSecretArn"]] = true
+				if dsCert != "" {
+					require.Equal(t, wantsDSCert, p.Allowed("secretsmanager:GetSecretValue", dsCert), "%s and the DS certificate", id)
 				}
-				seen := map[string]bool{}
-				var ddbActions []string
-				for _, doc := range *fn.Policies.IAMPolicyDocumentArray {
-					for _, st := range doc.Statement {
-						if st == nil {
-							continue // an Fn::If that chose AWS::NoValue
-						}
-						require.Equal(t, "Allow", dig(st, "Effect"))
-						require.Nil(t, dig(st, "NotAction"))
-						require.Nil(t, dig(st, "NotResource"))
-						actions := strList(dig(st, "Action"))
-						resources := strList(dig(st, "Resource"))
-						require.NotEmpty(t, actions)
-						require.NotEmpty(t, resources)
-						for _, r := range resources {
-							require.True(t, allowed[r], "%s may touch %s", id, r)
-							require.NotContains(t, r, "*:*")
-							seen[r] = true
-						}
-						for _, a := range actions {
-							require.NotContains(t, a, "*", "%s: wildcard action %s", id, a)
-							require.NotEqual(t, "dynamodb:Scan", a, "lookups are Queries, never Scans")
-							svc, _, _ := strings.Cut(a, ":")
-							switch svc {
-							case "dynamodb":
-								ddbActions = append(ddbActions, a)
-								for _, r := range resources {
-									require.True(t, slices.Contains(tableRes, r), "%s: %s on a non-table resource", id, a)
-								}
-							case "secretsmanager":
-								require.Equal(t, "secretsmanager:GetSecretValue", a)
-							default:
-								t.Fatalf("%s: unexpected action %s", id, a)
-							}
+				wantsRReq := sc.name == "sandbox" && (id == "ChallengeCallbackFunction" || id == "SimulatorFunction")
+				require.Equal(t, wantsRReq, p.Allowed("secretsmanager:GetSecretValue", rreq), "%s and the sandbox RReq key", id)
+				require.Equal(t, id == "SimulatorFunction", p.Allowed("dynamodb:PutItem", aws.TableARN("sim")), "%s and the simulator's table", id)
+				for _, st := range p.Statements {
+					for _, a := range st.Actions {
+						require.NotContains(t, a, "*", "%s: wildcard action %s", id, a)
+					}
+					for _, r := range st.Resources {
+						if r == "*" {
+							require.Equal(t, []string{"dynamodb:ListStreams"}, st.Actions, "%s: only ListStreams (no resource-level permissions) on *", id)
 						}
 					}
 				}
-				require.True(t, seen[sc.params["MasterKeySecretArn"]], "%s cannot read the master key", id)
-				require.Equal(t, wantsDSCert, seen[sc.params["DsCertificateSecretArn"]], "%s and the DS certificate", id)
-				require.True(t, seen["GetAtt:Table.Arn"], "%s cannot reach the table", id)
-				if id == "AuthorizerFunction" {
-					require.ElementsMatch(t, readOnly, ddbActions, "the authorizer only reads keys")
-				}
+				// The webhook reads this table's stream only, not every stream.
+				require.Equal(t, id == "WebhookFunction", p.Allowed("dynamodb:GetRecords", tableARN+"/stream/local"), "%s and the table stream", id)
+				require.False(t, p.Allowed("dynamodb:GetRecords", aws.TableARN("another")+"/stream/x"), "%s reads another table's stream", id)
 			})
+		}
+	}
+	// goformation: explicit statements everywhere but the webhook (own role).
+	for id := range functionDirs {
+		rawPolicies, ok := dig(rawResource(t, rawTemplate(t), id), "Properties", "Policies").([]any)
+		if id == "WebhookFunction" {
+			require.False(t, ok, "a function with its own Role has no Policies")
+			continue
+		}
+		require.True(t, ok, "%s: Policies must be a list of policy documents", id)
+		for _, p := range rawPolicies {
+			doc, ok := p.(map[string]any)
+			require.True(t, ok, "%s: no managed policy names", id)
+			require.Equal(t, []string{"Statement"}, sortedKeys(doc), "%s: explicit statements, not broad SAM policy templates", id)
 		}
 	}
 }
@@ -794,5 +806,128 @@ func TestSamconfigProfiles(t *testing.T) {
 	}
 	require.NotEqual(t, dig(sc, "default", "global", "parameters", "stack_name"), dig(sc, "production", "global", "parameters", "stack_name"),
 		"the sandbox and production stacks must not overwrite each other")
-	require.NotContains(t, parameterOverrides(t, sc, "default"), "MasterKeySecretArn", "sam deploy --guided asks for it; no example ARN in the sandbox profile")
+	// sam deploy --guided asks for the master key; saved, it lands here as
+	// the user's own ARN, never an example.
+	if arn, ok := parameterOverrides(t, sc, "default")["MasterKeySecretArn"]; ok {
+		require.Regexp(t, dig(params, "MasterKeySecretArn", "AllowedPattern"), arn)
+		require.NotContains(t, arn, "EXAMPLE")
+	}
+	require.Equal(t, "eu-west-1", dig(sc, "production", "deploy", "parameters", "region"), "the production profile names its region")
+}
+
+// The file as SAM CLI rewrites it after sam deploy --guided (quoted values,
+// every parameter, empty ones as ""): the tests read it the same.
+func TestSamconfigAsSAMRewritesIt(t *testing.T) {
+	var sc map[string]any
+	_, err := toml.DecodeFile("testdata/samconfig-guided.toml", &sc)
+	require.NoError(t, err)
+	got := parameterOverrides(t, sc, "default")
+	require.Equal(t, "sandbox", got["Mode"])
+	require.Equal(t, "v1", got["StageName"])
+	require.Equal(t, "arn:aws:secretsmanager:eu-west-1:123456789012:secret:open3ds/master-AbCdEf", got["MasterKeySecretArn"])
+	require.Contains(t, got, "ThreeDSServerOperatorId")
+	require.Equal(t, "", got["ThreeDSServerOperatorId"])
+	require.Equal(t, "14", got["LogRetentionDays"])
+	params := dig(rawTemplate(t), "Parameters").(map[string]any)
+	for k := range got {
+		require.Contains(t, params, k)
+	}
+	_, err = parseOverrides("Mode=sandbox StageName=")
+	require.Error(t, err, "an empty unquoted value is what SAM CLI rejects")
+	_, err = parseOverrides(`Mode="unterminated`)
+	require.Error(t, err)
+	list, err := parseOverrides([]any{"Mode=production", `DsUrl=https://ds.example.net/3ds`})
+	require.NoError(t, err)
+	require.Equal(t, map[string]string{"Mode": "production", "DsUrl": "https://ds.example.net/3ds"}, list)
+}
+
+// Findings 5, 7, 8 and 3 of issue 16, read from the raw template.
+func TestDeploySafety(t *testing.T) {
+	raw := rawTemplate(t)
+	require.Equal(t, "3.0.1", dig(raw, "Globals", "Api", "OpenApiVersion"), "without it SAM adds a stage named Stage")
+
+	tbl := rawResource(t, raw, "Table")
+	require.Equal(t, "Retain", tbl["DeletionPolicy"])
+	require.Equal(t, "Retain", tbl["UpdateReplacePolicy"])
+	for _, sc := range scenarios(t) {
+		tb := parsed(t, sc).GetAllDynamoDBTableResources()["Table"]
+		require.NotNil(t, tb.DeletionProtectionEnabled)
+		require.Equal(t, sc.name == "production", *tb.DeletionProtectionEnabled, "deletion protection in production")
+	}
+
+	params := dig(raw, "Parameters").(map[string]any)
+	pattern, _ := dig(params, "DsCertificateSecretArn", "AllowedPattern").(string)
+	require.NotEmpty(t, pattern)
+	re := regexp.MustCompile(pattern)
+	for v, ok := range map[string]bool{
+		"": true, "arn:aws:secretsmanager:eu-west-1:123456789012:secret:open3ds/ds-client-AbCdEf": true,
+		"open3ds/ds-client": false, "arn:aws:s3:::bucket/key": false,
+	} {
+		require.Equal(t, ok, re.MatchString(v), "DsCertificateSecretArn %q", v)
+	}
+
+	// mTLS: the ownership certificate only when given; the truststore's S3
+	// version required in production.
+	for _, sc := range scenarios(t) {
+		if sc.name != "production" {
+			continue
+		}
+		d := parsed(t, sc).GetAllApiGatewayDomainNameResources()["ResultsDomain"]
+		require.Nil(t, d.OwnershipVerificationCertificateArn, "empty parameter: no ownership certificate")
+		with := scenario{name: sc.name, params: map[string]string{}}
+		for k, v := range sc.params {
+			with.params[k] = v
+		}
+		with.params["ResultsOwnershipCertificateArn"] = "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-1111-1111-1111-111111111111"
+		d = parsed(t, with).GetAllApiGatewayDomainNameResources()["ResultsDomain"]
+		require.Equal(t, with.params["ResultsOwnershipCertificateArn"], *d.OwnershipVerificationCertificateArn)
+	}
+
+	// The deploy-time card-range load.
+	cr := rawResource(t, raw, "CardRangesInitialLoad")
+	require.Equal(t, "Custom::CardRangesLoad", cr["Type"])
+	require.Equal(t, map[string]any{"Fn::GetAtt": []any{"CardRangesFunction", "Arn"}}, dig(cr, "Properties", "ServiceToken"))
+	require.Equal(t, map[string]any{"Ref": "CardRangesFunction"}, dig(raw, "Outputs", "CardRangesFunctionName", "Value"))
+	require.Equal(t, "IsProduction", dig(raw, "Outputs", "ResultsDomainHostedZoneId", "Condition"), "a Route 53 alias needs the hosted zone")
+}
+
+// Issue 14 item 10: in production /ds/results is reachable only through the
+// mutual-TLS custom domain whose truststore holds the DS CAs: the route is on
+// ResultsApi alone, ResultsApi has no other route, its execute-api endpoint is
+// off, and its one base path mapping is the mTLS domain.
+func TestResultsRouteOnlyThroughMutualTLS(t *testing.T) {
+	var prod scenario
+	for _, sc := range scenarios(t) {
+		if sc.name == "production" {
+			prod = sc
+		}
+	}
+	tpl := parsed(t, prod)
+	var onResults []string
+	for id, fn := range tpl.GetAllServerlessFunctionResources() {
+		for name, ev := range fn.Events {
+			if ev.Type != "Api" {
+				continue
+			}
+			a := ev.Properties.ApiEvent
+			if a.Path == "/ds/results" {
+				require.Equal(t, "Ref:ResultsApi", *a.RestApiId, "%s %s", id, name)
+			}
+			if a.RestApiId != nil && *a.RestApiId == "Ref:ResultsApi" {
+				onResults = append(onResults, a.Method+" "+a.Path)
+			}
+		}
+	}
+	require.Equal(t, []string{"POST /ds/results"}, onResults, "the results API serves the RReq route only")
+	api := tpl.GetAllServerlessApiResources()["ResultsApi"]
+	require.True(t, *api.DisableExecuteApiEndpoint, "no way around the custom domain")
+	mappings := tpl.GetAllApiGatewayBasePathMappingResources()
+	require.Len(t, mappings, 1)
+	for _, m := range mappings {
+		require.Equal(t, "Ref:ResultsDomain", m.DomainName)
+	}
+	d := tpl.GetAllApiGatewayDomainNameResources()["ResultsDomain"]
+	require.Equal(t, prod.params["ResultsTruststoreUri"], *d.MutualTlsAuthentication.TruststoreUri)
+	require.Equal(t, prod.params["ResultsTruststoreVersion"], *d.MutualTlsAuthentication.TruststoreVersion)
+	require.Equal(t, "TLS_1_2", *d.SecurityPolicy)
 }

@@ -114,3 +114,69 @@ func TestEndToEnd(t *testing.T) {
 	_, err := http.Get(s.URL + "/health")
 	require.Error(t, err, "nothing listens after Close")
 }
+
+// A fresh sandbox stack as CloudFormation creates it: no card ranges until
+// the deploy-time load (the CardRangesInitialLoad custom resource), and the
+// simulator as its Lambda with three execution environments that take turns
+// (AReq, CReq and OTP land on different ones), its state in SimulatorTable,
+// its RReqs signed. In-memory ACS state would fail the challenge here.
+func TestFreshSandboxStack(t *testing.T) {
+	s, _ := stacktest.Start(t, stack.Config{
+		SimulatorLambda: true, NoCardRangeLoad: true,
+		NewStore: stack.DynamoStore,
+		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	require.Nil(t, s.Sim, "no in-process simulator")
+	key := s.Merchants[0].APIKey
+	c := stacktest.NewClient(s.URL, 40*time.Second)
+	pan := "4000000000001059"
+
+	r := c.Call(t, "/preauth", key, map[string]any{"acctNumber": pan})
+	require.NotEqual(t, 200, r.Status, "a fresh stack has no card ranges: %s", r.Body)
+
+	results, err := s.CreateCustomResources(t.Context())
+	require.NoError(t, err)
+	require.Len(t, results, 1)
+	require.Equal(t, "CardRangesInitialLoad", results[0].LogicalID)
+	require.Equal(t, "SUCCESS", string(results[0].Response.Status), results[0].Response.Reason)
+	require.Equal(t, "true", results[0].Response.Data["Loaded"], results[0].Response.Reason)
+
+	txID := c.Preauth(t, key, map[string]any{"acctNumber": pan})["threeDSServerTransID"].(string)
+	ares := c.Auth(t, key, stacktest.BrowserAReq(txID, pan).With("threeDSCompInd", "U", "threeDSRequestorChallengeInd", "01"))
+	require.Equal(t, "C", ares["transStatus"], ares)
+	acsURL, _ := ares["acsURL"].(string)
+	require.True(t, strings.HasPrefix(acsURL, s.SimulatorURL()), acsURL)
+	v := url.Values{"creq": {ares["base64EncodedChallengeRequest"].(string)}}
+	if sd, ok := ares["threeDSSessionData"].(string); ok {
+		v.Set("threeDSSessionData", sd)
+	}
+	p := c.PostForm(t, acsURL, v)
+	require.Equal(t, 200, p.Status, p.HTML)
+	action, fields := p.Form(t)
+	fields.Set("otp", "1234")
+	fields.Set("action", "submit")
+	p = c.PostForm(t, action, fields)
+	require.Equal(t, 200, p.Status, p.HTML)
+	action, fields = p.Form(t)
+	require.True(t, strings.HasPrefix(action, s.URL+"/callbacks/challenge"), action)
+	require.Equal(t, 200, c.PostForm(t, action, fields).Status)
+
+	res := c.Postauth(t, key, txID, 200)
+	require.Equal(t, "Y", res["transStatus"], res)
+	require.Equal(t, "RReq", res["resultSource"], "the signed RReq was accepted")
+	require.Equal(t, 3, s.Environments("SimulatorFunction"), "AReq, CReq and OTP each started an execution environment")
+
+	// Anyone but the simulator posting a result is refused (the sandbox's
+	// stand-in for production's mutual TLS).
+	// (stacktest's client signs what it posts there, as the DS: post raw.)
+	resp, err := http.Post(s.URL+"/ds/results", "application/json", strings.NewReader(`{"messageType":"RReq","threeDSServerTransID":"`+txID+`"}`))
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	require.Equal(t, 403, resp.StatusCode, string(body))
+	require.Contains(t, string(body), "Dssim-Signature")
+	// The same RReq signed with the stack's key passes the check (and then
+	// meets the domain's own: the transaction already has its result).
+	signed := c.PostRReq(t, map[string]any{"messageType": "RReq", "threeDSServerTransID": txID})
+	require.NotEqual(t, 403, signed.Status, string(signed.Body))
+}

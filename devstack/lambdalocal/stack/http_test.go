@@ -52,16 +52,27 @@ func TestWebhookSink(t *testing.T) {
 
 func TestEnsureSecretsKeepsTheKey(t *testing.T) {
 	dir := t.TempDir()
-	k1, file, err := ensureSecrets(dir)
+	k1, value, err := ensureSecrets(dir)
 	require.NoError(t, err)
 	require.Len(t, k1, 32)
-	require.Equal(t, filepath.Join(dir, "secrets.json"), file)
+	file := filepath.Join(dir, "secrets.json")
+	b, err := os.ReadFile(file)
+	require.NoError(t, err)
+	require.Equal(t, string(b), value, "the local Secrets Manager serves the file's JSON")
 	st, err := os.Stat(file)
 	require.NoError(t, err)
 	require.Equal(t, os.FileMode(0o600), st.Mode().Perm())
 	k2, _, err := ensureSecrets(dir)
 	require.NoError(t, err)
 	require.Equal(t, k1, k2, "a data directory keeps its master key (sealed secrets stay readable)")
+
+	r1, v1, err := ensureRReqKey(dir)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(r1), 32)
+	require.Contains(t, v1, `"rreqKey"`)
+	r2, _, err := ensureRReqKey(dir)
+	require.NoError(t, err)
+	require.Equal(t, r1, r2)
 }
 
 func TestPrefixWriter(t *testing.T) {

@@ -91,6 +91,9 @@ func (s *Stack) seed(ctx context.Context, v *vault.Vault) error {
 		}
 		s.Merchants = append(s.Merchants, MerchantInfo{ID: m.id, Name: m.name, APIKey: key, WebhookURL: m.url})
 	}
+	if s.cfg.NoCardRangeLoad {
+		return nil
+	}
 	return s.loadCardRanges(ctx, store)
 }
 
@@ -108,6 +111,9 @@ func (s *Stack) loadCardRanges(ctx context.Context, store threeds.CardRangeStore
 			return fmt.Errorf("card range refresh (CardRangesFunction): %w", err)
 		}
 		return nil
+	}
+	if s.Sim == nil {
+		return errors.New("no CardRangesFunction to load the card ranges with")
 	}
 	s.logger.Warn("no CardRangesFunction: loading the simulator's card ranges directly")
 	loads := map[emv3ds.Scheme]*threeds.CardRangeLoad{}

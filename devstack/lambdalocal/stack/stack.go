@@ -71,6 +71,16 @@ type Config struct {
 	// DefaultConcurrency. Only the first environment of each function starts
 	// with the stack; the others start when requests overlap.
 	Concurrency int
+	// SimulatorLambda runs the simulator as SimulatorFunction (cmd/dssim
+	// through the local Runtime API behind its own gateway, state in the
+	// template's SimulatorTable) with several execution environments and
+	// invocations spread over them, as the sandbox deployment does; false
+	// runs it in process.
+	SimulatorLambda bool
+	// NoCardRangeLoad skips the startup card-range refresh: the table starts
+	// without card ranges, as a fresh deployment's does before
+	// CardRangesInitialLoad (see CreateCustomResources).
+	NoCardRangeLoad bool
 	// NewStore opens the seeding store over the table (dynamostore).
 	NewStore func(client *dynamodb.Client, table string, v *vault.Vault) (Store, error)
 	// Logs receives the functions' and components' output; nil: os.Stderr.
@@ -106,6 +116,10 @@ type Stack struct {
 	pollDone  chan struct{}
 	gwMu      sync.RWMutex
 	gw        http.Handler
+	iam       *lambdalocal.IAMChecker
+	simSrv    *http.Server
+	simURL    string
+	rreqKey   []byte
 	closeOnce sync.Once
 
 	mu     sync.Mutex
@@ -139,8 +153,11 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
-	// The simulator runs in process; its Lambda form is not started.
-	s.tpl = tpl.Without(simulatorFunction)
+	// The simulator runs in process, or as its Lambda (Config.SimulatorLambda).
+	s.tpl = tpl
+	if !cfg.SimulatorLambda {
+		s.tpl = tpl.Without(simulatorFunction)
+	}
 
 	stateDir := cfg.DataDir
 	if stateDir == "" {
@@ -151,10 +168,15 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	} else if err = os.MkdirAll(filepath.Join(stateDir, "dynamodb"), 0o700); err != nil {
 		return nil, err
 	}
-	masterKey, secretsFile, err := ensureSecrets(stateDir)
+	masterKey, masterSecretString, err := ensureSecrets(stateDir)
 	if err != nil {
 		return nil, err
 	}
+	rreqKey, rreqSecretString, err := ensureRReqKey(stateDir)
+	if err != nil {
+		return nil, err
+	}
+	s.rreqKey = rreqKey
 	v, err := vault.New(masterKey)
 	if err != nil {
 		return nil, err
@@ -211,16 +233,33 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		return nil, err
 	}
 	s.setHealth("dynamodb", true)
-
-	s.Sim, err = dssim.New(dssim.Config{Addr: "127.0.0.1:" + strconv.Itoa(cfg.SimPort), Logger: s.logger.With("component", "dssim")})
-	if err == nil {
-		err = s.Sim.Start()
-	}
-	if err != nil {
+	if err = s.startIAM(masterSecretString, rreqSecretString); err != nil {
 		<-buildDone
-		return nil, fmt.Errorf("simulator: %w", err)
+		return nil, err
 	}
-	s.setHealth("simulator", true)
+
+	var simLn net.Listener
+	if cfg.SimulatorLambda {
+		if err = s.ensureSimulatorTable(ctx); err == nil {
+			simLn, err = s.listenSimulator()
+		}
+		if err != nil {
+			<-buildDone
+			return nil, err
+		}
+		s.simURL = "http://" + simLn.Addr().String()
+	} else {
+		s.Sim, err = dssim.New(dssim.Config{Addr: "127.0.0.1:" + strconv.Itoa(cfg.SimPort), RReqSigningKey: rreqKey, Logger: s.logger.With("component", "dssim")})
+		if err == nil {
+			err = s.Sim.Start()
+		}
+		if err != nil {
+			<-buildDone
+			return nil, fmt.Errorf("simulator: %w", err)
+		}
+		s.simURL = s.Sim.URL()
+		s.setHealth("simulator", true)
+	}
 
 	b := <-buildDone
 	if b.err != nil {
@@ -229,16 +268,16 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	env := map[string]string{
 		"TABLE_NAME":                TableName,
 		"DYNAMODB_ENDPOINT":         s.DDBEndpoint,
-		"SECRETS_FILE":              secretsFile,
 		"PUBLIC_BASE_URL":           s.URL,
 		"RESULTS_URL":               s.URL + "/ds/results",
-		"DS_URL":                    s.Sim.DSURL(),
+		"DS_URL":                    s.simURL + "/ds",
 		"THREEDS_SERVER_REF_NUMBER": ThreeDSServerRef,
 	}
 	for k, v := range cfg.Env {
 		env[k] = v
 	}
-	if missing := lambdalocal.MissingEnv(s.tpl, env, nil); len(missing) > 0 {
+	perFunction := s.perFunctionEnv(s.tpl, s.simURL)
+	if missing := lambdalocal.MissingEnv(s.tpl, env, perFunction); len(missing) > 0 {
 		s.logger.Debug("template variables left unset locally", "variables", missing)
 	}
 	concurrency := cfg.Concurrency
@@ -246,7 +285,8 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		concurrency = DefaultConcurrency
 	}
 	s.fns, err = lambdalocal.StartFunctions(lambdalocal.FunctionsConfig{
-		Template: s.tpl, Binaries: b.bins, Env: env, Concurrency: concurrency,
+		Template: s.tpl, Binaries: b.bins, Env: env, PerFunction: perFunction, Concurrency: concurrency,
+		PerFunctionConcurrency: map[string]int{simulatorFunction: simEnvironments}, Spread: map[string]bool{simulatorFunction: true},
 		Logs: func(id string) io.Writer { return &prefixWriter{prefix: "[" + id + "] ", w: cfg.Logs} },
 	})
 	if err != nil {
@@ -255,7 +295,13 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	if err = s.warmAll(ctx); err != nil {
 		return nil, err
 	}
-	gw, err := lambdalocal.NewGateway(lambdalocal.GatewayConfig{Template: s.tpl, Functions: lambdalocal.Invokers(s.fns), Logger: s.logger.With("component", "gateway")})
+	if cfg.SimulatorLambda {
+		if err = s.serveSimulatorLambda(simLn, s.tpl); err != nil {
+			return nil, err
+		}
+		s.setHealth("simulator", true)
+	}
+	gw, err := lambdalocal.NewGateway(lambdalocal.GatewayConfig{Template: s.tpl.Without(simulatorFunction), Functions: lambdalocal.Invokers(s.fns), Logger: s.logger.With("component", "gateway")})
 	if err != nil {
 		return nil, err
 	}
@@ -272,6 +318,8 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	return s, nil
 }
 
+// ensureSecrets keeps the master key in the state directory; it returns the
+// key and the secret's value (what the local Secrets Manager serves).
 func ensureSecrets(dir string) ([]byte, string, error) {
 	file := filepath.Join(dir, "secrets.json")
 	var doc struct {
@@ -282,7 +330,7 @@ func ensureSecrets(dir string) ([]byte, string, error) {
 			return nil, "", fmt.Errorf("%s: %w", file, err)
 		}
 		key, err := vault.ParseMasterKey(doc.MasterKey)
-		return key, file, err
+		return key, string(b), err
 	}
 	key := make([]byte, vault.KeySize)
 	if _, err := rand.Read(key); err != nil {
@@ -293,7 +341,7 @@ func ensureSecrets(dir string) ([]byte, string, error) {
 	if err := os.WriteFile(file, b, 0o600); err != nil {
 		return nil, "", err
 	}
-	return key, file, nil
+	return key, string(b), nil
 }
 
 func (s *Stack) ensureTable(ctx context.Context) error {
@@ -444,6 +492,12 @@ func (s *Stack) Close() error {
 		}
 		if s.Sim != nil {
 			_ = s.Sim.Close()
+		}
+		if s.simSrv != nil {
+			_ = s.simSrv.Close()
+		}
+		if s.iam != nil {
+			_ = s.iam.Close()
 		}
 		if s.ddb != nil {
 			_ = s.ddb.Stop()

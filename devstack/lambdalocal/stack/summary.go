@@ -19,7 +19,7 @@ func (s *Stack) PrintSummary(w io.Writer) {
 	fmt.Fprintf(w, "  Webhook sink      %s/_local/webhooks\n", s.URL)
 	fmt.Fprintf(w, "  Dead letters      %s/_local/dead-letters\n", s.URL)
 	fmt.Fprintf(w, "  DynamoDB Local    %s   table %s   (aws dynamodb scan --endpoint-url %s --table-name %s)\n", s.DDBEndpoint, s.Table, s.DDBEndpoint, s.Table)
-	fmt.Fprintf(w, "  Simulator         %s   (DS endpoint %s)\n", s.Sim.URL(), s.Sim.DSURL())
+	fmt.Fprintf(w, "  Simulator         %s   (DS endpoint %s)\n", s.SimulatorURL(), s.SimulatorURL()+"/ds")
 	if s.cfg.DataDir != "" {
 		fmt.Fprintf(w, "  Data directory    %s\n", s.cfg.DataDir)
 	} else {
