@@ -23,6 +23,7 @@ type About struct {
 // the DS's and ACS's protocol errors keep their component; the server's own
 // failures are a generic 500 whose cause is only logged.
 func Status(err error, about About) (int, *emv3ds.Erro) {
+	about = about.echoable()
 	var (
 		verr        *emv3ds.ValidationError
 		nonASCII    *NonASCIIError
@@ -117,6 +118,7 @@ func Status(err error, about About) (int, *emv3ds.Erro) {
 // Error answers err and logs the outcome once: a warning for client
 // mistakes, an error (with the internal cause) for the server's own.
 func Error(ctx context.Context, log *slog.Logger, err error, about About) Response {
+	about = about.echoable()
 	status, erro := Status(err, about)
 	attrs := []any{
 		slog.Int("status", status),

@@ -118,6 +118,10 @@ func txPK(id string) string { return "TX#" + id }
 
 const txSK = "TX"
 
+// maxIDBytes bounds an ID that may become part of a key (DynamoDB refuses
+// partition keys over 2,048 bytes; every ID we issue is 36).
+const maxIDBytes = 256
+
 func toTxItem(t *threeds.Transaction) *txItem {
 	it := &txItem{
 		PK: txPK(t.ID), SK: txSK,
@@ -254,7 +258,9 @@ func (s *Store) Create(ctx context.Context, tx *threeds.Transaction) error {
 
 // Get implements threeds.Store (strongly consistent read).
 func (s *Store) Get(ctx context.Context, id string) (*threeds.Transaction, error) {
-	if id == "" {
+	if id == "" || len(id) > maxIDBytes {
+		// Never a key DynamoDB would refuse with a server error: the domain
+		// checks identifiers first (threeds.CheckTransID); this is the floor.
 		return nil, fmt.Errorf("get transaction: %w", threeds.ErrTransactionNotFound)
 	}
 	it, err := getItem[txItem](ctx, s, "get transaction "+id, key(txPK(id), txSK), threeds.ErrTransactionNotFound)

@@ -48,6 +48,9 @@ func (s *Service) Authenticate(ctx context.Context, merchantID string, in AuthIn
 	if in.AReq == nil {
 		return nil, fieldError("body", "an AReq object is required", emv3ds.ErrorCodeMessageInvalid, emv3ds.ErrInvalidMessage)
 	}
+	if err := checkOptionalTransID("threeDSServerTransID", in.AReq.ThreeDSServerTransID); err != nil {
+		return nil, err
+	}
 	areq := *in.AReq
 	if in.ReturnURL != "" {
 		if err := checkURL("returnURL", in.ReturnURL, 2048); err != nil {

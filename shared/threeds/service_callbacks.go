@@ -23,7 +23,7 @@ func (s *Service) MethodCompleted(ctx context.Context, threeDSMethodData string)
 		return "", ErrNotConfigured
 	}
 	md, err := emv3ds.ParseThreeDSMethodData(threeDSMethodData)
-	if err != nil || md.ThreeDSServerTransID == "" {
+	if err != nil || CheckTransID("threeDSServerTransID", md.ThreeDSServerTransID) != nil {
 		return "", fmt.Errorf("3DS method notification: %w", ErrInvalidCallback)
 	}
 	_, err = s.d.Transactions.Update(ctx, md.ThreeDSServerTransID, func(t *Transaction) error {
@@ -159,6 +159,9 @@ func (s *Service) ReceiveRReq(ctx context.Context, body []byte) (*ResultsAnswer,
 	if rreq.ThreeDSServerTransID == "" {
 		return s.rejectRReq(rreq, fieldError("threeDSServerTransID", "is required", emv3ds.ErrorCodeRequiredMissing, emv3ds.ErrMissing)), nil
 	}
+	if err := CheckTransID("threeDSServerTransID", rreq.ThreeDSServerTransID); err != nil {
+		return s.rejectRReq(rreq, err), nil
+	}
 	tx, err := s.d.Transactions.Get(ctx, rreq.ThreeDSServerTransID)
 	if errors.Is(err, ErrTransactionNotFound) {
 		return s.rejectRReq(rreq, fieldError("threeDSServerTransID", "is not a transaction of this 3DS Server", emv3ds.ErrorCodeTransIDNotRecognised, ErrTransactionNotFound)), nil
@@ -226,7 +229,7 @@ func (s *Service) rejectRReq(rreq *emv3ds.RReq, cause error) *ResultsAnswer {
 	erro := emv3ds.NewErro(cause, emv3ds.ErrorComponentServer, rreq)
 	erro.ErrorMessageType = emv3ds.MessageTypeRReq
 	body, _ := json.Marshal(erro)
-	return &ResultsAnswer{Body: body, Erro: erro, ThreeDSServerTransID: rreq.ThreeDSServerTransID}
+	return &ResultsAnswer{Body: body, Erro: erro, ThreeDSServerTransID: erro.ThreeDSServerTransID} // only a well-formed ID is echoed or logged
 }
 
 // fingerprint identifies an RReq by the fields that make up the result, so a

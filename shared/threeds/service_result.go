@@ -52,6 +52,9 @@ func (s *Service) Result(ctx context.Context, merchantID, threeDSServerTransID s
 	if threeDSServerTransID == "" {
 		return nil, fieldError("threeDSServerTransID", "is required", emv3ds.ErrorCodeRequiredMissing, emv3ds.ErrMissing)
 	}
+	if err := CheckTransID("threeDSServerTransID", threeDSServerTransID); err != nil {
+		return nil, err
+	}
 	tx, err := GetForMerchant(ctx, s.d.Transactions, merchantID, threeDSServerTransID)
 	if err != nil {
 		return nil, fmt.Errorf("postauth: %w", err)
