@@ -39,7 +39,8 @@ func (s *Service) MethodCompleted(ctx context.Context, threeDSMethodData string)
 type ChallengeOutcome struct {
 	ThreeDSServerTransID string
 	// TransStatus is the final result's when the RReq has arrived, otherwise
-	// the CRes's (ResultReady false: the merchant must ask /postauth).
+	// empty (ResultReady false: the merchant must ask /postauth). It is never
+	// the CRes's: a browser can forge that.
 	TransStatus emv3ds.TransStatus
 	ResultReady bool
 	ReturnURL   string
@@ -71,8 +72,8 @@ func (s *Service) ChallengeCompleted(ctx context.Context, cres, sessionData stri
 		return nil, fmt.Errorf("challenge callback: CRes for another transaction: %w", ErrInvalidCallback)
 	}
 	tx, err := s.d.Transactions.Update(ctx, id, func(t *Transaction) error {
-		if msg != nil && msg.ACSTransID != t.ARes.ACSTransID {
-			return fmt.Errorf("acsTransID does not match the ARes: %w", ErrInvalidCallback)
+		if err := CheckCRes(msg, erro, t); err != nil { // a valid CRes (or Erro) of this transaction
+			return err
 		}
 		if err := t.RecordCRes(s.d.Now()); err != nil {
 			return fmt.Errorf("%w: %w", ErrInvalidCallback, err)
@@ -87,14 +88,7 @@ func (s *Service) ChallengeCompleted(ctx context.Context, cres, sessionData stri
 		return nil, err
 	}
 	out := &ChallengeOutcome{ThreeDSServerTransID: id, ReturnURL: tx.ReturnURL}
-	switch {
-	case tx.Result != nil:
-		out.TransStatus, out.ResultReady = tx.Result.TransStatus, true
-	case msg != nil:
-		out.TransStatus = msg.TransStatus
-	default:
-		out.TransStatus = emv3ds.TransStatusUnavailable
-	}
+	out.TransStatus, out.ResultReady = ConfirmedStatus(tx) // never the CRes's own transStatus
 	return out, nil
 }
 
