@@ -53,7 +53,7 @@ func (s *Service) Authenticate(ctx context.Context, merchantID string, in AuthIn
 	}
 	areq := *in.AReq
 	if in.ReturnURL != "" {
-		if err := checkURL("returnURL", in.ReturnURL, 2048); err != nil {
+		if err := CheckReturnURL("returnURL", in.ReturnURL); err != nil {
 			return nil, err
 		}
 	}
