@@ -125,6 +125,34 @@ func TestAdminMerchantsAndKeys(t *testing.T) {
 	require.Contains(t, out, "Shop One")
 	require.Contains(t, out, "https://shop.example/h2")
 	require.NotContains(t, out, "whsec_")
+	require.Contains(t, out, "refused", "overrides are refused by default")
+
+	// policy: a PSP profile may override its profile's identity elements
+	require.False(t, m.AllowProfileOverrides)
+	out, code = c.run("merchant-policy", "-merchant", "m1", "-allow-overrides")
+	require.Equal(t, 1, code, "needs the master key (the update re-seals the webhook secret)")
+	out, code = c.run("merchant-policy", "-master-key-file", c.keyFile, "-merchant", "m1")
+	require.Equal(t, 2, code, "-allow-overrides must be given: "+out)
+	out, code = c.run("merchant-policy", "-master-key-file", c.keyFile, "-merchant", "m1", "-allow-overrides")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "acquirerBIN, acquirerMerchantID, threeDSRequestorID, threeDSRequestorName, merchantName allowed")
+	m, err = c.store(true).GetMerchant(ctx, "m1")
+	require.NoError(t, err)
+	require.True(t, m.AllowProfileOverrides)
+	require.Equal(t, "whsec_from_stdin_0123456789", m.WebhookSecret, "the secret survives the update")
+	out, _ = c.run("merchant-list")
+	require.Contains(t, out, "allowed")
+	out, code = c.run("merchant-policy", "-master-key-file", c.keyFile, "-merchant", "m1", "-allow-overrides=false")
+	require.Equal(t, 0, code, out)
+	m, err = c.store(false).GetMerchant(ctx, "m1")
+	require.NoError(t, err)
+	require.False(t, m.AllowProfileOverrides)
+	out, code = c.run("merchant-create", "-id", "psp", "-name", "PSP", "-acquirer-bin", "400551", "-acquirer-merchant-id", "acq-p",
+		"-mcc", "5411", "-country", "840", "-allow-overrides")
+	require.Equal(t, 0, code, out)
+	m, err = c.store(false).GetMerchant(ctx, "psp")
+	require.NoError(t, err)
+	require.True(t, m.AllowProfileOverrides)
 
 	// API keys
 	out, code = c.run("key-create", "-merchant", "m1", "-name", "prod")
@@ -219,7 +247,7 @@ func TestAdminUsage(t *testing.T) {
 	require.Equal(t, 2, run([]string{"key-create", "-bogus"}, strings.NewReader(""), &out, &errb))
 	errb.Reset()
 	require.Equal(t, 2, run(nil, strings.NewReader(""), &out, &errb))
-	for _, name := range []string{"merchant-create", "merchant-list", "merchant-webhook", "key-create", "key-list", "key-revoke", "cardranges-load", "tx-show", "table-create", "master-key-generate"} {
+	for _, name := range []string{"merchant-create", "merchant-list", "merchant-webhook", "merchant-policy", "key-create", "key-list", "key-revoke", "cardranges-load", "tx-show", "table-create", "master-key-generate"} {
 		require.Contains(t, errb.String(), name)
 	}
 	out.Reset()

@@ -67,6 +67,9 @@ func (s *Service) Authenticate(ctx context.Context, merchantID string, in AuthIn
 	if err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
+	if err := CheckProfileOverrides(&areq, merchant); err != nil {
+		return nil, err
+	}
 	tx, err := s.transactionForAuth(ctx, merchant, &areq)
 	if err != nil {
 		return nil, err
