@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -90,19 +91,26 @@ type aresItem struct {
 	ACSDecConInd         string `dynamodbav:"acsDecConInd,omitempty"`
 	MessageVersion       string `dynamodbav:"messageVersion,omitempty"`
 	ECI                  string `dynamodbav:"eci,omitempty"`
-	AuthenticationValue  string `dynamodbav:"authenticationValue,omitempty"`
-	ReceivedAt           string `dynamodbav:"receivedAt,omitempty"`
+	// AuthenticationValue is only ever read (items written before sealing);
+	// the value is written sealed (cavv.go).
+	AuthenticationValue       string `dynamodbav:"authenticationValue,omitempty"`
+	AuthenticationValueSealed []byte `dynamodbav:"authenticationValueSealed,omitempty"`
+	AuthenticationValueKeyID  string `dynamodbav:"authenticationValueKeyId,omitempty"`
+	ReceivedAt                string `dynamodbav:"receivedAt,omitempty"`
 }
 
 type resultItem struct {
-	TransStatus         string `dynamodbav:"transStatus"`
-	TransStatusReason   string `dynamodbav:"transStatusReason,omitempty"`
-	ECI                 string `dynamodbav:"eci,omitempty"`
-	AuthenticationValue string `dynamodbav:"authenticationValue,omitempty"`
-	ChallengeCancel     string `dynamodbav:"challengeCancel,omitempty"`
-	InteractionCounter  string `dynamodbav:"interactionCounter,omitempty"`
-	Source              string `dynamodbav:"source"`
-	ReceivedAt          string `dynamodbav:"receivedAt"`
+	TransStatus       string `dynamodbav:"transStatus"`
+	TransStatusReason string `dynamodbav:"transStatusReason,omitempty"`
+	ECI               string `dynamodbav:"eci,omitempty"`
+	// AuthenticationValue: as in aresItem, read only; written sealed.
+	AuthenticationValue       string `dynamodbav:"authenticationValue,omitempty"`
+	AuthenticationValueSealed []byte `dynamodbav:"authenticationValueSealed,omitempty"`
+	AuthenticationValueKeyID  string `dynamodbav:"authenticationValueKeyId,omitempty"`
+	ChallengeCancel           string `dynamodbav:"challengeCancel,omitempty"`
+	InteractionCounter        string `dynamodbav:"interactionCounter,omitempty"`
+	Source                    string `dynamodbav:"source"`
+	ReceivedAt                string `dynamodbav:"receivedAt"`
 }
 
 type errorItem struct {
@@ -147,7 +155,7 @@ func toTxItem(t *threeds.Transaction) *txItem {
 		MessageVersion: string(a.MessageVersion), ECI: string(a.ECI), AuthenticationValue: a.AuthenticationValue.Reveal(),
 		ReceivedAt: ts(a.ReceivedAt),
 	}
-	if ai != (aresItem{}) {
+	if !reflect.DeepEqual(ai, aresItem{}) {
 		it.ARes = &ai
 	}
 	if r := t.Result; r != nil {
@@ -212,7 +220,8 @@ func fromTxItem(it *txItem) *threeds.Transaction {
 }
 
 // DecodeTransaction turns a stored transaction item (e.g. a stream image
-// converted to SDK attribute values) into the domain Transaction.
+// converted to SDK attribute values) into the domain Transaction. Sealed
+// authentication values stay closed (empty): Store.Get opens them.
 func DecodeTransaction(item map[string]types.AttributeValue) (*threeds.Transaction, error) {
 	var it txItem
 	if err := attributevalue.UnmarshalMap(item, &it); err != nil {
@@ -234,7 +243,11 @@ func (s *Store) Create(ctx context.Context, tx *threeds.Transaction) error {
 	}
 	c := tx.Clone()
 	c.Version = 1
-	item, err := attributevalue.MarshalMap(toTxItem(c))
+	it := toTxItem(c)
+	if err := s.sealCAVV(it); err != nil {
+		return fmt.Errorf("create transaction: %w", err)
+	}
+	item, err := attributevalue.MarshalMap(it)
 	if err != nil {
 		return fmt.Errorf("create transaction %s: %w", tx.ID, err)
 	}
@@ -267,6 +280,9 @@ func (s *Store) Get(ctx context.Context, id string) (*threeds.Transaction, error
 	if err != nil {
 		return nil, err
 	}
+	if err := s.openCAVV(it); err != nil {
+		return nil, fmt.Errorf("get transaction: %w", err)
+	}
 	return fromTxItem(it), nil
 }
 
@@ -286,6 +302,9 @@ func (s *Store) txUpdate(id string) versioned[threeds.Transaction, txItem] {
 		encode: func(next *threeds.Transaction, version int64) (*txItem, error) {
 			it := toTxItem(next)
 			it.Version = version
+			if err := s.sealCAVV(it); err != nil {
+				return nil, err
+			}
 			return it, nil
 		},
 		stored: func(next *threeds.Transaction, it *txItem) (*threeds.Transaction, error) {

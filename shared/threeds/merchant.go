@@ -23,8 +23,8 @@ type Merchant struct {
 	// for a payment service provider's profile. Off by default: a differing
 	// value is refused (CheckProfileOverrides).
 	AllowProfileOverrides bool
-	AllowedSchemes     []emv3ds.Scheme
-	WebhookURL         string
+	AllowedSchemes        []emv3ds.Scheme
+	WebhookURL            string
 	// WebhookSecret signs webhook deliveries. Stores keep it encrypted at
 	// rest and hand it back in clear.
 	WebhookSecret string

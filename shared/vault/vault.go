@@ -32,6 +32,7 @@ var (
 type Vault struct {
 	panKey []byte
 	logKey []byte
+	keyID  string
 	aead   cipher.AEAD
 }
 
@@ -48,7 +49,7 @@ func New(master []byte) (*Vault, error) {
 	if err != nil {
 		return nil, fmt.Errorf("vault: %w", err)
 	}
-	return &Vault{panKey: derive(master, "open3ds/pan-hash/v1"), logKey: derive(master, "open3ds/log-fingerprint/v1"), aead: aead}, nil
+	return &Vault{panKey: derive(master, "open3ds/pan-hash/v1"), logKey: derive(master, "open3ds/log-fingerprint/v1"), keyID: keyIDOf(master), aead: aead}, nil
 }
 
 // derive is HMAC-SHA256(master, label): one-step key derivation from a
