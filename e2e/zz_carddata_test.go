@@ -21,8 +21,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/open3ds/server/devstack/ddblocal"
-	"github.com/open3ds/server/shared/dynamostore"
 	"github.com/open3ds/server/shared/dssim"
+	"github.com/open3ds/server/shared/dynamostore"
 	"github.com/open3ds/server/testkit/stacktest"
 )
 

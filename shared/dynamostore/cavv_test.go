@@ -66,7 +66,10 @@ func TestCAVVSealedAtRest(t *testing.T) {
 	require.Equal(t, emv3ds.AuthenticationValue(sealTestCAVV), got.Result.AuthenticationValue)
 
 	// An update re-seals; the value survives.
-	_, err = s.Update(ctx, id, func(tx *threeds.Transaction) error { tx.CResReceivedAt = time.Now().UTC().Truncate(time.Millisecond); return nil })
+	_, err = s.Update(ctx, id, func(tx *threeds.Transaction) error {
+		tx.CResReceivedAt = time.Now().UTC().Truncate(time.Millisecond)
+		return nil
+	})
 	require.NoError(t, err)
 	require.NotContains(t, dumpItem(t, rawTx(t, client, table, id)), sealTestCAVV)
 	got, err = s.Get(ctx, id)
