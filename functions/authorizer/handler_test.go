@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -162,4 +163,24 @@ func TestRejectedKeyFingerprint(t *testing.T) {
 	other, err := vault.New(bytes.Repeat([]byte{8}, vault.KeySize))
 	require.NoError(t, err)
 	require.NotEqual(t, other.Fingerprint("o3ds_unknown_test_key_0000000000000000"), line.Fingerprint, "keyed: another master key, another fingerprint")
+}
+
+func fixtureF(f *testing.F, name string) events.APIGatewayCustomAuthorizerRequestTypeRequest {
+	f.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		f.Fatal(err)
+	}
+	var ev events.APIGatewayCustomAuthorizerRequestTypeRequest
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		f.Fatal(err)
+	}
+	return ev
+}
+
+func trimmed(s string) string { return strings.TrimSpace(s) }
+
+func bearerOf(v, key string) bool {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(v), " ")
+	return ok && strings.EqualFold(scheme, "Bearer") && strings.TrimSpace(token) == key
 }
