@@ -215,8 +215,9 @@ func TestAdminCardRangesAndTx(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Contains(t, out, "invalid card range")
 
-	// tx-show: masked card and authentication value
-	st := c.store(false)
+	// tx-show: masked card and authentication value (sealed at rest: the
+	// store that writes it needs the master key; tx-show reads without it)
+	st := c.store(true)
 	r0 := threeds.DefaultRetention()
 	tx, err := threeds.NewTransaction(threeds.NewTransactionInput{ID: "6f1c9b58-1c57-4d8e-9b76-1f6c1c0f2a11", MerchantID: "m1",
 		Card: threeds.Card{Scheme: emv3ds.SchemeVisa, BIN: "400000", Last4: "1000", PANHash: "ab12"}}, nowUTC(), r0)
@@ -233,6 +234,12 @@ func TestAdminCardRangesAndTx(t *testing.T) {
 	require.Regexp(t, `transStatus\s+Y`, out)
 	require.NotContains(t, out, "AAABBEg0VhI0VniQEjRWAAAAAAA=")
 	require.Regexp(t, `authenticationValue\s+\*\*\*\*`, out)
+	out, code = c.run("tx-show", "-master-key-file", c.keyFile, tx.ID)
+	require.Equal(t, 0, code, out)
+	require.NotContains(t, out, "AAABBEg0VhI0VniQEjRWAAAAAAA=", "masked with the key too")
+	require.Regexp(t, `authenticationValue\s+\*\*\*\*`, out)
+	_, err = c.store(false).Update(ctx, tx.ID, func(x *threeds.Transaction) error { x.CResReceivedAt = nowUTC(); return nil })
+	require.Error(t, err, "a store without the master key never rewrites a sealed CAVV")
 	out, code = c.run("tx-show", "-merchant", "other", tx.ID)
 	require.Equal(t, 1, code)
 	require.Contains(t, out, "transaction not found")
