@@ -45,6 +45,7 @@ func (s decodeState) err() error {
 
 var rawMessageType = reflect.TypeOf(json.RawMessage(nil))
 var cardholderInfoType = reflect.TypeOf(CardholderInfo{})
+var panType = reflect.TypeOf(PAN(""))
 var extensionsType = reflect.TypeOf([]MessageExtension(nil))
 
 // aliases maps older element names (lower case) to the field that carries them.
@@ -242,6 +243,9 @@ func (n *normalizer) token(tok json.Token, t reflect.Type, path string) ([]byte,
 		}
 	case json.Number:
 		switch {
+		case base == panType:
+			// A card number is never a JSON number: a JavaScript client has
+			// already rounded one of 16+ digits. Refused, as a wrong type.
 		case isNumberKind(base.Kind()):
 			return []byte(tok), true, nil // json.Unmarshal reports a value out of the field's range
 		case base.Kind() == reflect.String:

@@ -1,6 +1,7 @@
 package emv3ds_test
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -75,4 +76,35 @@ func TestDecodeLenient(t *testing.T) {
 		})
 	}
 	require.Error(t, emv3ds.DecodeLenient([]byte(`{}`), body{}), "needs a pointer")
+}
+
+// A PAN given as a JSON number is refused by every decoder (a JavaScript
+// client has already rounded it), while other numeric strings accept numbers.
+func TestPANNeverANumber(t *testing.T) {
+	t.Parallel()
+	a, _ := emv3ds.DecodeAReq([]byte(`{"acctNumber":4000000000001000,"purchaseAmount":1999}`))
+	require.NotNil(t, a)
+	require.Empty(t, a.AcctNumber.Reveal())
+	require.Equal(t, "1999", a.PurchaseAmount)
+	require.Contains(t, fieldsOfErr(a.Validate()), "acctNumber")
+	var body struct {
+		AcctNumber emv3ds.PAN `json:"acctNumber"`
+	}
+	err := emv3ds.DecodeLenient([]byte(`{"acctNumber":4000000000001000}`), &body)
+	var verr *emv3ds.ValidationError
+	require.ErrorAs(t, err, &verr)
+	require.Equal(t, "acctNumber", verr.Detail())
+	require.Equal(t, emv3ds.ErrorCodeInvalidFormat, verr.Code())
+}
+
+func fieldsOfErr(err error) []string {
+	var verr *emv3ds.ValidationError
+	if !errors.As(err, &verr) {
+		return nil
+	}
+	var out []string
+	for _, f := range verr.Fields {
+		out = append(out, f.Field)
+	}
+	return out
 }
