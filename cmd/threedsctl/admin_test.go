@@ -130,7 +130,7 @@ func TestAdminMerchantsAndKeys(t *testing.T) {
 	// policy: a PSP profile may override its profile's identity elements
 	require.False(t, m.AllowProfileOverrides)
 	out, code = c.run("merchant-policy", "-merchant", "m1", "-allow-overrides")
-	require.Equal(t, 1, code, "needs the master key (the update re-seals the webhook secret)")
+	require.Equal(t, 1, code, "needs the master key (the update re-seals the webhook secret): "+out)
 	out, code = c.run("merchant-policy", "-master-key-file", c.keyFile, "-merchant", "m1")
 	require.Equal(t, 2, code, "-allow-overrides must be given: "+out)
 	out, code = c.run("merchant-policy", "-master-key-file", c.keyFile, "-merchant", "m1", "-allow-overrides")

@@ -16,7 +16,7 @@ func CheckCRes(cres *emv3ds.CRes, erro *emv3ds.Erro, tx *Transaction) error {
 	if erro != nil {
 		if (erro.ThreeDSServerTransID != "" && erro.ThreeDSServerTransID != tx.ID) ||
 			(erro.ACSTransID != "" && erro.ACSTransID != tx.ARes.ACSTransID) {
-			return fmt.Errorf("Erro for another transaction: %w", ErrInvalidCallback)
+			return fmt.Errorf("an Erro for another transaction: %w", ErrInvalidCallback)
 		}
 		return nil
 	}
