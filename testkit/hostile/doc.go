@@ -13,4 +13,11 @@
 // threeDSSessionData or CRes never changes or shows a result; a forged or
 // late RReq never changes a final result; and of 50 racing AReqs or RReqs
 // exactly one wins.
+//
+// Adding a dialect: write its Dialect (Native is the example): Probes
+// returns its routes as rows (a credential game per credential kind it
+// accepts, each identifier it takes at every length of IDLengths, a
+// duplicated key and an invented member per JSON body), ErrorOf reads its
+// error shape, and Flows drives its challenge and results; then append it
+// to the dialects the hostile/ suite runs.
 package hostile
