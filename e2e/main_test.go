@@ -50,6 +50,7 @@ func run(m *testing.M) int {
 				"DS_TIMEOUT":         dsTimeout,
 				"DS_CONNECT_TIMEOUT": "1s", // must not exceed DS_TIMEOUT
 			},
+			NewStore: pspMerchantOne,
 		},
 		// The card-data sweep reads every line the stack, the functions and
 		// the simulator wrote.

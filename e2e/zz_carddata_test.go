@@ -23,6 +23,7 @@ import (
 	"github.com/open3ds/server/devstack/ddblocal"
 	"github.com/open3ds/server/shared/dssim"
 	"github.com/open3ds/server/testkit/stacktest"
+	"github.com/open3ds/server/testkit/tableaudit"
 )
 
 // Cardholder data the suite sends besides PANs (browserAReq and the
@@ -106,6 +107,42 @@ func TestCardDataNeverStoredOrLogged(t *testing.T) {
 			require.NotZero(t, counts[typ], "the sweep produced %s items (counts %v)", typ, counts)
 		}
 	})
+
+	// The CAVV is sealed at the application level in every item type that
+	// holds one (transaction ares and result, idempotency records with the
+	// whole /auth answer): no string or binary attribute, nested ones
+	// included, holds any CAVV the suite saw in an answer.
+	t.Run("no CAVV in clear", func(t *testing.T) {
+		var cavvs []string
+		seenCAVVs.Range(func(k, _ any) bool { cavvs = append(cavvs, k.(string)); return true })
+		require.NotEmpty(t, cavvs, "the sweep saw authentication values")
+		rep, err := tableaudit.Audit(context.Background(), ddblocal.NewClient(stk.DDBEndpoint), stk.Table, cavvs...)
+		require.NoError(t, err)
+		for _, f := range rep.Findings {
+			require.NotContains(t, f.Problem, "forbidden value", "a CAVV in clear in a %s item (%s)", f.Type, f.Problem)
+		}
+		sealedTx, sealedIdem := 0, 0
+		for _, it := range scanTable(t) {
+			switch attrString(it["type"]) {
+			case "transaction":
+				if r, ok := it["result"].(*types.AttributeValueMemberM); ok {
+					if _, ok := r.Value["authenticationValueSealed"]; ok {
+						sealedTx++
+					}
+					_, clear := r.Value["authenticationValue"]
+					require.False(t, clear, "result.authenticationValue is never written in clear")
+				}
+			case "idempotency":
+				if _, ok := it["responseSealed"]; ok {
+					sealedIdem++
+				}
+				_, clear := it["response"]
+				require.False(t, clear, "an idempotent answer is never written in clear")
+			}
+		}
+		require.NotZero(t, sealedTx, "transactions hold sealed CAVVs")
+		require.NotZero(t, sealedIdem, "idempotency records hold sealed answers")
+	})
 }
 
 // sweepAllCards runs every test card through preauth and auth (scenarios 10
@@ -122,6 +159,9 @@ func sweepAllCards(t *testing.T) string {
 		txID := r.JSON(t)["threeDSServerTransID"].(string)
 		r = api.Call(t, "/auth", key1, stacktest.BrowserAReq(txID, c.PAN), "Idempotency-Key", "sweep-"+txID)
 		require.NotEqual(t, http.StatusInternalServerError, r.Status, "%s %s: %s", c.Scheme, c.Scenario, r.Body)
+		if av, _ := r.JSON(t)["authenticationValue"].(string); av != "" {
+			seenCAVVs.Store(av, true)
+		}
 	}
 	for _, pan := range []string{notEnrolled, nonLuhn} {
 		r := api.Call(t, "/preauth", key1, map[string]any{"acctNumber": pan})

@@ -34,6 +34,7 @@ func init() {
 			fs.StringVar(&m.RequestorName, "requestor-name", "", "threeDSRequestorName")
 			fs.StringVar(&m.RequestorURL, "requestor-url", "", "threeDSRequestorURL (the merchant's site)")
 			fs.StringVar(&schemes, "schemes", "", "allowed schemes, comma separated (default: all)")
+			fs.BoolVar(&m.AllowProfileOverrides, "allow-overrides", false, "let /auth override "+profileFieldList()+" (a PSP profile)")
 			return func(ctx context.Context, a *adminFlags, _ []string, _ io.Reader, out io.Writer) error {
 				if m.ID == "" {
 					m.ID = uuid.NewString()
@@ -72,14 +73,18 @@ func init() {
 					return err
 				}
 				w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(w, "ID\tNAME\tACQUIRER BIN\tACQUIRER MERCHANT ID\tMCC\tCOUNTRY\tREQUESTOR ID\tSCHEMES\tWEBHOOK URL")
+				fmt.Fprintln(w, "ID\tNAME\tACQUIRER BIN\tACQUIRER MERCHANT ID\tMCC\tCOUNTRY\tREQUESTOR ID\tSCHEMES\tOVERRIDES\tWEBHOOK URL")
 				for _, m := range ms {
 					var sc []string
 					for _, s := range m.AllowedSchemes {
 						sc = append(sc, string(s))
 					}
-					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.ID, orDash(m.Name), orDash(m.AcquirerBIN), orDash(m.AcquirerMerchantID),
-						orDash(m.MCC), orDash(m.Country), orDash(m.RequestorID), orDash(strings.Join(sc, ",")), orDash(m.WebhookURL))
+					overrides := "refused"
+					if m.AllowProfileOverrides {
+						overrides = "allowed"
+					}
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.ID, orDash(m.Name), orDash(m.AcquirerBIN), orDash(m.AcquirerMerchantID),
+						orDash(m.MCC), orDash(m.Country), orDash(m.RequestorID), orDash(strings.Join(sc, ",")), overrides, orDash(m.WebhookURL))
 				}
 				return w.Flush()
 			}

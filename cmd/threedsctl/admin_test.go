@@ -125,6 +125,34 @@ func TestAdminMerchantsAndKeys(t *testing.T) {
 	require.Contains(t, out, "Shop One")
 	require.Contains(t, out, "https://shop.example/h2")
 	require.NotContains(t, out, "whsec_")
+	require.Contains(t, out, "refused", "overrides are refused by default")
+
+	// policy: a PSP profile may override its profile's identity elements
+	require.False(t, m.AllowProfileOverrides)
+	out, code = c.run("merchant-policy", "-merchant", "m1", "-allow-overrides")
+	require.Equal(t, 1, code, "needs the master key (the update re-seals the webhook secret): "+out)
+	out, code = c.run("merchant-policy", "-master-key-file", c.keyFile, "-merchant", "m1")
+	require.Equal(t, 2, code, "-allow-overrides must be given: "+out)
+	out, code = c.run("merchant-policy", "-master-key-file", c.keyFile, "-merchant", "m1", "-allow-overrides")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "acquirerBIN, acquirerMerchantID, threeDSRequestorID, threeDSRequestorName, merchantName allowed")
+	m, err = c.store(true).GetMerchant(ctx, "m1")
+	require.NoError(t, err)
+	require.True(t, m.AllowProfileOverrides)
+	require.Equal(t, "whsec_from_stdin_0123456789", m.WebhookSecret, "the secret survives the update")
+	out, _ = c.run("merchant-list")
+	require.Contains(t, out, "allowed")
+	out, code = c.run("merchant-policy", "-master-key-file", c.keyFile, "-merchant", "m1", "-allow-overrides=false")
+	require.Equal(t, 0, code, out)
+	m, err = c.store(false).GetMerchant(ctx, "m1")
+	require.NoError(t, err)
+	require.False(t, m.AllowProfileOverrides)
+	out, code = c.run("merchant-create", "-id", "psp", "-name", "PSP", "-acquirer-bin", "400551", "-acquirer-merchant-id", "acq-p",
+		"-mcc", "5411", "-country", "840", "-allow-overrides")
+	require.Equal(t, 0, code, out)
+	m, err = c.store(false).GetMerchant(ctx, "psp")
+	require.NoError(t, err)
+	require.True(t, m.AllowProfileOverrides)
 
 	// API keys
 	out, code = c.run("key-create", "-merchant", "m1", "-name", "prod")
@@ -187,8 +215,9 @@ func TestAdminCardRangesAndTx(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Contains(t, out, "invalid card range")
 
-	// tx-show: masked card and authentication value
-	st := c.store(false)
+	// tx-show: masked card and authentication value (sealed at rest: the
+	// store that writes it needs the master key; tx-show reads without it)
+	st := c.store(true)
 	r0 := threeds.DefaultRetention()
 	tx, err := threeds.NewTransaction(threeds.NewTransactionInput{ID: "6f1c9b58-1c57-4d8e-9b76-1f6c1c0f2a11", MerchantID: "m1",
 		Card: threeds.Card{Scheme: emv3ds.SchemeVisa, BIN: "400000", Last4: "1000", PANHash: "ab12"}}, nowUTC(), r0)
@@ -205,6 +234,12 @@ func TestAdminCardRangesAndTx(t *testing.T) {
 	require.Regexp(t, `transStatus\s+Y`, out)
 	require.NotContains(t, out, "AAABBEg0VhI0VniQEjRWAAAAAAA=")
 	require.Regexp(t, `authenticationValue\s+\*\*\*\*`, out)
+	out, code = c.run("tx-show", "-master-key-file", c.keyFile, tx.ID)
+	require.Equal(t, 0, code, out)
+	require.NotContains(t, out, "AAABBEg0VhI0VniQEjRWAAAAAAA=", "masked with the key too")
+	require.Regexp(t, `authenticationValue\s+\*\*\*\*`, out)
+	_, err = c.store(false).Update(ctx, tx.ID, func(x *threeds.Transaction) error { x.CResReceivedAt = nowUTC(); return nil })
+	require.Error(t, err, "a store without the master key never rewrites a sealed CAVV")
 	out, code = c.run("tx-show", "-merchant", "other", tx.ID)
 	require.Equal(t, 1, code)
 	require.Contains(t, out, "transaction not found")
@@ -219,7 +254,7 @@ func TestAdminUsage(t *testing.T) {
 	require.Equal(t, 2, run([]string{"key-create", "-bogus"}, strings.NewReader(""), &out, &errb))
 	errb.Reset()
 	require.Equal(t, 2, run(nil, strings.NewReader(""), &out, &errb))
-	for _, name := range []string{"merchant-create", "merchant-list", "merchant-webhook", "key-create", "key-list", "key-revoke", "cardranges-load", "tx-show", "table-create", "master-key-generate"} {
+	for _, name := range []string{"merchant-create", "merchant-list", "merchant-webhook", "merchant-policy", "key-create", "key-list", "key-revoke", "cardranges-load", "tx-show", "table-create", "master-key-generate"} {
 		require.Contains(t, errb.String(), name)
 	}
 	out.Reset()

@@ -18,7 +18,9 @@ func init() {
 				if len(args) != 1 {
 					return usagef("give one threeDSServerTransID")
 				}
-				st, err := a.store(ctx, false)
+				// With the master key the store opens the sealed CAVV; without
+				// it the value reads as a placeholder. It prints masked either way.
+				st, err := a.store(ctx, a.masterKeyFile != "" || a.masterKeySecret != "")
 				if err != nil {
 					return err
 				}

@@ -19,20 +19,29 @@ var errUnauthorized = errors.New("Unauthorized")
 type handler struct {
 	svc *threeds.KeyService
 	log *slog.Logger
+	// fingerprint names a rejected key in the log (vault.Vault.Fingerprint):
+	// a short keyed hash, never a part of the key.
+	fingerprint func(string) string
 }
 
 // Handle checks the key from `Authorization: Bearer <key>` or `APIKey: <key>`
-// (header names in any case). An unknown or revoked key is 401; a store
+// (header names in any case; apigw.ExtractCredential). No key, credential
+// headers that disagree, or an unknown or revoked key is 401; a store
 // failure is an authorizer error (API Gateway answers 500), never an Allow.
 func (h handler) Handle(ctx context.Context, ev events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
-	key := apiKey(ev.Headers)
-	if key == "" {
-		h.log.WarnContext(ctx, "authorization rejected", slog.String("reason", "no API key"))
+	cred, err := apigw.ExtractCredential(ev.Headers, ev.MultiValueHeaders, apigw.APIKeySources)
+	if err != nil {
+		reason := "no API key"
+		if errors.Is(err, apigw.ErrConflictingCredentials) {
+			reason = "credential headers disagree"
+		}
+		h.log.WarnContext(ctx, "authorization rejected", slog.String("reason", reason))
 		return events.APIGatewayCustomAuthorizerResponse{}, errUnauthorized
 	}
+	key := cred.Value
 	merchantID, err := h.svc.AuthorizeAPIKey(ctx, key, vault.HashAPIKey)
 	if errors.Is(err, threeds.ErrInvalidAPIKey) {
-		h.log.WarnContext(ctx, "authorization rejected", slog.String("reason", "invalid API key"), slog.String("keyPrefix", vault.DisplayPrefix(key)))
+		h.log.WarnContext(ctx, "authorization rejected", slog.String("reason", "invalid API key"), slog.String("keyFingerprint", h.keyFingerprint(key)))
 		return events.APIGatewayCustomAuthorizerResponse{}, errUnauthorized
 	}
 	if err != nil {
@@ -53,22 +62,13 @@ func (h handler) Handle(ctx context.Context, ev events.APIGatewayCustomAuthorize
 	}, nil
 }
 
-// apiKey reads the key from the headers, whatever their case.
-func apiKey(headers map[string]string) string {
-	for k, v := range headers {
-		switch strings.ToLower(k) {
-		case "authorization":
-			scheme, token, ok := strings.Cut(strings.TrimSpace(v), " ")
-			if ok && strings.EqualFold(scheme, "Bearer") {
-				return strings.TrimSpace(token)
-			}
-		case "apikey":
-			if t := strings.TrimSpace(v); t != "" {
-				return t
-			}
-		}
+// keyFingerprint is the log name of a rejected key; without a fingerprint
+// function the key is not named at all.
+func (h handler) keyFingerprint(key string) string {
+	if h.fingerprint == nil {
+		return ""
 	}
-	return ""
+	return h.fingerprint(key)
 }
 
 // apiWildcard widens the method ARN to every method and route of the stage,

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,7 +39,14 @@ func newHandler(t *testing.T, keys threeds.APIKeyStore) (handler, *bytes.Buffer)
 	}
 	logs := &bytes.Buffer{}
 	svc := threeds.NewKeyService(keys, threeds.WithClock(clock.Now))
-	return handler{svc: svc, log: slog.New(slog.NewJSONHandler(logs, nil))}, logs
+	return handler{svc: svc, log: slog.New(slog.NewJSONHandler(logs, nil)), fingerprint: testVault(t).Fingerprint}, logs
+}
+
+func testVault(t testing.TB) *vault.Vault {
+	t.Helper()
+	v, err := vault.New(bytes.Repeat([]byte{7}, vault.KeySize))
+	require.NoError(t, err)
+	return v
 }
 
 func fixture(t *testing.T, name string) events.APIGatewayCustomAuthorizerRequestTypeRequest {
@@ -53,7 +61,7 @@ func fixture(t *testing.T, name string) events.APIGatewayCustomAuthorizerRequest
 
 func TestHandle(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{"bearer.json", "bearer-lowercase.json", "apikey.json", "apikey-lowercase.json"} {
+	for _, name := range []string{"bearer.json", "bearer-lowercase.json", "apikey.json", "apikey-lowercase.json", "same-key-twice.json"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			h, _ := newHandler(t, nil)
@@ -70,7 +78,8 @@ func TestHandle(t *testing.T) {
 			require.Equal(t, map[string]any{"merchantId": "merchant-a"}, resp.Context)
 		})
 	}
-	for _, name := range []string{"missing.json", "basic-scheme.json", "unknown.json", "revoked.json"} {
+	for _, name := range []string{"missing.json", "basic-scheme.json", "unknown.json", "revoked.json",
+		"conflict-bearer-apikey.json", "conflict-repeated-apikey.json", "conflict-valid-and-unknown.json"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			h, logs := newHandler(t, nil)
@@ -112,5 +121,66 @@ func TestNoKeyInLogs(t *testing.T) {
 	for _, secret := range []string{validKey, revokedKey, "o3ds_unknown_test_key_0000000000000000", "bWVyY2hhbnQ6cGFzcw"} {
 		require.NotContains(t, logs.String(), secret)
 		require.NotContains(t, logs.String(), secret[10:], "no tail of a key either")
+		require.NotContains(t, logs.String(), secret[:8], "no prefix of a key either")
 	}
+}
+
+// Credential headers that disagree are refused every time, whatever order
+// Go's header maps are walked in: before, Bearer of merchant A with APIKey
+// of merchant B was attributed to either, and a valid key beside an
+// unknown one flipped between Allow and 401.
+func TestConflictingCredentialsAlwaysRefused(t *testing.T) {
+	t.Parallel()
+	h, logs := newHandler(t, nil)
+	for _, name := range []string{"conflict-bearer-apikey.json", "conflict-repeated-apikey.json", "conflict-valid-and-unknown.json"} {
+		ev := fixture(t, name)
+		for i := 0; i < 30; i++ {
+			resp, err := h.Handle(context.Background(), ev)
+			require.EqualError(t, err, "Unauthorized", "%s attempt %d", name, i)
+			require.Empty(t, resp.PrincipalID)
+		}
+	}
+	require.Contains(t, logs.String(), "credential headers disagree")
+}
+
+// A rejected key is logged as a short keyed fingerprint: stable for one
+// key, different between keys, and sharing no characters run with the key.
+func TestRejectedKeyFingerprint(t *testing.T) {
+	t.Parallel()
+	h, logs := newHandler(t, nil)
+	_, err := h.Handle(context.Background(), fixture(t, "unknown.json"))
+	require.Error(t, err)
+	var line struct {
+		Fingerprint string `json:"keyFingerprint"`
+		Prefix      string `json:"keyPrefix"`
+	}
+	require.NoError(t, json.Unmarshal(logs.Bytes(), &line))
+	require.Regexp(t, `^[0-9a-f]{8}$`, line.Fingerprint)
+	require.Empty(t, line.Prefix, "never a prefix of the key")
+	require.Equal(t, testVault(t).Fingerprint("o3ds_unknown_test_key_0000000000000000"), line.Fingerprint)
+	require.NotEqual(t, testVault(t).Fingerprint(validKey), line.Fingerprint)
+	require.NotContains(t, logs.String(), "o3ds_unk")
+	other, err := vault.New(bytes.Repeat([]byte{8}, vault.KeySize))
+	require.NoError(t, err)
+	require.NotEqual(t, other.Fingerprint("o3ds_unknown_test_key_0000000000000000"), line.Fingerprint, "keyed: another master key, another fingerprint")
+}
+
+func fixtureF(f *testing.F, name string) events.APIGatewayCustomAuthorizerRequestTypeRequest {
+	f.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		f.Fatal(err)
+	}
+	var ev events.APIGatewayCustomAuthorizerRequestTypeRequest
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		f.Fatal(err)
+	}
+	return ev
+}
+
+func trimmed(s string) string { return strings.TrimSpace(s) }
+
+func bearerOf(v, key string) bool {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(v), " ")
+	return ok && strings.EqualFold(scheme, "Bearer") && strings.TrimSpace(token) == key
 }

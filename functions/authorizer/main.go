@@ -14,6 +14,6 @@ import (
 func main() {
 	app.Start(config.Authorizer, func(_ context.Context, a *app.App) (any, error) {
 		svc := threeds.NewKeyService(a.Store)
-		return handler{svc: svc, log: a.Log}.Handle, nil
+		return handler{svc: svc, log: a.Log, fingerprint: a.Vault.Fingerprint}.Handle, nil
 	})
 }

@@ -158,6 +158,12 @@ func TestChallengeBeforeRReq(t *testing.T) {
 	page := h.handle(t, "challenge.json")
 	require.Equal(t, 200, page.StatusCode)
 	require.Regexp(t, `resultReady:\s*false`, page.Body, "the merchant must ask /postauth")
+	// The fixture's CRes says Y; no RReq has confirmed it, so neither the
+	// page, nor its postMessage, nor the return form carries a status.
+	require.Contains(t, page.Body, `data-trans-status=""`)
+	require.Regexp(t, `transStatus:\s*""`, page.Body)
+	require.NotContains(t, page.Body, `name="transStatus"`)
+	require.NotContains(t, page.Body, `"Y"`)
 	require.Equal(t, 300*time.Millisecond, h.slept)
 	tx, err := h.store.Get(context.Background(), txID)
 	require.NoError(t, err)

@@ -111,6 +111,8 @@ func TestHandle(t *testing.T) {
 		{name: "another merchant's", fixture: "other-merchant.json", step: final, status: 404, want: map[string]any{"errorCode": "301"}},
 		{name: "missing ID", fixture: "missing-id.json", step: final, status: 400, want: map[string]any{"errorCode": "201", "errorDetail": "threeDSServerTransID"}},
 		{name: "wrong type", fixture: "wrong-type.json", step: final, status: 400, want: map[string]any{"errorCode": "203", "errorDetail": "threeDSServerTransID"}},
+		{name: "duplicated element", fixture: "duplicate.json", step: final, status: 400, want: map[string]any{"errorCode": "204", "errorDetail": "threeDSServerTransID"}, absent: []string{"transStatus"}},
+		{name: "2,048+ byte ID", fixture: "long-id.json", step: final, status: 400, want: map[string]any{"errorCode": "203", "errorDetail": "threeDSServerTransID"}, absent: []string{"threeDSServerTransID"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

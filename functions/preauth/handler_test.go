@@ -95,6 +95,9 @@ func TestHandle(t *testing.T) {
 		{fixture: "base64.json", status: 200},
 		{fixture: "not-enrolled.json", status: 422, check: erro("305", "acctNumber")},
 		{fixture: "luhn.json", status: 400, check: erro("203", "acctNumber")},
+		{fixture: "duplicate.json", status: 400, check: erro("204", "acctNumber")},
+		// One decoder for every body: a card number as a JSON number is a
+		// wrong type everywhere (/auth too).
 		{fixture: "pan-number.json", status: 400, check: erro("203", "acctNumber")},
 		{fixture: "non-ascii.json", status: 400, check: erro("203", "threeDSMethodNotificationURL")},
 		{fixture: "no-authorizer.json", status: 401, check: erro("303", "Authorization")},

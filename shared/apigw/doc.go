@@ -7,4 +7,10 @@
 // the one place where an error becomes an HTTP status and an EMV error
 // description (Status). How that error is written is the dialect's choice
 // (Renderer); ErroJSON writes the EMV Erro itself. It knows no dialect.
+//
+// The rules every dialect shares live here: ExtractCredential (one
+// credential per request, headers that disagree refused), DecodeFields (the
+// one lenient decoder with the duplicate check), ElementPath (errors name
+// only defined elements, never the client's own member names),
+// EchoableTransID (only well-formed IDs are echoed) and CheckIdempotencyKey.
 package apigw

@@ -23,6 +23,7 @@ type About struct {
 // the DS's and ACS's protocol errors keep their component; the server's own
 // failures are a generic 500 whose cause is only logged.
 func Status(err error, about About) (int, *emv3ds.Erro) {
+	about = about.echoable()
 	var (
 		verr        *emv3ds.ValidationError
 		nonASCII    *NonASCIIError
@@ -148,6 +149,7 @@ func ErroStatus(erro *emv3ds.Erro) int {
 // Error answers err in r's shape and logs the outcome once: a warning for
 // client mistakes, an error (with the internal cause) for the server's own.
 func Error(ctx context.Context, log *slog.Logger, r Renderer, err error, about About) Response {
+	about = about.echoable()
 	status, erro := Status(err, about)
 	attrs := []any{
 		slog.Int("status", status),

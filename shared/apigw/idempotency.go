@@ -26,7 +26,7 @@ func Idempotent(ctx context.Context, log *slog.Logger, r Renderer, store threeds
 	if key == "" || store == nil {
 		return do()
 	}
-	if len(key) > 255 || !isASCII(key) {
+	if CheckIdempotencyKey(key) != nil {
 		return Error(ctx, log, r, ErrIdempotencyKeySize, about)
 	}
 	sum := sha256.New()

@@ -102,7 +102,7 @@ func Form(ev events.APIGatewayProxyRequest) (url.Values, error) {
 	for k, vs := range vals {
 		for _, v := range vs {
 			if !isASCII(v) {
-				return nil, &NonASCIIError{Field: k}
+				return nil, &NonASCIIError{Field: ElementPath(k)}
 			}
 		}
 	}
@@ -204,7 +204,7 @@ func pathOf(stack []string) string {
 	if len(parts) == 0 {
 		return "body"
 	}
-	return strings.Join(parts, ".")
+	return ElementPath(parts...) // the client's own member names are never copied
 }
 
 func isASCII(s string) bool {

@@ -89,12 +89,17 @@ func TestJSONBody(t *testing.T) {
 		{name: "element after a nested object", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"acctInfo":{"chAccAgeInd":"01"},"billAddrCity":"Köln"}`)}, wantField: "billAddrCity"},
 		{name: "array element", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"acceptLanguage":["en-US","fr-\u00e9"]}`)}, wantField: "acceptLanguage"},
 		{name: "element after an array", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"acceptLanguage":["en-US"],"purchaseAmount":1,"shipAddrCity":"Málaga"}`)}, wantField: "shipAddrCity"},
-		{name: "object inside an array", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"messageExtension":[{"name":"a","data":{"x":"\u00ff"}}]}`)}, wantField: "messageExtension.data.x"},
+		{name: "object inside an array", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"messageExtension":[{"name":"a","data":{"x":"\u00ff"}}]}`)}, wantField: "messageExtension.data"}, // an extension's own keys are client text: cut there
 		{name: "control character", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"email":"a\u0001@example.com"}`)}, wantField: "email"},
 		// encoding/json (Go clients) escapes & < > as \u0026 \u003c \u003e: ASCII, and must pass.
 		{name: "escaped ASCII is fine", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"email":"\u0061@example.com"}`)}, want: `{"email":"\u0061@example.com"}`},
 		{name: "Go-escaped ampersand in a URL", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"notificationURL":"https://shop.example.com/3ds?a=1\u0026b=2"}`)}, want: `{"notificationURL":"https://shop.example.com/3ds?a=1\u0026b=2"}`},
 		{name: "top-level string", mods: []func(*events.APIGatewayProxyRequest){withBody(`"\u00e9"`)}, wantField: "body"},
+		// The client's own member names are never copied into errorDetail or the log.
+		{name: "unknown member named after a card", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"4000000000001000":"\u00e9"}`)}, wantField: apigw.UnknownElement},
+		{name: "unknown member inside a known object", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"acctInfo":{"4000000000001000x":"\u00e9"}}`)}, wantField: "acctInfo"},
+		{name: "known member in another case is named in the spec's", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"CARDHOLDERNAME":"Jos\u00e9"}`)}, wantField: "cardholderName"},
+		{name: "non-ASCII member name", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"Jos\u00e9":"x"}`)}, wantField: apigw.UnknownElement},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -152,6 +157,10 @@ func TestForm(t *testing.T) {
 	require.ErrorAs(t, err, &na)
 	require.Equal(t, "threeDSSessionData", na.Field)
 	require.NotContains(t, err.Error(), "caf")
+	_, err = apigw.Form(form("cres=ok&4000000000001000=caf%C3%A9", false, "application/x-www-form-urlencoded"))
+	require.ErrorAs(t, err, &na)
+	require.Equal(t, apigw.UnknownElement, na.Field, "an invented form field is not named")
+	require.NotContains(t, err.Error(), "4000000000001000")
 }
 
 func TestHeader(t *testing.T) {
@@ -210,12 +219,16 @@ func TestDecodeFields(t *testing.T) {
 		body      string
 		want      req
 		wantField string
+		wantCode  emv3ds.ErrorCode // default 203
 		wantErr   error
 	}{
 		{name: "exact names", body: `{"threeDSServerTransID":"abc"}`, want: req{ThreeDSServerTransID: "abc"}},
 		{name: "mangled case (Hyperswitch)", body: `{"threeDsserverTransId":"abc","unknown":1}`, want: req{ThreeDSServerTransID: "abc"}},
 		{name: "null is absent", body: `{"threeDSServerTransID":null}`, want: req{}},
-		{name: "number for a string", body: `{"threeDSServerTransID":5}`, wantField: "threeDSServerTransID"},
+		{name: "number for a string is its text", body: `{"threeDSServerTransID":5}`, want: req{ThreeDSServerTransID: "5"}},
+		{name: "empty string is absent", body: `{"threeDSServerTransID":""}`, want: req{}},
+		{name: "duplicate element", body: `{"threeDSServerTransID":"a","threeDsserverTransId":"b"}`, wantField: "threeDSServerTransID", wantCode: emv3ds.ErrorCodeDuplicateElement},
+		{name: "nested duplicate", body: `{"nested":{"count":1,"COUNT":2}}`, wantField: "nested.count", wantCode: emv3ds.ErrorCodeDuplicateElement},
 		{name: "object for a string", body: `{"threeDSServerTransID":{"a":"4000000000001000"}}`, wantField: "threeDSServerTransID"},
 		{name: "nested type error", body: `{"nested":{"count":"x"}}`, wantField: "nested.count"},
 		{name: "array for the object", body: `[1,2]`, wantErr: apigw.ErrMalformedBody},
@@ -230,9 +243,12 @@ func TestDecodeFields(t *testing.T) {
 			case tc.wantField != "":
 				var verr *emv3ds.ValidationError
 				require.ErrorAs(t, err, &verr)
-				require.Equal(t, emv3ds.ErrorCodeInvalidFormat, verr.Code())
+				code := tc.wantCode
+				if code == "" {
+					code = emv3ds.ErrorCodeInvalidFormat
+				}
+				require.Equal(t, code, verr.Code())
 				require.Equal(t, tc.wantField, verr.Detail())
-				require.ErrorIs(t, err, emv3ds.ErrFormat)
 				require.NotContains(t, err.Error(), "4000000000001000")
 			case tc.wantErr != nil:
 				require.ErrorIs(t, err, tc.wantErr)

@@ -35,8 +35,10 @@
 //
 // Card data: a transaction keeps the BIN, the last four digits and the keyed
 // PAN hash, never the PAN; the authentication value lives in the transaction
-// item and disappears with it. API keys are stored as SHA-256 hashes;
-// merchants' webhook secrets are sealed with AES-256-GCM (Options.Sealer).
+// item, sealed with AES-256-GCM beside its key ID (cavv.go; so is the whole
+// answer an idempotency record keeps), and disappears with it. API keys are
+// stored as SHA-256 hashes; merchants' webhook secrets are sealed with
+// AES-256-GCM (Options.Sealer).
 //
 // Card-range lookup is one Query: the ranges of every DS are cut into
 // disjoint segments per PAN length (the narrowest range wins where DSs

@@ -35,8 +35,12 @@ type idemItem struct {
 	RequestHash string `dynamodbav:"requestHash"`
 	Completed   bool   `dynamodbav:"completed"`
 	StatusCode  int    `dynamodbav:"statusCode,omitempty"`
-	Response    []byte `dynamodbav:"response,omitempty"`
-	CreatedAt   string `dynamodbav:"createdAt"`
+	// Response is only ever read (records written before sealing); the
+	// answer, which holds the CAVV, is written sealed with its key ID.
+	Response       []byte `dynamodbav:"response,omitempty"`
+	ResponseSealed []byte `dynamodbav:"responseSealed,omitempty"`
+	ResponseKeyID  string `dynamodbav:"responseKeyId,omitempty"`
+	CreatedAt      string `dynamodbav:"createdAt"`
 }
 
 func (it *idemItem) record() *threeds.IdempotencyRecord {
@@ -100,6 +104,13 @@ func (s *Store) Begin(ctx context.Context, merchantID, k, requestHash string) (*
 	case !old.Completed:
 		return nil, fmt.Errorf("idempotency begin: %w", threeds.ErrIdempotencyInProgress)
 	}
+	if len(old.ResponseSealed) > 0 {
+		pt, err := s.openValue(old.ResponseKeyID, old.ResponseSealed, old.PK)
+		if err != nil {
+			return nil, fmt.Errorf("idempotency begin: stored answer: %w", err)
+		}
+		old.Response = []byte(pt)
+	}
 	return old.record(), nil
 }
 
@@ -114,9 +125,13 @@ func (s *Store) Complete(ctx context.Context, merchantID, k, requestHash string,
 	names := map[string]string{"#c": "completed", "#sc": "statusCode", "#e": attrExpiresAt, "#h": "requestHash"}
 	update := "SET #c = :t, #sc = :sc, #e = :exp"
 	if len(response) > 0 {
-		update += ", #r = :r"
-		names["#r"] = "response"
-		vals[":r"] = &types.AttributeValueMemberB{Value: response}
+		keyID, sealed, err := s.sealValue(string(response), idemPK(merchantID, k))
+		if err != nil {
+			return fmt.Errorf("idempotency complete: %w", err)
+		}
+		update += ", #r = :r, #k = :k"
+		names["#r"], names["#k"] = "responseSealed", "responseKeyId"
+		vals[":r"], vals[":k"] = &types.AttributeValueMemberB{Value: sealed}, str(keyID)
 	}
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: s.tableName(), Key: key(idemPK(merchantID, k), idemSK),

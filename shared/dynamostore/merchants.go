@@ -43,7 +43,9 @@ type merchantItem struct {
 	RequestorName      string   `dynamodbav:"threeDSRequestorName,omitempty"`
 	RequestorURL       string   `dynamodbav:"threeDSRequestorURL,omitempty"`
 	AllowedSchemes     []string `dynamodbav:"allowedSchemes,omitempty"`
-	WebhookURL         string   `dynamodbav:"webhookURL,omitempty"`
+	// AllowProfileOverrides is the merchant's policy (threeds.CheckProfileOverrides).
+	AllowProfileOverrides bool   `dynamodbav:"allowProfileOverrides,omitempty"`
+	WebhookURL            string `dynamodbav:"webhookURL,omitempty"`
 	// WebhookSecretSealed is AES-256-GCM (vault) bound to the merchant ID.
 	WebhookSecretSealed []byte `dynamodbav:"webhookSecretSealed,omitempty"`
 	CreatedAt           string `dynamodbav:"createdAt,omitempty"`
@@ -55,7 +57,7 @@ func (s *Store) toMerchantItem(m *threeds.Merchant, version int64) (*merchantIte
 		PK: merchantPK(m.ID), SK: merchantSK, GSI1PK: merchantsGSIPK, GSI1SK: "MERCHANT#" + m.ID, Type: TypeMerchant, Version: version,
 		ID: m.ID, Name: m.Name, AcquirerBIN: m.AcquirerBIN, AcquirerMerchantID: m.AcquirerMerchantID, MCC: m.MCC,
 		Country: m.Country, RequestorID: m.RequestorID, RequestorName: m.RequestorName, RequestorURL: m.RequestorURL, WebhookURL: m.WebhookURL,
-		CreatedAt: ts(m.CreatedAt), UpdatedAt: ts(m.UpdatedAt),
+		CreatedAt: ts(m.CreatedAt), UpdatedAt: ts(m.UpdatedAt), AllowProfileOverrides: m.AllowProfileOverrides,
 	}
 	for _, sc := range m.AllowedSchemes {
 		it.AllowedSchemes = append(it.AllowedSchemes, string(sc))
@@ -77,7 +79,7 @@ func (s *Store) fromMerchantItem(it *merchantItem) (*threeds.Merchant, error) {
 	m := &threeds.Merchant{
 		ID: it.ID, Name: it.Name, AcquirerBIN: it.AcquirerBIN, AcquirerMerchantID: it.AcquirerMerchantID, MCC: it.MCC,
 		Country: it.Country, RequestorID: it.RequestorID, RequestorName: it.RequestorName, RequestorURL: it.RequestorURL, WebhookURL: it.WebhookURL,
-		CreatedAt: pt(it.CreatedAt), UpdatedAt: pt(it.UpdatedAt),
+		CreatedAt: pt(it.CreatedAt), UpdatedAt: pt(it.UpdatedAt), AllowProfileOverrides: it.AllowProfileOverrides,
 	}
 	for _, sc := range it.AllowedSchemes {
 		m.AllowedSchemes = append(m.AllowedSchemes, emv3ds.Scheme(sc))

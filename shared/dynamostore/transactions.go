@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -91,19 +92,26 @@ type aresItem struct {
 	ACSDecConInd         string `dynamodbav:"acsDecConInd,omitempty"`
 	MessageVersion       string `dynamodbav:"messageVersion,omitempty"`
 	ECI                  string `dynamodbav:"eci,omitempty"`
-	AuthenticationValue  string `dynamodbav:"authenticationValue,omitempty"`
-	ReceivedAt           string `dynamodbav:"receivedAt,omitempty"`
+	// AuthenticationValue is only ever read (items written before sealing);
+	// the value is written sealed (cavv.go).
+	AuthenticationValue       string `dynamodbav:"authenticationValue,omitempty"`
+	AuthenticationValueSealed []byte `dynamodbav:"authenticationValueSealed,omitempty"`
+	AuthenticationValueKeyID  string `dynamodbav:"authenticationValueKeyId,omitempty"`
+	ReceivedAt                string `dynamodbav:"receivedAt,omitempty"`
 }
 
 type resultItem struct {
-	TransStatus         string `dynamodbav:"transStatus"`
-	TransStatusReason   string `dynamodbav:"transStatusReason,omitempty"`
-	ECI                 string `dynamodbav:"eci,omitempty"`
-	AuthenticationValue string `dynamodbav:"authenticationValue,omitempty"`
-	ChallengeCancel     string `dynamodbav:"challengeCancel,omitempty"`
-	InteractionCounter  string `dynamodbav:"interactionCounter,omitempty"`
-	Source              string `dynamodbav:"source"`
-	ReceivedAt          string `dynamodbav:"receivedAt"`
+	TransStatus       string `dynamodbav:"transStatus"`
+	TransStatusReason string `dynamodbav:"transStatusReason,omitempty"`
+	ECI               string `dynamodbav:"eci,omitempty"`
+	// AuthenticationValue: as in aresItem, read only; written sealed.
+	AuthenticationValue       string `dynamodbav:"authenticationValue,omitempty"`
+	AuthenticationValueSealed []byte `dynamodbav:"authenticationValueSealed,omitempty"`
+	AuthenticationValueKeyID  string `dynamodbav:"authenticationValueKeyId,omitempty"`
+	ChallengeCancel           string `dynamodbav:"challengeCancel,omitempty"`
+	InteractionCounter        string `dynamodbav:"interactionCounter,omitempty"`
+	Source                    string `dynamodbav:"source"`
+	ReceivedAt                string `dynamodbav:"receivedAt"`
 }
 
 type errorItem struct {
@@ -118,6 +126,10 @@ type errorItem struct {
 func txPK(id string) string { return "TX#" + id }
 
 const txSK = "TX"
+
+// maxIDBytes bounds an ID that may become part of a key (DynamoDB refuses
+// partition keys over 2,048 bytes; every ID we issue is 36).
+const maxIDBytes = 256
 
 func toTxItem(t *threeds.Transaction) *txItem {
 	it := &txItem{
@@ -144,7 +156,7 @@ func toTxItem(t *threeds.Transaction) *txItem {
 		MessageVersion: string(a.MessageVersion), ECI: string(a.ECI), AuthenticationValue: a.AuthenticationValue.Reveal(),
 		ReceivedAt: ts(a.ReceivedAt),
 	}
-	if ai != (aresItem{}) {
+	if !reflect.DeepEqual(ai, aresItem{}) {
 		it.ARes = &ai
 	}
 	if r := t.Result; r != nil {
@@ -209,7 +221,8 @@ func fromTxItem(it *txItem) *threeds.Transaction {
 }
 
 // DecodeTransaction turns a stored transaction item (e.g. a stream image
-// converted to SDK attribute values) into the domain Transaction.
+// converted to SDK attribute values) into the domain Transaction. Sealed
+// authentication values stay closed (empty): Store.Get opens them.
 func DecodeTransaction(item map[string]types.AttributeValue) (*threeds.Transaction, error) {
 	var it txItem
 	if err := attributevalue.UnmarshalMap(item, &it); err != nil {
@@ -231,7 +244,11 @@ func (s *Store) Create(ctx context.Context, tx *threeds.Transaction) error {
 	}
 	c := tx.Clone()
 	c.Version = 1
-	item, err := attributevalue.MarshalMap(toTxItem(c))
+	it := toTxItem(c)
+	if err := s.sealCAVV(it); err != nil {
+		return fmt.Errorf("create transaction: %w", err)
+	}
+	item, err := attributevalue.MarshalMap(it)
 	if err != nil {
 		return fmt.Errorf("create transaction %s: %w", tx.ID, err)
 	}
@@ -255,12 +272,17 @@ func (s *Store) Create(ctx context.Context, tx *threeds.Transaction) error {
 
 // Get implements threeds.Store (strongly consistent read).
 func (s *Store) Get(ctx context.Context, id string) (*threeds.Transaction, error) {
-	if id == "" {
+	if id == "" || len(id) > maxIDBytes {
+		// Never a key DynamoDB would refuse with a server error: the domain
+		// checks identifiers first (threeds.CheckTransID); this is the floor.
 		return nil, fmt.Errorf("get transaction: %w", threeds.ErrTransactionNotFound)
 	}
 	it, err := getItem[txItem](ctx, s, "get transaction "+id, key(txPK(id), txSK), threeds.ErrTransactionNotFound)
 	if err != nil {
 		return nil, err
+	}
+	if err := s.openCAVV(it); err != nil {
+		return nil, fmt.Errorf("get transaction: %w", err)
 	}
 	return fromTxItem(it), nil
 }
@@ -281,6 +303,9 @@ func (s *Store) txUpdate(id string) versioned[threeds.Transaction, txItem] {
 		encode: func(next *threeds.Transaction, version int64) (*txItem, error) {
 			it := toTxItem(next)
 			it.Version = version
+			if err := s.sealCAVV(it); err != nil {
+				return nil, err
+			}
 			return it, nil
 		},
 		stored: func(next *threeds.Transaction, it *txItem) (*threeds.Transaction, error) {

@@ -45,6 +45,7 @@ func (s decodeState) err() error {
 
 var rawMessageType = reflect.TypeOf(json.RawMessage(nil))
 var cardholderInfoType = reflect.TypeOf(CardholderInfo{})
+var panType = reflect.TypeOf(PAN(""))
 var extensionsType = reflect.TypeOf([]MessageExtension(nil))
 
 // aliases maps older element names (lower case) to the field that carries them.
@@ -175,7 +176,7 @@ func (n *normalizer) value(t reflect.Type, path string) (out []byte, keep bool, 
 			return nil, false, nil
 		case `""`:
 			n.empty[path] = true
-			n.issue(path, "empty value", ErrorCodeInvalidFormat, ErrFormat)
+			n.issue(path, "empty value", ErrorCodeInvalidFormat, ErrEmptyValue)
 			return nil, false, nil
 		}
 		return buf.Bytes(), true, nil
@@ -218,7 +219,7 @@ func (n *normalizer) token(tok json.Token, t reflect.Type, path string) ([]byte,
 		case base.Kind() == reflect.String:
 			if tok == "" {
 				n.empty[path] = true
-				n.issue(path, "empty value", ErrorCodeInvalidFormat, ErrFormat)
+				n.issue(path, "empty value", ErrorCodeInvalidFormat, ErrEmptyValue)
 				return nil, false, nil
 			}
 			b, _ := json.Marshal(tok)
@@ -234,7 +235,7 @@ func (n *normalizer) token(tok json.Token, t reflect.Type, path string) ([]byte,
 		case base == cardholderInfoType:
 			if tok == "" {
 				n.empty[path] = true
-				n.issue(path, "empty value", ErrorCodeInvalidFormat, ErrFormat)
+				n.issue(path, "empty value", ErrorCodeInvalidFormat, ErrEmptyValue)
 				return nil, false, nil
 			}
 			b, _ := json.Marshal(CardholderInfo{Text: tok})
@@ -242,6 +243,11 @@ func (n *normalizer) token(tok json.Token, t reflect.Type, path string) ([]byte,
 		}
 	case json.Number:
 		switch {
+		case base == panType:
+			// A card number is never a JSON number: a JavaScript client has
+			// already rounded one of 16+ digits. Refused, as a wrong type.
+		case isNumberKind(base.Kind()):
+			return []byte(tok), true, nil // json.Unmarshal reports a value out of the field's range
 		case base.Kind() == reflect.String:
 			b, _ := json.Marshal(string(tok))
 			return b, true, nil

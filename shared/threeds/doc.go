@@ -21,4 +21,10 @@
 // error wrapping ErrInvalidTransition or ErrResultFinal, and never touch
 // storage. A final result, once recorded, never changes. The package imports
 // only emv3ds and the standard library: no AWS, no net/http, no dialect.
+//
+// The rules every dialect's input passes are named functions here:
+// CheckIdentifier/CheckTransID (identifiers before any store access),
+// CheckReturnURL, CheckCRes and ConfirmedStatus (the browser's CRes is
+// validated and never shown as a result), and CheckProfileOverrides (the
+// merchant-profile policy, Merchant.AllowProfileOverrides).
 package threeds

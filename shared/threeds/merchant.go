@@ -18,8 +18,13 @@ type Merchant struct {
 	RequestorID        string // threeDSRequestorID
 	RequestorName      string // threeDSRequestorName
 	RequestorURL       string // threeDSRequestorURL: the merchant's site or support page
-	AllowedSchemes     []emv3ds.Scheme
-	WebhookURL         string
+	// AllowProfileOverrides lets /auth set the ProfileFields (acquirer and
+	// requestor identity, merchantName) to other values than the profile's:
+	// for a payment service provider's profile. Off by default: a differing
+	// value is refused (CheckProfileOverrides).
+	AllowProfileOverrides bool
+	AllowedSchemes        []emv3ds.Scheme
+	WebhookURL            string
 	// WebhookSecret signs webhook deliveries. Stores keep it encrypted at
 	// rest and hand it back in clear.
 	WebhookSecret string

@@ -47,9 +47,12 @@ func (s *flows) Authenticate(ctx context.Context, merchantID string, in AuthInpu
 	if in.AReq == nil {
 		return nil, fieldError("body", "an AReq object is required", emv3ds.ErrorCodeMessageInvalid, emv3ds.ErrInvalidMessage)
 	}
+	if err := checkOptionalTransID("threeDSServerTransID", in.AReq.ThreeDSServerTransID); err != nil {
+		return nil, err
+	}
 	areq := *in.AReq
 	if in.ReturnURL != "" {
-		if err := checkURL("returnURL", in.ReturnURL, 2048); err != nil {
+		if err := CheckReturnURL("returnURL", in.ReturnURL); err != nil {
 			return nil, err
 		}
 	}
@@ -62,6 +65,9 @@ func (s *flows) Authenticate(ctx context.Context, merchantID string, in AuthInpu
 	merchant, err := s.d.Merchants.GetMerchant(ctx, merchantID)
 	if err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
+	}
+	if err := CheckProfileOverrides(&areq, merchant); err != nil {
+		return nil, err
 	}
 	tx, err := s.transactionForAuth(ctx, merchant, &areq, in.Dialect)
 	if err != nil {

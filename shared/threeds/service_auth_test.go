@@ -86,6 +86,13 @@ func TestAuthenticateBuildsAReq(t *testing.T) {
 func TestAuthenticateMerchantOverridesDefaults(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
+	// acquirerBIN is a profile field: only a merchant whose policy allows
+	// overrides (a PSP profile) may set another value.
+	_, err := e.store.UpdateMerchant(context.Background(), merchantA, func(m *threeds.Merchant) error {
+		m.AllowProfileOverrides = true
+		return nil
+	})
+	require.NoError(t, err)
 	id := e.preauth(panFrictionless)
 	req := browserAReq(t, panFrictionless, id, func(m map[string]any) {
 		m["acquirerBIN"] = "999999"
@@ -94,7 +101,7 @@ func TestAuthenticateMerchantOverridesDefaults(t *testing.T) {
 		m["purchaseDate"] = "20260101120000"
 		m["threeDSServerOperatorID"] = "OWNOP"
 	})
-	_, err := e.svc.Authenticate(context.Background(), merchantA, threeds.AuthInput{AReq: req})
+	_, err = e.svc.Authenticate(context.Background(), merchantA, threeds.AuthInput{AReq: req})
 	require.NoError(t, err)
 	a := e.dir.sentAReqs()[0]
 	require.Equal(t, "999999", a.AcquirerBIN)

@@ -20,7 +20,7 @@ var ErrInvalidCallback = errors.New("invalid callback data")
 // whose ACS has a method that is still expected.
 func (s *flows) MethodCompleted(ctx context.Context, threeDSMethodData string) (string, error) {
 	md, err := emv3ds.ParseThreeDSMethodData(threeDSMethodData)
-	if err != nil || md.ThreeDSServerTransID == "" {
+	if err != nil || CheckTransID("threeDSServerTransID", md.ThreeDSServerTransID) != nil {
 		return "", fmt.Errorf("3DS method notification: %w", ErrInvalidCallback)
 	}
 	_, err = UpdateTransaction(ctx, s.d.Transactions, "", md.ThreeDSServerTransID, nil, func(t *Transaction) error {
@@ -36,7 +36,8 @@ func (s *flows) MethodCompleted(ctx context.Context, threeDSMethodData string) (
 type ChallengeOutcome struct {
 	ThreeDSServerTransID string
 	// TransStatus is the final result's when the RReq has arrived, otherwise
-	// the CRes's (ResultReady false: the merchant must ask /postauth).
+	// empty (ResultReady false: the merchant must ask /postauth). It is never
+	// the CRes's: a browser can forge that.
 	TransStatus emv3ds.TransStatus
 	ResultReady bool
 	ReturnURL   string
@@ -65,8 +66,8 @@ func (s *flows) ChallengeCompleted(ctx context.Context, cres, sessionData string
 		return nil, fmt.Errorf("challenge callback: CRes for another transaction: %w", ErrInvalidCallback)
 	}
 	tx, err := UpdateTransaction(ctx, s.d.Transactions, "", id, nil, func(t *Transaction) error {
-		if msg != nil && msg.ACSTransID != t.ARes.ACSTransID {
-			return fmt.Errorf("acsTransID does not match the ARes: %w", ErrInvalidCallback)
+		if err := CheckCRes(msg, erro, t); err != nil { // a valid CRes (or Erro) of this transaction
+			return err
 		}
 		if err := t.RecordCRes(s.d.Now()); err != nil {
 			return fmt.Errorf("%w: %w", ErrInvalidCallback, err)
@@ -81,14 +82,7 @@ func (s *flows) ChallengeCompleted(ctx context.Context, cres, sessionData string
 		return nil, err
 	}
 	out := &ChallengeOutcome{ThreeDSServerTransID: id, ReturnURL: tx.ReturnURL}
-	switch {
-	case tx.Result != nil:
-		out.TransStatus, out.ResultReady = tx.Result.TransStatus, true
-	case msg != nil:
-		out.TransStatus = msg.TransStatus
-	default:
-		out.TransStatus = emv3ds.TransStatusUnavailable
-	}
+	out.TransStatus, out.ResultReady = ConfirmedStatus(tx) // never the CRes's own transStatus
 	return out, nil
 }
 
@@ -149,6 +143,9 @@ func (s *flows) ReceiveRReq(ctx context.Context, rreq *emv3ds.RReq, derr error) 
 	}
 	if rreq.ThreeDSServerTransID == "" {
 		return s.rejectRReq(rreq, fieldError("threeDSServerTransID", "is required", emv3ds.ErrorCodeRequiredMissing, emv3ds.ErrMissing)), nil
+	}
+	if err := CheckTransID("threeDSServerTransID", rreq.ThreeDSServerTransID); err != nil {
+		return s.rejectRReq(rreq, err), nil
 	}
 	tx, err := ReadTransaction(ctx, s.d.Transactions, "", rreq.ThreeDSServerTransID)
 	if errors.Is(err, ErrTransactionNotFound) {
@@ -223,7 +220,7 @@ func (s *flows) rejectRReq(rreq *emv3ds.RReq, cause error) *ResultsAnswer {
 	}
 	erro := emv3ds.NewErro(cause, emv3ds.ErrorComponentServer, rreq)
 	erro.ErrorMessageType = emv3ds.MessageTypeRReq
-	return &ResultsAnswer{Erro: erro, ThreeDSServerTransID: rreq.ThreeDSServerTransID}
+	return &ResultsAnswer{Erro: erro, ThreeDSServerTransID: erro.ThreeDSServerTransID} // only a well-formed ID is echoed or logged
 }
 
 // fingerprint identifies an RReq by the fields that make up the result, so a

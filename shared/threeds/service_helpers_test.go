@@ -415,6 +415,21 @@ func cresFor(id, acsTransID string, status emv3ds.TransStatus) string {
 	return emv3ds.EncodeBase64URL(b)
 }
 
+// cresWith is cresFor with one element replaced ("" removes it).
+func cresWith(id, acsTransID, name, value string) string {
+	m := map[string]string{
+		"messageType": "CRes", "messageVersion": "2.2.0", "threeDSServerTransID": id,
+		"acsTransID": acsTransID, "challengeCompletionInd": "Y", "transStatus": "Y",
+	}
+	if value == "" {
+		delete(m, name)
+	} else {
+		m[name] = value
+	}
+	b, _ := json.Marshal(m)
+	return emv3ds.EncodeBase64URL(b)
+}
+
 // fieldsOf returns the element names a validation error reports.
 func fieldsOf(t *testing.T, err error) []string {
 	t.Helper()

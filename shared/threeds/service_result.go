@@ -49,6 +49,9 @@ func (s *flows) Result(ctx context.Context, merchantID, threeDSServerTransID str
 	if threeDSServerTransID == "" {
 		return nil, fieldError("threeDSServerTransID", "is required", emv3ds.ErrorCodeRequiredMissing, emv3ds.ErrMissing)
 	}
+	if err := CheckTransID("threeDSServerTransID", threeDSServerTransID); err != nil {
+		return nil, err
+	}
 	tx, err := ReadTransaction(ctx, s.d.Transactions, merchantID, threeDSServerTransID)
 	if err != nil {
 		return nil, fmt.Errorf("postauth: %w", err)

@@ -30,6 +30,8 @@ var (
 // can never be confused with a ciphertext key.
 type Vault struct {
 	panKey []byte
+	logKey []byte
+	keyID  string
 	aead   cipher.AEAD
 }
 
@@ -46,7 +48,7 @@ func New(master []byte) (*Vault, error) {
 	if err != nil {
 		return nil, fmt.Errorf("vault: %w", err)
 	}
-	return &Vault{panKey: derive(master, "open3ds/pan-hash/v1"), aead: aead}, nil
+	return &Vault{panKey: derive(master, "open3ds/pan-hash/v1"), logKey: derive(master, "open3ds/log-fingerprint/v1"), keyID: keyIDOf(master), aead: aead}, nil
 }
 
 // derive is HMAC-SHA256(master, label): one-step key derivation from a
@@ -164,4 +166,20 @@ func NewSecret(n int) (string, error) {
 		return "", fmt.Errorf("vault: generate secret: %w", err)
 	}
 	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// Fingerprint is a short keyed fingerprint of a presented secret (a rejected
+// API key) for log lines: the first 8 hex characters of HMAC-SHA256 under a
+// key derived from the master key. Equal values give equal fingerprints, so
+// an operator can tell one client's repeated mistake from many, while the
+// line reveals nothing of the value itself (no prefix, no tail).
+func (v *Vault) Fingerprint(value string) string {
+	return Fingerprint(v.logKey, value)
+}
+
+// Fingerprint is Vault.Fingerprint under an explicit key.
+func Fingerprint(key []byte, value string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(value))
+	return hex.EncodeToString(m.Sum(nil))[:8]
 }

@@ -465,8 +465,8 @@ func merchant(id string) *threeds.Merchant {
 	return &threeds.Merchant{
 		ID: id, Name: "Shop " + id, AcquirerBIN: "400551", AcquirerMerchantID: "acq-" + id, MCC: "5411", Country: "840",
 		RequestorID: "req-" + id, RequestorName: "Requestor " + id, RequestorURL: "https://" + id + ".example.com",
-		AllowedSchemes: []emv3ds.Scheme{emv3ds.SchemeVisa, emv3ds.SchemeMastercard},
-		WebhookURL:     "https://shop.example/hooks", WebhookSecret: "whsec_" + id + "_s3cr3t",
+		AllowedSchemes: []emv3ds.Scheme{emv3ds.SchemeVisa, emv3ds.SchemeMastercard}, AllowProfileOverrides: true,
+		WebhookURL: "https://shop.example/hooks", WebhookSecret: "whsec_" + id + "_s3cr3t",
 		CreatedAt: Start, UpdatedAt: Start,
 	}
 }
@@ -479,7 +479,7 @@ func testMerchants(t *testing.T, e env) {
 	require.Empty(t, list)
 
 	m1, m2 := merchant("m1"), merchant("m2")
-	m2.WebhookSecret, m2.WebhookURL, m2.AllowedSchemes = "", "", nil
+	m2.WebhookSecret, m2.WebhookURL, m2.AllowedSchemes, m2.AllowProfileOverrides = "", "", nil, false
 	require.NoError(t, e.s.CreateMerchant(e.ctx, m2))
 	require.NoError(t, e.s.CreateMerchant(e.ctx, m1))
 	require.ErrorIs(t, e.s.CreateMerchant(e.ctx, merchant("m1")), threeds.ErrDuplicateMerchant)

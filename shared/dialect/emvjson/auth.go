@@ -56,7 +56,9 @@ func (h authHandler) Handle(ctx context.Context, ev events.APIGatewayProxyReques
 		}
 		about.MessageVersion, about.ThreeDSServerTransID = areq.MessageVersion, areq.ThreeDSServerTransID
 		var x extras
-		_ = json.Unmarshal(body, &x) // wrong types here are reported by the validators below
+		if err := apigw.DecodeFields(body, &x); err != nil { // the same decoder and duplicate check as the AReq
+			return apigw.Error(ctx, h.log, Errors{}, err, about)
+		}
 		out, err := h.svc.Authenticate(ctx, merchantID, threeds.AuthInput{
 			AReq:                areq,
 			ReturnURL:           x.ReturnURL,

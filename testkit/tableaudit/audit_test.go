@@ -1,6 +1,7 @@
-package dynamostore_test
+package tableaudit_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"github.com/open3ds/server/shared/emv3ds"
 	"github.com/open3ds/server/shared/threeds"
 	"github.com/open3ds/server/shared/vault"
+	"github.com/open3ds/server/testkit/tableaudit"
 )
 
 // TestAuditAfterFlows drives every item type through the store with the
@@ -73,7 +75,7 @@ func TestAuditAfterFlows(t *testing.T) {
 	for _, p := range pans {
 		forbidden = append(forbidden, p.Reveal())
 	}
-	rep, err := dynamostore.Audit(ctx, client, table, forbidden...)
+	rep, err := tableaudit.Audit(ctx, client, table, forbidden...)
 	require.NoError(t, err)
 	require.Empty(t, rep.Findings)
 	for _, typ := range []string{dynamostore.TypeTransaction, dynamostore.TypeMerchant, dynamostore.TypeAPIKey, dynamostore.TypeIdempotency,
@@ -84,7 +86,7 @@ func TestAuditAfterFlows(t *testing.T) {
 
 	// the audit itself catches what it is for
 	require.NoError(t, s.CreateMerchant(ctx, &threeds.Merchant{ID: "leak", Name: "4000000000001000"}))
-	rep, err = dynamostore.Audit(ctx, client, table, forbidden...)
+	rep, err = tableaudit.Audit(ctx, client, table, forbidden...)
 	require.NoError(t, err)
 	require.Len(t, rep.Findings, 1)
 	require.Equal(t, "MERCHANT#leak", rep.Findings[0].PK)
@@ -94,8 +96,15 @@ func TestAuditAfterFlows(t *testing.T) {
 		"pk": &types.AttributeValueMemberS{Value: "TX#no-ttl"}, "sk": &types.AttributeValueMemberS{Value: "TX"},
 		"type": &types.AttributeValueMemberS{Value: dynamostore.TypeTransaction}}})
 	require.NoError(t, err)
-	rep, err = dynamostore.Audit(ctx, client, table, forbidden...)
+	rep, err = tableaudit.Audit(ctx, client, table, forbidden...)
 	require.NoError(t, err)
 	require.Len(t, rep.Findings, 2)
 	require.Contains(t, fmt.Sprint(rep.Findings), "without a numeric expiresAt")
+}
+
+func testVault(t *testing.T) *vault.Vault {
+	t.Helper()
+	v, err := vault.New(bytes.Repeat([]byte{7}, 32))
+	require.NoError(t, err)
+	return v
 }

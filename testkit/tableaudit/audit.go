@@ -1,4 +1,9 @@
-package dynamostore
+// Package tableaudit is the tests' full-table check of the single table
+// (a Scan, never shipped: it has no place on a request path). It reads the
+// item attributes shared/dynamostore writes (pk, sk, type, expiresAt; see its
+// README) and reports card data or secrets in clear and expiring items
+// without a TTL.
+package tableaudit
 
 import (
 	"context"
@@ -8,6 +13,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/open3ds/server/shared/dynamostore"
 )
 
 // Finding is one problem Audit found in an item.
@@ -24,9 +31,7 @@ type AuditReport struct {
 	Findings []Finding
 }
 
-// ScanAPI is what Audit needs: a Scan. Audit lives in a _test.go file: it is
-// the tests' full-table check, never shipped
-// (a full table scan has no place on a request path).
+// ScanAPI is what Audit needs: a Scan.
 type ScanAPI interface {
 	Scan(context.Context, *dynamodb.ScanInput, ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error)
 }
@@ -56,7 +61,7 @@ func Audit(ctx context.Context, db ScanAPI, table string, forbidden ...string) (
 			if f.Type == "" {
 				add("no type attribute")
 			}
-			if slices.Contains(ExpiringTypes, f.Type) {
+			if slices.Contains(dynamostore.ExpiringTypes, f.Type) {
 				if n, ok := item[attrExpiresAt].(*types.AttributeValueMemberN); !ok || n.Value == "" || n.Value == "0" {
 					add("expiring item without a numeric expiresAt (TTL)")
 				}
@@ -72,6 +77,14 @@ func Audit(ctx context.Context, db ScanAPI, table string, forbidden ...string) (
 	}
 	return rep, nil
 }
+
+// The attributes of dynamostore's key schema this check reads.
+const (
+	attrPK        = "pk"
+	attrSK        = "sk"
+	attrType      = "type"
+	attrExpiresAt = "expiresAt"
+)
 
 func sOf(v types.AttributeValue) string {
 	if s, ok := v.(*types.AttributeValueMemberS); ok {
