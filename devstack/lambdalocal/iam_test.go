@@ -161,7 +161,7 @@ func TestTemplatePoliciesAndARemovedGrant(t *testing.T) {
 	require.True(t, pols["PreauthFunction"].Allowed("dynamodb:PutItem", table))
 	require.True(t, pols["AuthorizerFunction"].Allowed("dynamodb:GetItem", table))
 	require.False(t, pols["AuthorizerFunction"].Allowed("dynamodb:UpdateItem", table), "the authorizer never writes")
-	require.False(t, pols["AuthorizerFunction"].Allowed("secretsmanager:GetSecretValue", aws.Params["MasterKeySecretArn"]), "the authorizer never reads the master key")
+	require.True(t, pols["AuthorizerFunction"].Allowed("secretsmanager:GetSecretValue", aws.Params["MasterKeySecretArn"]), "the authorizer reads the master key (its log fingerprint key)")
 	require.False(t, pols["CardRangesFunction"].Allowed("secretsmanager:GetSecretValue", aws.Params["MasterKeySecretArn"]))
 	require.True(t, pols["WebhookFunction"].Allowed("dynamodb:GetRecords", table+"/stream/local"), "the webhook's own role")
 	require.True(t, pols["SimulatorFunction"].Allowed("dynamodb:PutItem", aws.TableARN("dssim-local")), "sandbox: the simulator's state table")

@@ -106,21 +106,19 @@ func TestFromLookupLocalDefaults(t *testing.T) {
 	require.Equal(t, config.WebhookSettings{Timeout: 5 * time.Second, Attempts: 3}, c.Webhook)
 }
 
-// The authorizer and cardranges never touch the master key: they start
-// without SECRETS_ARN, and the others refuse to.
+// Cardranges never touches the master key: it starts without SECRETS_ARN,
+// and the others refuse to.
 func TestMasterKeyOnlyWhereUsed(t *testing.T) {
 	env := map[string]string{"TABLE_NAME": "open3ds"}
-	c, err := config.FromLookup(lookup(env), config.Authorizer)
-	require.NoError(t, err)
-	require.Equal(t, config.SecretSource{}, c.Secrets)
-	for _, fn := range []config.Function{config.Preauth, config.Postauth, config.ChallengeCallback, config.Webhook} {
+	for _, fn := range []config.Function{config.Authorizer, config.Preauth, config.Postauth, config.ChallengeCallback, config.Webhook} {
 		_, err := config.FromLookup(lookup(env), fn)
 		require.ErrorIs(t, err, config.ErrMissing, fn)
 		require.Equal(t, []string{"SECRETS_ARN"}, varNames(t, err), fn)
 	}
 	env = map[string]string{"TABLE_NAME": "open3ds", "DS_URL": "https://ds.example.net", "RESULTS_URL": "https://r.example.com/ds/results", "THREEDS_SERVER_REF_NUMBER": "REF"}
-	_, err = config.FromLookup(lookup(env), config.CardRanges)
+	c, err := config.FromLookup(lookup(env), config.CardRanges)
 	require.NoError(t, err)
+	require.Equal(t, config.SecretSource{}, c.Secrets)
 }
 
 func TestFromLookupFunctionRequirements(t *testing.T) {
@@ -293,7 +291,7 @@ func TestVariables(t *testing.T) {
 			require.True(t, names[must], "%s does not read %s", fn, must)
 		}
 		// Only the functions that use the master key read (and may read) it.
-		usesKey := fn == config.Preauth || fn == config.Auth || fn == config.Postauth || fn == config.ChallengeCallback || fn == config.Webhook
+		usesKey := fn == config.Authorizer || fn == config.Preauth || fn == config.Auth || fn == config.Postauth || fn == config.ChallengeCallback || fn == config.Webhook
 		require.Equal(t, usesKey, config.NeedsMasterKey(fn), "%s and the master key", fn)
 		require.Equal(t, usesKey, names["SECRETS_ARN"], "%s and SECRETS_ARN", fn)
 		require.Equal(t, usesKey, names["SECRETS_FILE"], "%s and SECRETS_FILE", fn)
@@ -302,7 +300,7 @@ func TestVariables(t *testing.T) {
 		require.Equal(t, fn == config.Webhook, names["WEBHOOK_ATTEMPTS"], "%s and WEBHOOK_ATTEMPTS", fn)
 		require.Equal(t, fn == config.Preauth || fn == config.Auth || fn == config.ChallengeCallback, names["SESSION_TTL"], "%s and SESSION_TTL", fn)
 	}
-	require.Len(t, config.Variables(config.Authorizer), 2, "authorizer reads only the table (and its local endpoint)")
+	require.Len(t, config.Variables(config.Authorizer), 4, "authorizer reads only the table (and its local endpoint) and the master key (log fingerprints)")
 
 	// Variables hands out copies.
 	vs := config.Variables(config.Auth)

@@ -124,7 +124,7 @@ var (
 	all = slices.Concat(common, browser, directory, []Variable{varRReqSigningSecretARN}, webhookVar)
 
 	byFunction = map[Function][]Variable{
-		Authorizer:        {varTableName, varDynamoDBEndpoint},
+		Authorizer:        {varTableName, varSecretsARN, varSecretsFile, varDynamoDBEndpoint},
 		Preauth:           slices.Concat(common, browser),
 		Auth:              slices.Concat(common, browser, directory),
 		Postauth:          common,
@@ -147,8 +147,9 @@ func Variables(fn Function) []Variable {
 
 // NeedsMasterKey reports whether fn reads the master-key secret (and so
 // needs SECRETS_ARN and secretsmanager:GetSecretValue on it): the functions
-// that hash PANs, seal or unseal webhook secrets, sign or check session
-// tokens, or (postauth, soon) unseal the stored CAVV.
+// that hash PANs, seal or unseal webhook secrets or the stored CAVV, sign or
+// check session tokens, or (the authorizer) key the fingerprint of a
+// rejected credential.
 func NeedsMasterKey(fn Function) bool {
 	return slices.ContainsFunc(byFunction[fn], func(v Variable) bool { return v.Name == EnvSecretsARN })
 }

@@ -131,7 +131,7 @@ func (c *Client) newCall(path, key string, body any, headers []string) (*http.Re
 	// Whoever posts to /ds/results plays the DS: sign it with the sandbox
 	// RReq key of the stack at c.URL, as the simulator does (rreqkeys.go).
 	if path == "/ds/results" {
-		signRReq(c.URL, req, raw)
+		SignRReq(c.URL, req, raw)
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])

@@ -21,9 +21,9 @@ func registerRReqKey(baseURL string, key []byte) {
 	}
 }
 
-// signRReq adds the Dssim-Signature header when base is a registered
-// stack's URL.
-func signRReq(base string, req *http.Request, body []byte) {
+// SignRReq adds the Dssim-Signature header when base is a registered
+// stack's URL: the request plays the DS.
+func SignRReq(base string, req *http.Request, body []byte) {
 	v, ok := rreqKeys.Load(strings.TrimRight(base, "/"))
 	if !ok {
 		return
