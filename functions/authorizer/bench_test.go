@@ -33,7 +33,7 @@ func benchAuthorizer(b *testing.B) (handler, string) {
 		b.Fatal(err)
 	}
 	svc := threeds.NewKeyService(store, threeds.WithClock(func() time.Time { return now }))
-	return handler{svc: svc, log: slog.New(slog.NewJSONHandler(io.Discard, nil))}, key
+	return handler{svc: svc, log: slog.New(slog.NewJSONHandler(io.Discard, nil)), rules: credentialRules()}, key
 }
 
 func benchEvent(headers map[string]string) events.APIGatewayCustomAuthorizerRequestTypeRequest {

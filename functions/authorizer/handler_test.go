@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/stretchr/testify/require"
 
+	"github.com/open3ds/server/shared/apigw"
 	"github.com/open3ds/server/shared/threeds"
 	"github.com/open3ds/server/shared/vault"
 	"github.com/open3ds/server/testkit/threedstest"
@@ -39,7 +41,7 @@ func newHandler(t *testing.T, keys threeds.APIKeyStore) (handler, *bytes.Buffer)
 	}
 	logs := &bytes.Buffer{}
 	svc := threeds.NewKeyService(keys, threeds.WithClock(clock.Now))
-	return handler{svc: svc, log: slog.New(slog.NewJSONHandler(logs, nil)), fingerprint: testVault(t).Fingerprint}, logs
+	return handler{svc: svc, log: slog.New(slog.NewJSONHandler(logs, nil)), fingerprint: testVault(t).Fingerprint, rules: credentialRules()}, logs
 }
 
 func testVault(t testing.TB) *vault.Vault {
@@ -75,7 +77,7 @@ func TestHandle(t *testing.T) {
 			require.Equal(t, []string{"execute-api:Invoke"}, st.Action)
 			require.Equal(t, []string{"arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/*"}, st.Resource,
 				"a cached policy must serve every route of the stage")
-			require.Equal(t, map[string]any{"merchantId": "merchant-a"}, resp.Context)
+			require.Equal(t, map[string]any{"merchantId": "merchant-a", "dialect": "emvjson"}, resp.Context)
 		})
 	}
 	for _, name := range []string{"missing.json", "basic-scheme.json", "unknown.json", "revoked.json",
@@ -88,6 +90,67 @@ func TestHandle(t *testing.T) {
 			require.Empty(t, resp.PolicyDocument.Statement, "never an Allow")
 			require.Empty(t, resp.PrincipalID)
 			require.Contains(t, logs.String(), "authorization rejected")
+		})
+	}
+}
+
+// A dialect whose refusals its own handler answers (GatewayRejects false):
+// a refused credential goes on as an anonymous Allow without a merchant, so
+// the handler's apigw.MerchantID fails and it answers 401 in its shape; a
+// valid one carries the merchant. The rule picked is the route's (longest
+// prefix), and a route no rule guards is refused.
+func TestHandleDialectRules(t *testing.T) {
+	t.Parallel()
+	h, _ := newHandler(t, nil)
+	basicKey := apigw.BasicCredentialMaterial("test-basic", "shop-user", "s3cret-pass")
+	store := threedstest.NewMemoryStore(time.Now, threeds.DefaultRetention())
+	ctx := context.Background()
+	require.NoError(t, store.CreateMerchant(ctx, &threeds.Merchant{ID: "merchant-b"}))
+	require.NoError(t, store.CreateMerchant(ctx, &threeds.Merchant{ID: "merchant-a"}))
+	require.NoError(t, store.CreateAPIKey(ctx, &threeds.APIKey{ID: "kb", MerchantID: "merchant-b", Hash: vault.HashAPIKey(basicKey), Kind: "test-basic", Prefix: "shop-use"}))
+	require.NoError(t, store.CreateAPIKey(ctx, &threeds.APIKey{ID: "k1", MerchantID: "merchant-a", Hash: vault.HashAPIKey(validKey), Prefix: "o3ds_val"}))
+	h.svc = threeds.NewKeyService(store)
+	h.rules = append(credentialRules(), apigw.CredentialRule{
+		Dialect: "testbasic", Kind: "test-basic", PathPrefixes: []string{"/basic/"}, Material: apigw.BasicMaterial("test-basic"),
+	})
+	basic := func(user, pass string) string {
+		return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
+	}
+	for _, c := range []struct {
+		name, resource, auth string
+		merchant             string // "" = anonymous Allow
+		unauthorized         bool   // the gateway's 401
+	}{
+		{name: "valid Basic", resource: "/basic/verify", auth: basic("shop-user", "s3cret-pass"), merchant: "merchant-b"},
+		{name: "wrong password", resource: "/basic/verify", auth: basic("shop-user", "wrong")},
+		{name: "the native key on a Basic route", resource: "/basic/verify", auth: "Bearer " + validKey},
+		{name: "malformed Basic", resource: "/basic/verify", auth: "Basic !!!"},
+		{name: "no credential", resource: "/basic/verify"},
+		{name: "the Basic password as a native key", resource: "/auth", auth: "Bearer " + basicKey, unauthorized: true},
+		{name: "native key", resource: "/auth", auth: "Bearer " + validKey, merchant: "merchant-a"},
+		{name: "no rule guards the route", resource: "/elsewhere", auth: "Bearer " + validKey, unauthorized: true},
+		{name: "a prefix without slash guards only itself", resource: "/authentication", auth: "Bearer " + validKey, unauthorized: true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ev := fixture(t, "bearer.json")
+			ev.Resource, ev.Path = c.resource, c.resource
+			ev.Headers, ev.MultiValueHeaders = map[string]string{}, nil
+			if c.auth != "" {
+				ev.Headers["Authorization"] = c.auth
+			}
+			resp, err := h.Handle(ctx, ev)
+			if c.unauthorized {
+				require.EqualError(t, err, "Unauthorized")
+				require.Empty(t, resp.PolicyDocument.Statement)
+				return
+			}
+			require.NoError(t, err)
+			if c.merchant == "" {
+				require.Equal(t, "anonymous", resp.PrincipalID)
+				require.NotContains(t, resp.Context, apigw.AuthorizerMerchantKey, "no merchant: the handler answers 401")
+				return
+			}
+			require.Equal(t, c.merchant, resp.Context[apigw.AuthorizerMerchantKey])
 		})
 	}
 }

@@ -210,6 +210,7 @@ type apiKeyItem struct {
 	ID         string `dynamodbav:"keyId"`
 	MerchantID string `dynamodbav:"merchantId"`
 	Hash       string `dynamodbav:"keyHash"`
+	Kind       string `dynamodbav:"credentialKind,omitempty"`
 	Prefix     string `dynamodbav:"displayPrefix,omitempty"`
 	Name       string `dynamodbav:"name,omitempty"`
 	CreatedAt  string `dynamodbav:"createdAt,omitempty"`
@@ -218,7 +219,7 @@ type apiKeyItem struct {
 }
 
 func fromAPIKeyItem(it *apiKeyItem) *threeds.APIKey {
-	return &threeds.APIKey{ID: it.ID, MerchantID: it.MerchantID, Hash: it.Hash, Prefix: it.Prefix, Name: it.Name,
+	return &threeds.APIKey{ID: it.ID, MerchantID: it.MerchantID, Hash: it.Hash, Kind: it.Kind, Prefix: it.Prefix, Name: it.Name,
 		CreatedAt: pt(it.CreatedAt), RevokedAt: pt(it.RevokedAt), LastUsedAt: pt(it.LastUsedAt)}
 }
 
@@ -230,7 +231,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, k *threeds.APIKey) error {
 	}
 	item, err := attributevalue.MarshalMap(&apiKeyItem{
 		PK: apiKeyPK(k.Hash), SK: apiKeySK, GSI1PK: merchantGSI(k.MerchantID), GSI1SK: "APIKEY#" + sortTime(k.CreatedAt) + "#" + k.ID,
-		Type: TypeAPIKey, ID: k.ID, MerchantID: k.MerchantID, Hash: k.Hash, Prefix: k.Prefix, Name: k.Name,
+		Type: TypeAPIKey, ID: k.ID, MerchantID: k.MerchantID, Hash: k.Hash, Kind: k.Kind, Prefix: k.Prefix, Name: k.Name,
 		CreatedAt: ts(k.CreatedAt), RevokedAt: ts(k.RevokedAt), LastUsedAt: ts(k.LastUsedAt),
 	})
 	if err != nil {

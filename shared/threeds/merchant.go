@@ -58,7 +58,11 @@ func (m *Merchant) Clone() *Merchant {
 type APIKey struct {
 	ID         string // stable identifier for listing and revoking
 	MerchantID string
-	Hash       string // vault.HashAPIKey(key)
+	Hash       string // vault.HashAPIKey(key), or of a dialect credential's material
+	// Kind is the credential kind: "" for the native API key, else a
+	// dialect's (apigw.CredentialRule.Kind, e.g. "worldpay-basic"). A
+	// credential opens only the routes of a rule of its own kind.
+	Kind string
 	Prefix     string // first characters of the key, for display ("o3ds_AbCd…")
 	Name       string // operator's label
 	CreatedAt  time.Time

@@ -140,7 +140,16 @@ type APIKeyHasher func(key string) string
 // constant-time comparison of the stored and computed hashes. Revoked and
 // unknown keys are the same ErrInvalidAPIKey. It only reads: one GetItem.
 func (s *flows) AuthorizeAPIKey(ctx context.Context, key string, hash APIKeyHasher) (string, error) {
-	if key == "" || len(key) > 256 {
+	return s.AuthorizeCredential(ctx, "", key, hash)
+}
+
+// AuthorizeCredential resolves a credential of the given kind ("" for the
+// native API key; a dialect's kind otherwise) to its merchant, as
+// AuthorizeAPIKey does: one read by hash, a constant-time comparison, and a
+// stored credential of another kind is the same ErrInvalidAPIKey.
+func (s *flows) AuthorizeCredential(ctx context.Context, kind, material string, hash APIKeyHasher) (string, error) {
+	key := material
+	if key == "" || len(key) > 512 {
 		return "", ErrInvalidAPIKey
 	}
 	h := hash(key)
@@ -151,7 +160,7 @@ func (s *flows) AuthorizeAPIKey(ctx context.Context, key string, hash APIKeyHash
 	case err != nil:
 		return "", fmt.Errorf("authorize: %w", err)
 	}
-	if !EqualHash(k.Hash, h) || k.Revoked() {
+	if !EqualHash(k.Hash, h) || k.Revoked() || k.Kind != kind {
 		return "", ErrInvalidAPIKey
 	}
 	// No write here: the authorizer runs on every merchant request, and its

@@ -123,6 +123,12 @@ func (k *KeyService) AuthorizeAPIKey(ctx context.Context, key string, hash APIKe
 	return k.f.AuthorizeAPIKey(ctx, key, hash)
 }
 
+// AuthorizeCredential resolves a dialect credential of kind (see
+// flows.AuthorizeCredential).
+func (k *KeyService) AuthorizeCredential(ctx context.Context, kind, material string, hash APIKeyHasher) (string, error) {
+	return k.f.AuthorizeCredential(ctx, kind, material, hash)
+}
+
 // CardRangeService refreshes the card ranges from the DSs (PReq/PRes).
 type CardRangeService struct{ f *flows }
 

@@ -518,7 +518,7 @@ func testAPIKeys(t *testing.T, e env) {
 	require.NoError(t, e.s.CreateMerchant(e.ctx, merchant("m2")))
 	k1 := &threeds.APIKey{ID: "k1", MerchantID: "m1", Hash: strings.Repeat("a1", 32), Prefix: "o3ds_AAAAAA", Name: "prod", CreatedAt: Start}
 	k2 := &threeds.APIKey{ID: "k2", MerchantID: "m1", Hash: strings.Repeat("b2", 32), Prefix: "o3ds_BBBBBB", CreatedAt: Start.Add(time.Second)}
-	k3 := &threeds.APIKey{ID: "k3", MerchantID: "m2", Hash: strings.Repeat("c3", 32), Prefix: "o3ds_CCCCCC", CreatedAt: Start}
+	k3 := &threeds.APIKey{ID: "k3", MerchantID: "m2", Hash: strings.Repeat("c3", 32), Kind: "worldpay-basic", Prefix: "shop-use", CreatedAt: Start}
 	for _, k := range []*threeds.APIKey{k2, k1, k3} {
 		require.NoError(t, e.s.CreateAPIKey(e.ctx, k))
 	}
@@ -528,6 +528,9 @@ func testAPIKeys(t *testing.T, e env) {
 	got, err := e.s.LookupAPIKey(e.ctx, k1.Hash)
 	require.NoError(t, err)
 	require.Equal(t, k1, got)
+	got, err = e.s.LookupAPIKey(e.ctx, k3.Hash)
+	require.NoError(t, err)
+	require.Equal(t, k3, got, "a dialect credential keeps its kind")
 	_, err = e.s.LookupAPIKey(e.ctx, strings.Repeat("ee", 32))
 	require.ErrorIs(t, err, threeds.ErrAPIKeyNotFound)
 	_, err = e.s.LookupAPIKey(e.ctx, "")

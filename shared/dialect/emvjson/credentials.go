@@ -1,0 +1,13 @@
+package emvjson
+
+import "github.com/open3ds/server/shared/apigw"
+
+// Credentials is the native API's credential rule for the authorizer: the
+// merchant's API key as `Authorization: Bearer <key>` or `APIKey: <key>`,
+// hashed as it is; a refusal is API Gateway's 401 with the EMV Erro body.
+var Credentials = apigw.CredentialRule{
+	Dialect:        Name,
+	PathPrefixes:   []string{"/preauth", "/auth", "/postauth"},
+	Material:       apigw.HeaderMaterial("", apigw.APIKeySources),
+	GatewayRejects: true,
+}
