@@ -62,7 +62,7 @@ type APIKey struct {
 	// Kind is the credential kind: "" for the native API key, else a
 	// dialect's (apigw.CredentialRule.Kind, e.g. "worldpay-basic"). A
 	// credential opens only the routes of a rule of its own kind.
-	Kind string
+	Kind       string
 	Prefix     string // first characters of the key, for display ("o3ds_AbCd…")
 	Name       string // operator's label
 	CreatedAt  time.Time
