@@ -43,6 +43,8 @@ type merchantItem struct {
 	RequestorName      string   `dynamodbav:"threeDSRequestorName,omitempty"`
 	RequestorURL       string   `dynamodbav:"threeDSRequestorURL,omitempty"`
 	AllowedSchemes     []string `dynamodbav:"allowedSchemes,omitempty"`
+	AllowedOrigins     []string `dynamodbav:"allowedOrigins,omitempty"`
+	RestrictReturnURL  bool     `dynamodbav:"restrictReturnURL,omitempty"`
 	WebhookURL         string   `dynamodbav:"webhookURL,omitempty"`
 	// WebhookSecretSealed is AES-256-GCM (vault) bound to the merchant ID.
 	WebhookSecretSealed []byte `dynamodbav:"webhookSecretSealed,omitempty"`
@@ -55,6 +57,7 @@ func (s *Store) toMerchantItem(m *threeds.Merchant, version int64) (*merchantIte
 		PK: merchantPK(m.ID), SK: merchantSK, GSI1PK: merchantsGSIPK, GSI1SK: "MERCHANT#" + m.ID, Type: TypeMerchant, Version: version,
 		ID: m.ID, Name: m.Name, AcquirerBIN: m.AcquirerBIN, AcquirerMerchantID: m.AcquirerMerchantID, MCC: m.MCC,
 		Country: m.Country, RequestorID: m.RequestorID, RequestorName: m.RequestorName, RequestorURL: m.RequestorURL, WebhookURL: m.WebhookURL,
+		AllowedOrigins: append([]string(nil), m.AllowedOrigins...), RestrictReturnURL: m.RestrictReturnURL,
 		CreatedAt: ts(m.CreatedAt), UpdatedAt: ts(m.UpdatedAt),
 	}
 	for _, sc := range m.AllowedSchemes {
@@ -77,6 +80,7 @@ func (s *Store) fromMerchantItem(it *merchantItem) (*threeds.Merchant, error) {
 	m := &threeds.Merchant{
 		ID: it.ID, Name: it.Name, AcquirerBIN: it.AcquirerBIN, AcquirerMerchantID: it.AcquirerMerchantID, MCC: it.MCC,
 		Country: it.Country, RequestorID: it.RequestorID, RequestorName: it.RequestorName, RequestorURL: it.RequestorURL, WebhookURL: it.WebhookURL,
+		AllowedOrigins: append([]string(nil), it.AllowedOrigins...), RestrictReturnURL: it.RestrictReturnURL,
 		CreatedAt: pt(it.CreatedAt), UpdatedAt: pt(it.UpdatedAt),
 	}
 	for _, sc := range it.AllowedSchemes {

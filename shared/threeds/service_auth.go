@@ -53,6 +53,9 @@ func (s *Service) Authenticate(ctx context.Context, merchantID string, in AuthIn
 		if err := checkURL("returnURL", in.ReturnURL, 2048); err != nil {
 			return nil, err
 		}
+		if CheckHTTPURL(in.ReturnURL) != nil {
+			return nil, fieldError("returnURL", "must be an absolute http(s) URL with a valid host and port", emv3ds.ErrorCodeInvalidFormat, emv3ds.ErrFormat)
+		}
 	}
 	windowSize := in.ChallengeWindowSize
 	if windowSize == "" {
@@ -63,6 +66,9 @@ func (s *Service) Authenticate(ctx context.Context, merchantID string, in AuthIn
 	merchant, err := s.d.Merchants.GetMerchant(ctx, merchantID)
 	if err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
+	}
+	if in.ReturnURL != "" && !merchant.AllowsReturnURL(in.ReturnURL) {
+		return nil, fieldError("returnURL", "must be on one of the merchant's allowed origins", emv3ds.ErrorCodeInvalidFormat, emv3ds.ErrFormat)
 	}
 	tx, err := s.transactionForAuth(ctx, merchant, &areq)
 	if err != nil {
