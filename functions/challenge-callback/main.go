@@ -1,13 +1,18 @@
 // Command challenge-callback serves the routes that carry no API key and are
 // authenticated by what they carry: the 3DS Method notification
 // (/callbacks/method) and the final CRes (/callbacks/challenge) from the
-// cardholder's browser, and the RReq from the Directory Server (/ds/results).
+// cardholder's browser, the RReq from the Directory Server (/ds/results), and
+// the browser kit of shared/browser: GET /js/threeds.js, /js/threeds.mjs and
+// the hosted pages /hosted/method and /hosted/challenge.
 package main
 
 import (
 	"context"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/open3ds/server/shared/app"
+	"github.com/open3ds/server/shared/browser"
 	"github.com/open3ds/server/shared/config"
 	"github.com/open3ds/server/shared/threeds"
 )
@@ -19,6 +24,10 @@ func main() {
 			return nil, err
 		}
 		svc := threeds.NewService(threeds.Deps{Transactions: a.Store, Sessions: sessions}, a.ServiceConfig())
-		return handler{svc: svc, log: a.Log}.Handle, nil
+		kit := &browser.Kit{Transactions: a.Store, Merchants: a.Store, Sessions: sessions, Log: a.Log,
+			BaseURL: func(ev events.APIGatewayProxyRequest) string {
+				return a.Config.CallbackBaseURL(ev.RequestContext.DomainName, ev.RequestContext.Stage).String()
+			}}
+		return handler{svc: svc, log: a.Log, kit: kit}.Handle, nil
 	})
 }
