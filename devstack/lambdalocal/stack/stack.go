@@ -105,6 +105,7 @@ type Stack struct {
 	pollDone  chan struct{}
 	gwMu      sync.RWMutex
 	gw        http.Handler
+	ui        http.Handler // devstack/localui, once seeded
 	closeOnce sync.Once
 
 	mu     sync.Mutex
@@ -265,6 +266,7 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	if err = s.seed(ctx, v); err != nil {
 		return nil, err
 	}
+	s.startUI(v)
 	if err = s.startPoller(ctx, runCtx); err != nil {
 		return nil, err
 	}
