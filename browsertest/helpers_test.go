@@ -25,7 +25,7 @@ func visa(ss dssim.Scenario) string { return dssim.TestPAN(emv3ds.SchemeVisa, ss
 // in its artifact directory.
 func tab(t *testing.T) context.Context {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(browser)
+	ctx, cancel := chromedp.NewContext(chrome)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(func() {
 		if t.Failed() {

@@ -17,11 +17,11 @@ import (
 
 // The stack, the merchant's site and the browser every test shares.
 var (
-	stk     *stack.Stack
-	shop    *httptest.Server // the minimal merchant page and its backend (http://127.0.0.1:…)
-	framer  string           // the same server seen as another site (http://localhost:…)
-	browser context.Context  // the Chromium process; each test opens a tab in it
-	logs    = &stacktest.LogBuffer{}
+	stk    *stack.Stack
+	shop   *httptest.Server // the minimal merchant page and its backend (http://127.0.0.1:…)
+	framer string           // the same server seen as another site (http://localhost:…)
+	chrome context.Context  // the Chromium process; each test opens a tab in it
+	logs   = &stacktest.LogBuffer{}
 )
 
 const apiKey = "o3ds_browserSuiteMerchantOne000000000000000000000"
@@ -63,7 +63,7 @@ func run(m *testing.M) int {
 			if err := chromedp.Run(b); err != nil {
 				return fmt.Errorf("chromium did not start: %w", err)
 			}
-			browser = b
+			chrome = b
 			return nil
 		},
 	}.Run(m)

@@ -26,7 +26,9 @@ func newShop(apiURL, key string) http.Handler {
 			`<iframe id="checkout" sandbox="allow-scripts allow-forms allow-same-origin allow-top-navigation" width="800" height="600" src="`+
 			strings.ReplaceAll(r.URL.Query().Get("src"), `"`, "")+`"></iframe></body></html>`)
 	})
-	mux.HandleFunc("POST /silent-acs", func(w http.ResponseWriter, r *http.Request) { html(w, "<!DOCTYPE html><p>method ran, no notification</p>") })
+	mux.HandleFunc("POST /silent-acs", func(w http.ResponseWriter, r *http.Request) {
+		html(w, "<!DOCTYPE html><p>method ran, no notification</p>")
+	})
 	client := &http.Client{Timeout: 70 * time.Second}
 	mux.HandleFunc("POST /api/{step}", func(w http.ResponseWriter, r *http.Request) {
 		var in map[string]string
