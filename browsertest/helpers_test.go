@@ -43,7 +43,7 @@ func screenshot(t *testing.T, ctx context.Context, name string) string {
 	var png []byte
 	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if err := chromedp.Run(sctx, chromedp.FullScreenshot(&png, 90)); err != nil {
+	if err := chromedp.Run(sctx, chromedp.FullScreenshot(&png, 100)); err != nil {
 		t.Logf("no screenshot: %v", err)
 		return ""
 	}
