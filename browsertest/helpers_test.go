@@ -95,16 +95,6 @@ func result(t *testing.T, ctx context.Context) outcome {
 	return o
 }
 
-// challengeFrame waits for the ACS page in the challenge iframe and
-// returns the iframe's node (the simulator is on the same site: 127.0.0.1).
-func challengeFrame(t *testing.T, ctx context.Context, sel string) *cdp.Node {
-	t.Helper()
-	var nodes []*cdp.Node
-	do(t, ctx, chromedp.WaitVisible(sel, chromedp.ByQuery), chromedp.Nodes(sel, &nodes, chromedp.ByQuery))
-	require.NotEmpty(t, nodes)
-	return nodes[0]
-}
-
 // acsPage waits until the ACS page in the iframe sel (or the page itself
 // when sel is "") says "Tries left: left" and returns the query options
 // that reach into it.
