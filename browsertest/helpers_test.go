@@ -26,7 +26,7 @@ func visa(ss dssim.Scenario) string { return dssim.TestPAN(emv3ds.SchemeVisa, ss
 func tab(t *testing.T) context.Context {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(chrome)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
 	t.Cleanup(func() {
 		if t.Failed() {
 			screenshot(t, ctx, "failure")
@@ -100,15 +100,30 @@ func result(t *testing.T, ctx context.Context) outcome {
 // that reach into it.
 func acsPage(t *testing.T, ctx context.Context, sel string, left int) []chromedp.QueryOption {
 	t.Helper()
+	var path []string
+	if sel != "" {
+		path = []string{sel}
+	}
+	return acsPageIn(t, ctx, path, left)
+}
+
+// acsPageIn is acsPage for an ACS page inside nested iframes: path lists
+// the iframe selectors from the top page inwards.
+func acsPageIn(t *testing.T, ctx context.Context, path []string, left int) []chromedp.QueryOption {
+	t.Helper()
 	want := "Tries left: " + strconv.Itoa(left)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		opts := []chromedp.QueryOption{chromedp.ByQuery}
-		if sel != "" {
+		for _, sel := range path {
 			var nodes []*cdp.Node
-			if err := chromedp.Run(ctx, chromedp.Nodes(sel, &nodes, chromedp.ByQuery)); err == nil && len(nodes) > 0 {
-				opts = append(opts, chromedp.FromNode(nodes[0]))
+			short, cancel := context.WithTimeout(ctx, time.Second)
+			err := chromedp.Run(short, chromedp.Nodes(sel, &nodes, opts...))
+			cancel()
+			if err != nil || len(nodes) == 0 {
+				break
 			}
+			opts = []chromedp.QueryOption{chromedp.ByQuery, chromedp.FromNode(nodes[0])}
 		}
 		var txt string
 		short, cancel := context.WithTimeout(ctx, time.Second)
@@ -127,7 +142,17 @@ func acsPage(t *testing.T, ctx context.Context, sel string, left int) []chromedp
 // answer types code into the ACS page (or presses cancel when code is "").
 func answer(t *testing.T, ctx context.Context, sel, code string, left int) {
 	t.Helper()
-	opts := acsPage(t, ctx, sel, left)
+	var path []string
+	if sel != "" {
+		path = []string{sel}
+	}
+	answerIn(t, ctx, path, code, left)
+}
+
+// answerIn is answer for an ACS page inside nested iframes.
+func answerIn(t *testing.T, ctx context.Context, path []string, code string, left int) {
+	t.Helper()
+	opts := acsPageIn(t, ctx, path, left)
 	if code == "" {
 		do(t, ctx, chromedp.Click(`button[value="cancel"]`, opts...))
 		return

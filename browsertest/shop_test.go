@@ -21,6 +21,8 @@ func newShop(apiURL, key string) http.Handler {
 	page := strings.ReplaceAll(shopPage, "{{API}}", apiURL)
 	mux.HandleFunc("GET /shop", func(w http.ResponseWriter, r *http.Request) { html(w, page) })
 	mux.HandleFunc("GET /shop/return", func(w http.ResponseWriter, r *http.Request) { html(w, page) })
+	hostedPage := strings.ReplaceAll(hostedShopPage, "{{API}}", apiURL)
+	mux.HandleFunc("GET /hosted-shop", func(w http.ResponseWriter, r *http.Request) { html(w, hostedPage) })
 	mux.HandleFunc("GET /frame", func(w http.ResponseWriter, r *http.Request) {
 		html(w, `<!DOCTYPE html><html><body><h1>Marketplace</h1>`+
 			`<iframe id="checkout" sandbox="allow-scripts allow-forms allow-same-origin allow-top-navigation" width="800" height="600" src="`+
@@ -129,3 +131,53 @@ const shopPage = `<!DOCTYPE html>
 })();
 </script>
 </body></html>`
+
+// hostedShopPage uses no script of ours at all: it frames our hosted
+// method page, then our hosted challenge page, and listens for their
+// messages (checking the sender's origin and the transaction ID).
+const hostedShopPage = `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Shop (hosted pages)</title></head><body>
+<h1>Shop, hosted pages</h1>
+<div id="method"></div>
+<div id="challenge"></div>
+<pre id="out"></pre>
+<script>
+(function () {
+  var API = "{{API}}";
+  var q = new URLSearchParams(location.search);
+  var pan = q.get("pan"), size = q.get("windowSize") || "03", id = "";
+  function done(o) { document.getElementById("out").textContent = JSON.stringify(o); document.body.setAttribute("data-done", "true"); }
+  function api(step, body) {
+    return fetch("/api/" + step, {method: "POST", body: JSON.stringify(body)}).then(function (r) { return r.json(); });
+  }
+  function frame(into, src, type, w, h) {
+    return new Promise(function (resolve) {
+      var f = document.createElement("iframe");
+      f.width = w; f.height = h; f.style.border = "0"; f.src = src;
+      window.addEventListener("message", function on(ev) {
+        if (ev.origin !== API || ev.source !== f.contentWindow || !ev.data || ev.data.type !== type || ev.data.threeDSServerTransID !== id) { return; }
+        window.removeEventListener("message", on);
+        f.remove();
+        resolve(ev.data);
+      });
+      document.getElementById(into).appendChild(f);
+    });
+  }
+  var method = null, challenge = null;
+  api("preauth", {acctNumber: pan}).then(function (pre) {
+    id = pre.threeDSServerTransID;
+    return frame("method", API + "/hosted/method?" + new URLSearchParams({threeDSServerTransID: id, parentOrigin: location.origin}), "3ds-hosted-method", 0, 0);
+  }).then(function (m) {
+    method = m;
+    return api("auth", {threeDSServerTransID: id, acctNumber: pan, threeDSCompInd: m.threeDSCompInd, challengeWindowSize: size});
+  }).then(function (ares) {
+    if (ares.transStatus !== "C") { return null; }
+    return frame("challenge", API + "/hosted/challenge?" + new URLSearchParams({threeDSSessionData: ares.threeDSSessionData,
+      creq: ares.base64EncodedChallengeRequest, parentOrigin: location.origin}), "3ds-hosted-challenge", 520, 620);
+  }).then(function (c) {
+    challenge = c;
+    return api("postauth", {threeDSServerTransID: id});
+  }).then(function (post) { done({id: id, method: method, challenge: challenge, post: post}); })
+    .catch(function (e) { done({error: String(e.message || e)}); });
+})();
+</script></body></html>`

@@ -120,7 +120,7 @@ func (k *Kit) hostedMethod(ctx context.Context, ev events.APIGatewayProxyRequest
 		}
 		timeout = n
 	}
-	cfg := map[string]any{"parentOrigin": q["parentOrigin"], "timeout": timeout, "threeDSMethodURL": "", "threeDSMethodData": ""}
+	cfg := map[string]any{"parentOrigin": q["parentOrigin"], "timeout": timeout, "threeDSServerTransID": tx.ID, "threeDSMethodURL": "", "threeDSMethodData": ""}
 	var frameSrc, formAction []string
 	if tx.ThreeDSMethodURL != "" {
 		cfg["threeDSMethodURL"] = tx.ThreeDSMethodURL
