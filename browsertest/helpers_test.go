@@ -25,7 +25,13 @@ func visa(ss dssim.Scenario) string { return dssim.TestPAN(emv3ds.SchemeVisa, ss
 // in its artifact directory.
 func tab(t *testing.T) context.Context {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(chrome)
+	return tabIn(t, chrome)
+}
+
+// tabIn is tab in another browser.
+func tabIn(t *testing.T, b context.Context) context.Context {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(b)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
 	t.Cleanup(func() {
 		if t.Failed() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -17,17 +18,30 @@ import (
 
 // The stack, the merchant's site and the browser every test shares.
 var (
-	stk    *stack.Stack
-	shop   *httptest.Server // the minimal merchant page and its backend (http://127.0.0.1:…)
-	framer string           // the same server seen as another site (http://localhost:…)
-	chrome context.Context  // the Chromium process; each test opens a tab in it
-	logs   = &stacktest.LogBuffer{}
+	stk     *stack.Stack
+	shop    *httptest.Server // the minimal merchant page and its backend (http://127.0.0.1:…)
+	framer  string           // the same server seen as another site (http://localhost:…)
+	foreign *httptest.Server // the shop on an origin no merchant allows (http://[::1]:…)
+	chrome  context.Context  // the Chromium process; each test opens a tab in it
+	logs    = &stacktest.LogBuffer{}
 )
 
 const apiKey = "o3ds_browserSuiteMerchantOne000000000000000000000"
 
 func TestMain(m *testing.M) {
 	os.Exit(run(m))
+}
+
+var chromePath string
+
+// chromeOptions are the flags of every Chromium this suite starts: headless,
+// as root (no sandbox), no GPU, no /dev/shm.
+func chromeOptions(extra ...chromedp.ExecAllocatorOption) []chromedp.ExecAllocatorOption {
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromePath), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("headless", true),
+		chromedp.WindowSize(1280, 900))
+	return append(opts, extra...)
 }
 
 func run(m *testing.M) int {
@@ -53,11 +67,15 @@ func run(m *testing.M) int {
 			cleanup = append(cleanup, shop.Close)
 			_, port, _ := net.SplitHostPort(shop.Listener.Addr().String())
 			framer = "http://localhost:" + port
-			opts := append(chromedp.DefaultExecAllocatorOptions[:],
-				chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
-				chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("headless", true),
-				chromedp.WindowSize(1280, 900))
-			alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+			ln, err := net.Listen("tcp", "[::1]:0")
+			if err != nil {
+				return fmt.Errorf("IPv6 loopback: %w", err)
+			}
+			foreign = &httptest.Server{Listener: ln, Config: &http.Server{Handler: newShop(s.URL, apiKey)}}
+			foreign.Start()
+			cleanup = append(cleanup, foreign.Close)
+			chromePath = path
+			alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), chromeOptions()...)
 			// The protocol definitions lag the browser: events they cannot decode
 			// are skipped; their log lines are noise.
 			b, cancelBrowser := chromedp.NewContext(alloc, chromedp.WithErrorf(func(string, ...any) {}))

@@ -108,7 +108,7 @@ const shopPage = `<!DOCTYPE html>
   var mode = q.get("mode") || "iframe";
   var returnURL = q.get("returnURL") || (mode === "redirect" ? location.origin + "/shop/return" : "");
   var pan = q.get("pan"), id = "", m = null, size = q.get("windowSize") || "05";
-  ThreeDS.configure({methodTimeout: Number(q.get("methodTimeout") || 10000)});
+  ThreeDS.configure({methodTimeout: Number(q.get("methodTimeout") || 10000), challengeTimeout: Number(q.get("challengeTimeout") || 600000)});
   api("preauth", {acctNumber: pan}).then(function (pre) {
     id = pre.threeDSServerTransID;
     var url = q.get("silentACS") ? location.origin + "/silent-acs" : pre.threeDSMethodURL;
