@@ -151,7 +151,11 @@ func (u *UI) transaction(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Events = append(v.Events, event{At: at, Source: src, What: what, Dir: dir, Detail: detail, Body: pretty(body), Bad: bad})
 	}
-	add(tx.CreatedAt, "server", "preauth", "", "transaction opened; card range "+string(tx.DSStartVersion)+"–"+string(tx.DSEndVersion)+", version "+string(tx.MessageVersion), nil, false)
+	opened := "transaction opened, version " + string(tx.MessageVersion)
+	if tx.DSStartVersion != "" {
+		opened += "; DS versions " + string(tx.DSStartVersion) + "–" + string(tx.DSEndVersion)
+	}
+	add(tx.CreatedAt, "server", "preauth", "", opened, nil, false)
 	if tx.ThreeDSMethodURL != "" {
 		detail := "method URL " + tx.ThreeDSMethodURL
 		if !tx.MethodCompletedAt.IsZero() {
@@ -161,7 +165,14 @@ func (u *UI) transaction(w http.ResponseWriter, r *http.Request) {
 		}
 		add(tx.CreatedAt.Add(time.Microsecond), "server", "3DS Method", "", detail, nil, false)
 	}
-	add(tx.AReqSentAt, "server", "AReq", "→", "sent to the DS; threeDSCompInd "+string(tx.CompInd)+", window "+tx.ChallengeWindowSize, nil, false)
+	areq := "sent to the DS"
+	if tx.CompInd != "" {
+		areq += "; threeDSCompInd " + string(tx.CompInd)
+	}
+	if tx.ChallengeWindowSize != "" {
+		areq += "; challenge window " + tx.ChallengeWindowSize
+	}
+	add(tx.AReqSentAt, "server", "AReq", "→", areq, nil, false)
 	add(tx.CResReceivedAt, "server", "CRes", "←", "final CRes from the browser (/callbacks/challenge)", nil, false)
 	if tx.Result != nil {
 		add(tx.Result.ReceivedAt, "server", "result", "", "final: transStatus "+string(tx.Result.TransStatus)+" from the "+tx.Result.Source, nil, false)
