@@ -81,3 +81,20 @@ func TestShopSilentACS(t *testing.T) {
 	require.Equal(t, "C", o.ARes)
 	require.Equal(t, "Y", o.Post["transStatus"])
 }
+
+// The merchant gives up on the challenge on screen: ThreeDS.cancel()
+// removes the window and the promise resolves with cancelled.
+func TestShopMerchantCancels(t *testing.T) {
+	ctx := tab(t)
+	do(t, ctx, chromedp.Navigate(shopURL(visa(dssim.ScenarioChallenge))))
+	acsPage(t, ctx, frame, 3)
+	do(t, ctx, chromedp.Evaluate(`ThreeDS.cancel()`, nil))
+	o := result(t, ctx)
+	require.Equal(t, true, o.Challenge["cancelled"], "%+v", o)
+	require.Equal(t, false, o.Challenge["resultReady"])
+	require.Equal(t, "", o.Challenge["transStatus"])
+	require.Contains(t, o.Events, "challenge.cancelled")
+	var frames int
+	do(t, ctx, chromedp.Evaluate(`document.querySelectorAll("#challenge iframe").length`, &frames))
+	require.Zero(t, frames, "the window is gone")
+}
