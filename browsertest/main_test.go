@@ -59,8 +59,10 @@ func run(m *testing.M) int {
 	return stacktest.Suite{
 		Name:    "browsertest",
 		DumpEnv: "BROWSERTEST_DUMP_LOGS",
-		Config:  stack.Config{APIKey: apiKey},
-		Logs:    logs,
+		// DS_TIMEOUT: scenario 10 (the DS never answers) ends in 5 s, above
+		// scenario 14's 3 s slow ACS.
+		Config: stack.Config{APIKey: apiKey, Env: map[string]string{"DS_TIMEOUT": "5s", "DS_CONNECT_TIMEOUT": "1s"}},
+		Logs:   logs,
 		Ready: func(s *stack.Stack) error {
 			stk = s
 			shop = httptest.NewServer(newShop(s.URL, apiKey))
