@@ -24,7 +24,10 @@ func main() {
 			return nil, err
 		}
 		svc := threeds.NewService(threeds.Deps{Transactions: a.Store, Sessions: sessions}, a.ServiceConfig())
-		kit := &browser.Kit{Transactions: a.Store, Merchants: a.Store, Sessions: sessions, Log: a.Log,
+		// The pages' frame-ancestors read the merchant's profile: cached as
+		// the flow functions cache it.
+		merchants := threeds.NewMerchantCache(a.Store, app.MerchantCacheTTL, nil)
+		kit := &browser.Kit{Transactions: a.Store, Merchants: merchants, Sessions: sessions, Log: a.Log,
 			BaseURL: func(ev events.APIGatewayProxyRequest) string {
 				return a.Config.CallbackBaseURL(ev.RequestContext.DomainName, ev.RequestContext.Stage).String()
 			}}
