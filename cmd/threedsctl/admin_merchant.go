@@ -23,7 +23,7 @@ func init() {
 	adminCommand("merchant-create", "create a merchant: merchant-create -table T -name N -acquirer-bin B -acquirer-merchant-id M -mcc 5411 -country 840 …",
 		func(fs *flag.FlagSet) func(context.Context, *adminFlags, []string, io.Reader, io.Writer) error {
 			var m threeds.Merchant
-			var schemes string
+			var schemes, origins string
 			fs.StringVar(&m.ID, "id", "", "merchant ID (default: a new UUID)")
 			fs.StringVar(&m.Name, "name", "", "merchantName (required)")
 			fs.StringVar(&m.AcquirerBIN, "acquirer-bin", "", "acquirerBIN (required)")
@@ -35,10 +35,13 @@ func init() {
 			fs.StringVar(&m.RequestorURL, "requestor-url", "", "threeDSRequestorURL (the merchant's site)")
 			fs.StringVar(&schemes, "schemes", "", "allowed schemes, comma separated (default: all)")
 			fs.BoolVar(&m.AllowProfileOverrides, "allow-overrides", false, "let /auth override "+profileFieldList()+" (a PSP profile)")
+			fs.StringVar(&origins, "origins", "", "web origins that may frame our browser pages, comma separated (https://shop.example.com, http://localhost:*)")
+			fs.BoolVar(&m.RestrictReturnURL, "restrict-return-url", false, "refuse an /auth returnURL outside -origins")
 			return func(ctx context.Context, a *adminFlags, _ []string, _ io.Reader, out io.Writer) error {
 				if m.ID == "" {
 					m.ID = uuid.NewString()
 				}
+				m.AllowedOrigins = splitList(origins)
 				for _, s := range strings.Split(schemes, ",") {
 					if s = strings.TrimSpace(s); s != "" {
 						m.AllowedSchemes = append(m.AllowedSchemes, emv3ds.Scheme(strings.ToLower(s)))
@@ -73,7 +76,7 @@ func init() {
 					return err
 				}
 				w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(w, "ID\tNAME\tACQUIRER BIN\tACQUIRER MERCHANT ID\tMCC\tCOUNTRY\tREQUESTOR ID\tSCHEMES\tOVERRIDES\tWEBHOOK URL")
+				fmt.Fprintln(w, "ID\tNAME\tACQUIRER BIN\tACQUIRER MERCHANT ID\tMCC\tCOUNTRY\tREQUESTOR ID\tSCHEMES\tOVERRIDES\tORIGINS\tWEBHOOK URL")
 				for _, m := range ms {
 					var sc []string
 					for _, s := range m.AllowedSchemes {
@@ -83,10 +86,45 @@ func init() {
 					if m.AllowProfileOverrides {
 						overrides = "allowed"
 					}
-					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.ID, orDash(m.Name), orDash(m.AcquirerBIN), orDash(m.AcquirerMerchantID),
-						orDash(m.MCC), orDash(m.Country), orDash(m.RequestorID), orDash(strings.Join(sc, ",")), overrides, orDash(m.WebhookURL))
+					origins := strings.Join(m.AllowedOrigins, ",")
+					if m.RestrictReturnURL && origins != "" {
+						origins += " (returnURL restricted)"
+					}
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.ID, orDash(m.Name), orDash(m.AcquirerBIN), orDash(m.AcquirerMerchantID),
+						orDash(m.MCC), orDash(m.Country), orDash(m.RequestorID), orDash(strings.Join(sc, ",")), overrides, orDash(origins), orDash(m.WebhookURL))
 				}
 				return w.Flush()
+			}
+		})
+
+	adminCommand("merchant-origins", "set the web origins that may frame a merchant's browser pages: merchant-origins -table T -merchant ID -origins 'https://shop.example.com,http://localhost:*' [-restrict-return-url]",
+		func(fs *flag.FlagSet) func(context.Context, *adminFlags, []string, io.Reader, io.Writer) error {
+			merchantID := fs.String("merchant", "", "merchant ID (required)")
+			origins := fs.String("origins", "", "comma-separated origins; empty clears the list (only our own origin may frame the pages)")
+			restrict := fs.Bool("restrict-return-url", false, "refuse an /auth returnURL outside the origins")
+			return func(ctx context.Context, a *adminFlags, _ []string, _ io.Reader, out io.Writer) error {
+				if *merchantID == "" {
+					return usagef("-merchant is required")
+				}
+				list := splitList(*origins)
+				if err := threeds.CheckOrigins(list); err != nil {
+					return usagef("-origins: %v", err)
+				}
+				if *restrict && len(list) == 0 {
+					return usagef("-restrict-return-url needs -origins")
+				}
+				st, err := a.store(ctx, true)
+				if err != nil {
+					return err
+				}
+				if _, err = st.UpdateMerchant(ctx, *merchantID, func(m *threeds.Merchant) error {
+					m.AllowedOrigins, m.RestrictReturnURL, m.UpdatedAt = list, *restrict, time.Now()
+					return nil
+				}); err != nil {
+					return err
+				}
+				fmt.Fprintf(out, "merchant %s: %d allowed origins\n", *merchantID, len(list))
+				return nil
 			}
 		})
 
@@ -177,10 +215,23 @@ func validateMerchant(m *threeds.Merchant) error {
 			bad = append(bad, "-schemes (visa, mastercard, amex, discover, jcb, unionpay, mir)")
 		}
 	}
+	if threeds.CheckOrigins(m.AllowedOrigins) != nil {
+		bad = append(bad, "-origins (scheme://host[:port], port * for any)")
+	}
 	if len(bad) > 0 {
 		return usagef("invalid or missing: %s", strings.Join(bad, ", "))
 	}
 	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 func checkWebhookURL(s string) error {

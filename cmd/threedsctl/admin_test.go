@@ -81,16 +81,17 @@ func TestAdminMerchantsAndKeys(t *testing.T) {
 	ctx := context.Background()
 
 	out, code := c.run("merchant-create", "-id", "m1", "-name", "Shop One", "-acquirer-bin", "400551", "-acquirer-merchant-id", "acq-1",
-		"-mcc", "5411", "-country", "840", "-requestor-id", "req-1", "-requestor-name", "Req One", "-schemes", "visa, Mastercard")
+		"-mcc", "5411", "-country", "840", "-requestor-id", "req-1", "-requestor-name", "Req One", "-schemes", "visa, Mastercard",
+		"-origins", "https://shop.example, http://localhost:*")
 	require.Equal(t, 0, code, out)
 	require.Contains(t, out, "merchant m1 created")
 	out, code = c.run("merchant-create", "-id", "m1", "-name", "Again", "-acquirer-bin", "400551", "-acquirer-merchant-id", "a", "-mcc", "5411", "-country", "840")
 	require.Equal(t, 1, code)
 	require.Contains(t, out, "duplicate merchant")
 
-	out, code = c.run("merchant-create", "-name", "", "-acquirer-bin", "40x", "-mcc", "54", "-country", "US", "-schemes", "diners")
+	out, code = c.run("merchant-create", "-name", "", "-acquirer-bin", "40x", "-mcc", "54", "-country", "US", "-schemes", "diners", "-origins", "javascript:alert(1)")
 	require.Equal(t, 2, code)
-	for _, f := range []string{"-name", "-acquirer-bin", "-acquirer-merchant-id", "-mcc", "-country", "-schemes"} {
+	for _, f := range []string{"-name", "-acquirer-bin", "-acquirer-merchant-id", "-mcc", "-country", "-schemes", "-origins"} {
 		require.Contains(t, out, f, "every bad flag is named")
 	}
 
@@ -98,6 +99,8 @@ func TestAdminMerchantsAndKeys(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []emv3ds.Scheme{emv3ds.SchemeVisa, emv3ds.SchemeMastercard}, m.AllowedSchemes)
 	require.Equal(t, "5411", m.MCC)
+	require.Equal(t, []string{"https://shop.example", "http://localhost:*"}, m.AllowedOrigins)
+	require.False(t, m.RestrictReturnURL)
 
 	// webhook: generated secret shown once, stored sealed, readable with the key
 	out, code = c.run("merchant-webhook", "-merchant", "m1", "-url", "https://shop.example/hooks", "-generate-secret")
@@ -120,9 +123,21 @@ func TestAdminMerchantsAndKeys(t *testing.T) {
 	_, code = c.run("merchant-webhook", "-master-key-file", c.keyFile, "-merchant", "m1", "-url", "http://shop.example/h", "-generate-secret")
 	require.Equal(t, 2, code, "plain http is refused")
 
+	// allowed origins
+	out, code = c.run("merchant-origins", "-master-key-file", c.keyFile, "-merchant", "m1", "-origins", "https://shop.example/path")
+	require.Equal(t, 2, code, out)
+	out, code = c.run("merchant-origins", "-master-key-file", c.keyFile, "-merchant", "m1", "-origins", "https://shop.example,https://pay.shop.example:8443", "-restrict-return-url")
+	require.Equal(t, 0, code, out)
+	m, err = c.store(true).GetMerchant(ctx, "m1")
+	require.NoError(t, err)
+	require.Equal(t, []string{"https://shop.example", "https://pay.shop.example:8443"}, m.AllowedOrigins)
+	require.True(t, m.RestrictReturnURL)
+	require.Equal(t, "whsec_from_stdin_0123456789", m.WebhookSecret, "the secret survives the update")
+
 	out, code = c.run("merchant-list")
 	require.Equal(t, 0, code, out)
 	require.Contains(t, out, "Shop One")
+	require.Contains(t, out, "https://pay.shop.example:8443 (returnURL restricted)")
 	require.Contains(t, out, "https://shop.example/h2")
 	require.NotContains(t, out, "whsec_")
 	require.Contains(t, out, "refused", "overrides are refused by default")

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/open3ds/server/shared/apigw"
+	"github.com/open3ds/server/shared/browser"
 	"github.com/open3ds/server/shared/emv3ds"
 	"github.com/open3ds/server/shared/threeds"
 )
@@ -21,6 +22,7 @@ type handler struct {
 	svc     *threeds.CallbackService
 	log     *slog.Logger
 	rreqSig rreqSignature // sandbox only (rreqsig.go)
+	kit     *browser.Kit  // threeds.js, the hosted pages, the merchants' frame-ancestors
 }
 
 // routes are the callback step's paths.
@@ -39,6 +41,9 @@ func (h handler) router() *apigw.Router {
 
 // Handle is the Lambda handler.
 func (h handler) Handle(ctx context.Context, ev events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+	if resp, ok := h.kit.Serve(ctx, ev); ok {
+		return resp, nil
+	}
 	return h.router().Handle(ctx, ev)
 }
 
@@ -46,42 +51,49 @@ func (h handler) Handle(ctx context.Context, ev events.APIGatewayProxyRequest) (
 // hidden iframe: whatever happens, the browser gets a page, and a bad post
 // changes nothing.
 func (h handler) method(ctx context.Context, ev events.APIGatewayProxyRequest) apigw.Response {
+	n := browser.Nonce()
 	form, err := apigw.Form(ev)
 	if err != nil {
 		h.log.WarnContext(ctx, "3DS method notification rejected", slog.String("reason", "malformed form"))
-		return apigw.HTML(http.StatusBadRequest, renderMethod(""))
+		return browser.Secure(apigw.HTML(http.StatusBadRequest, renderMethod(n, "")), browser.Policy{Nonce: n})
 	}
 	id, err := h.svc.MethodCompleted(ctx, form.Get("threeDSMethodData"))
 	if err != nil {
 		status, _ := apigw.Status(err, apigw.About{})
 		h.log.WarnContext(ctx, "3DS method notification rejected", slog.String("threeDSServerTransID", id), slog.Int("status", status), slog.String("reason", err.Error()))
-		return apigw.HTML(status, renderMethod(""))
+		return browser.Secure(apigw.HTML(status, renderMethod(n, "")), browser.Policy{Nonce: n, FrameAncestors: h.kit.Origins(ctx, id)})
 	}
 	h.log.InfoContext(ctx, "3DS method completed", slog.String("threeDSServerTransID", id), slog.Int("status", http.StatusOK))
-	return apigw.HTML(http.StatusOK, renderMethod(id))
+	return browser.Secure(apigw.HTML(http.StatusOK, renderMethod(n, id)), browser.Policy{Nonce: n, FrameAncestors: h.kit.Origins(ctx, id)})
 }
 
 // challenge receives the final CRes and hands control back to the merchant
 // page. The result shown is the RReq's; the CRes only proves the browser came
 // back from this transaction's ACS.
 func (h handler) challenge(ctx context.Context, ev events.APIGatewayProxyRequest) apigw.Response {
+	n := browser.Nonce()
 	form, err := apigw.Form(ev)
 	if err != nil {
 		h.log.WarnContext(ctx, "challenge callback rejected", slog.String("reason", "malformed form"))
-		return apigw.HTML(http.StatusBadRequest, renderChallenge(challengeView{Message: "The authentication could not be verified."}))
+		return browser.Secure(apigw.HTML(http.StatusBadRequest, renderChallenge(n, challengeView{Message: "The authentication could not be verified."})), browser.Policy{Nonce: n})
 	}
 	out, err := h.svc.ChallengeCompleted(ctx, form.Get("cres"), form.Get("threeDSSessionData"))
 	if err != nil {
 		status, _ := apigw.Status(err, apigw.About{})
 		h.log.WarnContext(ctx, "challenge callback rejected", slog.Int("status", status), slog.String("reason", err.Error()))
-		return apigw.HTML(status, renderChallenge(challengeView{Message: "The authentication could not be verified."}))
+		return browser.Secure(apigw.HTML(status, renderChallenge(n, challengeView{Message: "The authentication could not be verified."})), browser.Policy{Nonce: n})
 	}
 	h.log.InfoContext(ctx, "challenge completed", slog.String("threeDSServerTransID", out.ThreeDSServerTransID),
 		slog.String("transStatus", string(out.TransStatus)), slog.Bool("resultReady", out.ResultReady), slog.Int("status", http.StatusOK))
-	return apigw.HTML(http.StatusOK, renderChallenge(challengeView{
+	page := apigw.HTML(http.StatusOK, renderChallenge(n, challengeView{
 		TransID: out.ThreeDSServerTransID, TransStatus: string(out.TransStatus),
 		ResultReady: out.ResultReady, ReturnURL: out.ReturnURL,
 	}))
+	policy := browser.Policy{Nonce: n, FrameAncestors: h.kit.Origins(ctx, out.ThreeDSServerTransID)}
+	if o := threeds.OriginOf(out.ReturnURL); o != "" {
+		policy.FormAction = []string{o}
+	}
+	return browser.Secure(page, policy)
 }
 
 // results takes the RReq from the DS and answers the RRes, or an Erro. The

@@ -1,13 +1,19 @@
 // Command challenge-callback serves the routes that carry no API key and are
 // authenticated by what they carry: the 3DS Method notification
 // (/callbacks/method) and the final CRes (/callbacks/challenge) from the
-// cardholder's browser, and the RReq from the Directory Server (/ds/results).
+// cardholder's browser, the RReq from the Directory Server (/ds/results), and
+// the browser kit of shared/browser: GET /js/threeds.js, /js/threeds.mjs and
+// the hosted pages /hosted/method and /hosted/challenge.
 package main
 
 import (
 	"context"
 
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/open3ds/server/shared/apigw"
 	"github.com/open3ds/server/shared/app"
+	"github.com/open3ds/server/shared/browser"
 	"github.com/open3ds/server/shared/config"
 	"github.com/open3ds/server/shared/threeds"
 )
@@ -23,6 +29,16 @@ func main() {
 			return nil, err
 		}
 		svc := threeds.NewCallbackService(a.Store, sessions, a.ServiceConfig())
-		return handler{svc: svc, log: a.Log, rreqSig: rreqSignature{key: rreqKey}}.router().Handle, nil
+		// The pages' frame-ancestors read the merchant's profile: cached as
+		// the flow functions cache it.
+		merchants := threeds.NewMerchantCache(a.Store, app.MerchantCacheTTL, nil)
+		kit := &browser.Kit{Transactions: a.Store, Merchants: merchants, Sessions: sessions, Log: a.Log,
+			BaseURL: func(ev events.APIGatewayProxyRequest) string {
+				if a.Config.PublicBaseURL != nil {
+					return a.Config.PublicBaseURL.String()
+				}
+				return apigw.BaseURL(ev) // as the flows build their callback URLs
+			}}
+		return handler{svc: svc, log: a.Log, rreqSig: rreqSignature{key: rreqKey}, kit: kit}.router().Handle, nil
 	})
 }

@@ -2,10 +2,10 @@ package main
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/base64"
 	"html/template"
 	"net/url"
+
+	"github.com/open3ds/server/shared/threeds"
 )
 
 // The pages the cardholder's browser receives at the end of the 3DS Method
@@ -67,12 +67,20 @@ type challengeView struct {
 	TargetOrigin string
 }
 
-func renderMethod(transID string) string {
-	return render(methodPage, methodView{Nonce: nonce(), TransID: transID, TargetOrigin: "*"})
+func renderMethod(nonce, transID string) string {
+	return render(methodPage, methodView{Nonce: nonce, TransID: transID, TargetOrigin: "*"})
 }
 
-func renderChallenge(v challengeView) string {
-	v.Nonce = nonce()
+// renderChallenge renders the final page. Only a status the RReq confirmed
+// (ResultReady) is placed in it, and only an http(s) return URL.
+func renderChallenge(nonce string, v challengeView) string {
+	v.Nonce = nonce
+	if !v.ResultReady {
+		v.TransStatus = ""
+	}
+	if threeds.CheckHTTPURL(v.ReturnURL) != nil {
+		v.ReturnURL = ""
+	}
 	v.TargetOrigin = originOf(v.ReturnURL)
 	if v.Message == "" {
 		v.Message = "Authentication finished. You can return to the merchant."
@@ -96,10 +104,4 @@ func originOf(returnURL string) string {
 		return "*"
 	}
 	return u.Scheme + "://" + u.Host
-}
-
-func nonce() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return base64.RawStdEncoding.EncodeToString(b)
 }

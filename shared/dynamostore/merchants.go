@@ -43,6 +43,8 @@ type merchantItem struct {
 	RequestorName      string   `dynamodbav:"threeDSRequestorName,omitempty"`
 	RequestorURL       string   `dynamodbav:"threeDSRequestorURL,omitempty"`
 	AllowedSchemes     []string `dynamodbav:"allowedSchemes,omitempty"`
+	AllowedOrigins     []string `dynamodbav:"allowedOrigins,omitempty"`
+	RestrictReturnURL  bool     `dynamodbav:"restrictReturnURL,omitempty"`
 	// AllowProfileOverrides is the merchant's policy (threeds.CheckProfileOverrides).
 	AllowProfileOverrides bool   `dynamodbav:"allowProfileOverrides,omitempty"`
 	WebhookURL            string `dynamodbav:"webhookURL,omitempty"`
@@ -57,6 +59,7 @@ func (s *Store) toMerchantItem(m *threeds.Merchant, version int64) (*merchantIte
 		PK: merchantPK(m.ID), SK: merchantSK, GSI1PK: merchantsGSIPK, GSI1SK: "MERCHANT#" + m.ID, Type: TypeMerchant, Version: version,
 		ID: m.ID, Name: m.Name, AcquirerBIN: m.AcquirerBIN, AcquirerMerchantID: m.AcquirerMerchantID, MCC: m.MCC,
 		Country: m.Country, RequestorID: m.RequestorID, RequestorName: m.RequestorName, RequestorURL: m.RequestorURL, WebhookURL: m.WebhookURL,
+		AllowedOrigins: append([]string(nil), m.AllowedOrigins...), RestrictReturnURL: m.RestrictReturnURL,
 		CreatedAt: ts(m.CreatedAt), UpdatedAt: ts(m.UpdatedAt), AllowProfileOverrides: m.AllowProfileOverrides,
 	}
 	for _, sc := range m.AllowedSchemes {
@@ -79,6 +82,7 @@ func (s *Store) fromMerchantItem(it *merchantItem) (*threeds.Merchant, error) {
 	m := &threeds.Merchant{
 		ID: it.ID, Name: it.Name, AcquirerBIN: it.AcquirerBIN, AcquirerMerchantID: it.AcquirerMerchantID, MCC: it.MCC,
 		Country: it.Country, RequestorID: it.RequestorID, RequestorName: it.RequestorName, RequestorURL: it.RequestorURL, WebhookURL: it.WebhookURL,
+		AllowedOrigins: append([]string(nil), it.AllowedOrigins...), RestrictReturnURL: it.RestrictReturnURL,
 		CreatedAt: pt(it.CreatedAt), UpdatedAt: pt(it.UpdatedAt), AllowProfileOverrides: it.AllowProfileOverrides,
 	}
 	for _, sc := range it.AllowedSchemes {

@@ -24,7 +24,14 @@ type Merchant struct {
 	// value is refused (CheckProfileOverrides).
 	AllowProfileOverrides bool
 	AllowedSchemes        []emv3ds.Scheme
-	WebhookURL            string
+	// AllowedOrigins are the merchant's web origins ("https://shop.example.com",
+	// "http://localhost:*"): they may frame our browser pages (the CSP
+	// frame-ancestors of every HTML answer) and receive their postMessages.
+	// Empty: only our own origin may frame them.
+	AllowedOrigins []string
+	// RestrictReturnURL limits /auth's returnURL to AllowedOrigins.
+	RestrictReturnURL bool
+	WebhookURL        string
 	// WebhookSecret signs webhook deliveries. Stores keep it encrypted at
 	// rest and hand it back in clear.
 	WebhookSecret string
@@ -50,6 +57,7 @@ func (m *Merchant) AllowsScheme(s emv3ds.Scheme) bool {
 func (m *Merchant) Clone() *Merchant {
 	c := *m
 	c.AllowedSchemes = append([]emv3ds.Scheme(nil), m.AllowedSchemes...)
+	c.AllowedOrigins = append([]string(nil), m.AllowedOrigins...)
 	return &c
 }
 

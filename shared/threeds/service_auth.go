@@ -69,6 +69,9 @@ func (s *flows) Authenticate(ctx context.Context, merchantID string, in AuthInpu
 	if err := CheckProfileOverrides(&areq, merchant); err != nil {
 		return nil, err
 	}
+	if in.ReturnURL != "" && !merchant.AllowsReturnURL(in.ReturnURL) {
+		return nil, fieldError("returnURL", "must be on one of the merchant's allowed origins", emv3ds.ErrorCodeInvalidFormat, emv3ds.ErrFormat)
+	}
 	tx, err := s.transactionForAuth(ctx, merchant, &areq, in.Dialect)
 	if err != nil {
 		return nil, err

@@ -466,6 +466,7 @@ func merchant(id string) *threeds.Merchant {
 		ID: id, Name: "Shop " + id, AcquirerBIN: "400551", AcquirerMerchantID: "acq-" + id, MCC: "5411", Country: "840",
 		RequestorID: "req-" + id, RequestorName: "Requestor " + id, RequestorURL: "https://" + id + ".example.com",
 		AllowedSchemes: []emv3ds.Scheme{emv3ds.SchemeVisa, emv3ds.SchemeMastercard}, AllowProfileOverrides: true,
+		AllowedOrigins: []string{"https://" + id + ".example.com", "http://localhost:*"}, RestrictReturnURL: true,
 		WebhookURL: "https://shop.example/hooks", WebhookSecret: "whsec_" + id + "_s3cr3t",
 		CreatedAt: Start, UpdatedAt: Start,
 	}
@@ -480,6 +481,7 @@ func testMerchants(t *testing.T, e env) {
 
 	m1, m2 := merchant("m1"), merchant("m2")
 	m2.WebhookSecret, m2.WebhookURL, m2.AllowedSchemes, m2.AllowProfileOverrides = "", "", nil, false
+	m2.AllowedOrigins, m2.RestrictReturnURL = nil, false
 	require.NoError(t, e.s.CreateMerchant(e.ctx, m2))
 	require.NoError(t, e.s.CreateMerchant(e.ctx, m1))
 	require.ErrorIs(t, e.s.CreateMerchant(e.ctx, merchant("m1")), threeds.ErrDuplicateMerchant)

@@ -123,6 +123,10 @@ var wantRoutes = []route{
 	{"MerchantApi", "POST", "/postauth", "PostauthFunction", "ApiKeyAuthorizer"},
 	{"MerchantApi", "POST", "/callbacks/method", "ChallengeCallbackFunction", ""},
 	{"MerchantApi", "POST", "/callbacks/challenge", "ChallengeCallbackFunction", ""},
+	{"MerchantApi", "GET", "/js/threeds.js", "ChallengeCallbackFunction", ""},
+	{"MerchantApi", "GET", "/js/threeds.mjs", "ChallengeCallbackFunction", ""},
+	{"MerchantApi", "GET", "/hosted/method", "ChallengeCallbackFunction", ""},
+	{"MerchantApi", "GET", "/hosted/challenge", "ChallengeCallbackFunction", ""},
 	{"ResultsApi", "POST", "/ds/results", "ChallengeCallbackFunction", ""},
 	{"SimulatorApi", "ANY", "/{proxy+}", "SimulatorFunction", ""},
 }

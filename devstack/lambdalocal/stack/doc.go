@@ -2,7 +2,8 @@
 // with the table template.yaml defines, the DS/ACS simulator, every function
 // of the template built for the host and run through the Lambda Runtime API
 // emulator, the local API Gateway, the stream → webhook poller, two seeded
-// merchants and a webhook sink. Every function's DynamoDB and Secrets Manager
+// merchants, a webhook sink, and the demo checkout and console of
+// devstack/localui. Every function's DynamoDB and Secrets Manager
 // calls go through the IAM checker with its template.yaml policy (the master
 // key and the sandbox RReq key are served as Secrets Manager secrets); the
 // simulator runs in process or, with Config.SimulatorLambda, as its Lambda

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/open3ds/server/devstack/localui"
 	"github.com/open3ds/server/shared/webhooksig"
 )
 
@@ -27,6 +28,9 @@ func (s *Stack) handler() http.Handler {
 	mux.HandleFunc("GET /_local/webhooks", s.sink.page)
 	mux.HandleFunc("POST /_local/webhooks/sink", s.sink.receive)
 	mux.HandleFunc("GET /_local/dead-letters", func(w http.ResponseWriter, r *http.Request) { s.dead.ServeHTTP(w, r) })
+	for _, p := range localui.Paths {
+		mux.HandleFunc(p, s.serveUI)
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.gwMu.RLock()
 		gw := s.gw

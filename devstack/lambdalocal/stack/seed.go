@@ -5,12 +5,27 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/open3ds/server/shared/emv3ds"
 	"github.com/open3ds/server/shared/threeds"
 	"github.com/open3ds/server/shared/vault"
 )
+
+// LocalOrigins are the allowed origins of the seeded merchants: a
+// developer's checkout on any local port may frame the browser pages.
+var LocalOrigins = []string{"http://127.0.0.1:*", "http://localhost:*"}
+
+func mergeOrigins(have, add []string) []string {
+	out := append([]string(nil), have...)
+	for _, o := range add {
+		if !slices.Contains(out, o) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
 
 // seed creates the two development merchants and their keys (kept when the
 // data directory already has them) and loads the simulator's card ranges.
@@ -49,10 +64,15 @@ func (s *Stack) seed(ctx context.Context, v *vault.Vault) error {
 			RequestorID:        fmt.Sprintf("open3ds-local-%d", i+1),
 			RequestorName:      m.name,
 			RequestorURL:       fmt.Sprintf("https://merchant-%d.example.com", i+1),
-			WebhookURL:         m.url,
-			WebhookSecret:      m.secret,
-			CreatedAt:          now,
-			UpdatedAt:          now,
+			AllowedOrigins:     LocalOrigins,
+			// merchant-1 is a payment service provider's profile: /auth may
+			// set the acquirer and requestor identity (Hyperswitch sends its
+			// own); merchant-2 keeps the default policy (threeds.CheckProfileOverrides).
+			AllowProfileOverrides: i == 0,
+			WebhookURL:            m.url,
+			WebhookSecret:         m.secret,
+			CreatedAt:             now,
+			UpdatedAt:             now,
 		}
 		existing, err := store.GetMerchant(ctx, m.id)
 		switch {
@@ -60,6 +80,7 @@ func (s *Stack) seed(ctx context.Context, v *vault.Vault) error {
 			// Kept from an earlier run: point its webhooks where this run says.
 			if _, err := store.UpdateMerchant(ctx, m.id, func(x *threeds.Merchant) error {
 				x.WebhookURL, x.WebhookSecret, x.UpdatedAt = m.url, m.secret, now
+				x.AllowedOrigins = mergeOrigins(x.AllowedOrigins, LocalOrigins)
 				return nil
 			}); err != nil {
 				return fmt.Errorf("update merchant %s: %w", m.id, err)

@@ -120,6 +120,7 @@ type Stack struct {
 	simSrv    *http.Server
 	simURL    string
 	rreqKey   []byte
+	ui        http.Handler // devstack/localui, once seeded
 	closeOnce sync.Once
 
 	mu     sync.Mutex
@@ -312,6 +313,7 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	if err = s.seed(ctx, v); err != nil {
 		return nil, err
 	}
+	s.startUI(v)
 	if err = s.startPoller(ctx, runCtx); err != nil {
 		return nil, err
 	}

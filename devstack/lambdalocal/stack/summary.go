@@ -16,6 +16,8 @@ func (s *Stack) PrintSummary(w io.Writer) {
 		fmt.Fprintf(w, "  %-17s %s   (Authorization: Bearer <key> or APIKey: <key>)\n", m.ID+" key", m.APIKey)
 		fmt.Fprintf(w, "  %-17s %s\n", m.ID+" webhooks", m.WebhookURL)
 	}
+	fmt.Fprintf(w, "  Demo checkout     %s/_local/checkout   (threeds.js in a card form; OTP 1234)\n", s.URL)
+	fmt.Fprintf(w, "  Console           %s/_local/console    (transactions and their timelines)\n", s.URL)
 	fmt.Fprintf(w, "  Webhook sink      %s/_local/webhooks\n", s.URL)
 	fmt.Fprintf(w, "  Dead letters      %s/_local/dead-letters\n", s.URL)
 	fmt.Fprintf(w, "  DynamoDB Local    %s   table %s   (aws dynamodb scan --endpoint-url %s --table-name %s)\n", s.DDBEndpoint, s.Table, s.DDBEndpoint, s.Table)
