@@ -39,6 +39,6 @@ func main() {
 				}
 				return apigw.BaseURL(ev) // as the flows build their callback URLs
 			}}
-		return handler{svc: svc, log: a.Log, rreqSig: rreqSignature{key: rreqKey}, kit: kit}.router().Handle, nil
+		return handler{svc: svc, log: a.Log, rreqSig: rreqSignature{key: rreqKey}, kit: kit}.Handle, nil
 	})
 }
