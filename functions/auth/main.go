@@ -12,6 +12,7 @@ import (
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
 	"github.com/open3ds/server/shared/dialect/emvjson"
+	"github.com/open3ds/server/shared/dialect/uas"
 	"github.com/open3ds/server/shared/threeds"
 )
 
@@ -34,5 +35,6 @@ func main() {
 func router(svc *threeds.AuthService, idem threeds.IdempotencyStore, log *slog.Logger) *apigw.Router {
 	return apigw.NewRouter(log, emvjson.Errors{},
 		emvjson.AuthRoutes(svc, idem, log),
+		uas.AuthRoutes(svc, idem, log),
 	)
 }
