@@ -16,6 +16,9 @@ func (s *Stack) PrintSummary(w io.Writer) {
 		fmt.Fprintf(w, "  %-17s %s   (Authorization: Bearer <key> or APIKey: <key>)\n", m.ID+" key", m.APIKey)
 		fmt.Fprintf(w, "  %-17s %s\n", m.ID+" webhooks", m.WebhookURL)
 	}
+	if s.UASBaseURL != "" {
+		fmt.Fprintf(w, "  %-17s %s   (Hyperswitch UAS base URL, authenticate_by=juspaythreedsserver)\n", "merchant-1 UAS", s.UASBaseURL)
+	}
 	fmt.Fprintf(w, "  Webhook sink      %s/_local/webhooks\n", s.URL)
 	fmt.Fprintf(w, "  Dead letters      %s/_local/dead-letters\n", s.URL)
 	fmt.Fprintf(w, "  DynamoDB Local    %s   table %s   (aws dynamodb scan --endpoint-url %s --table-name %s)\n", s.DDBEndpoint, s.Table, s.DDBEndpoint, s.Table)
