@@ -125,6 +125,10 @@ var wantRoutes = []route{
 	{"MerchantApi", "POST", "/callbacks/challenge", "ChallengeCallbackFunction", ""},
 	{"ResultsApi", "POST", "/ds/results", "ChallengeCallbackFunction", ""},
 	{"SimulatorApi", "ANY", "/{proxy+}", "SimulatorFunction", ""},
+	{"MerchantApi", "POST", "/uas/{token}/pre_authentication_processing", "PreauthFunction", "ApiKeyAuthorizer"},
+	{"MerchantApi", "POST", "/uas/{token}/authentication_initiation", "AuthFunction", "ApiKeyAuthorizer"},
+	{"MerchantApi", "POST", "/uas/{token}/post_authentication_sync", "PostauthFunction", "ApiKeyAuthorizer"},
+	{"MerchantApi", "POST", "/uas/{token}/webhooks", "PostauthFunction", "ApiKeyAuthorizer"},
 }
 
 func TestRoutes(t *testing.T) {
