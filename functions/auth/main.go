@@ -12,6 +12,7 @@ import (
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
 	"github.com/open3ds/server/shared/dialect/emvjson"
+	"github.com/open3ds/server/shared/dialect/juspay3ds"
 	"github.com/open3ds/server/shared/dialect/uas"
 	"github.com/open3ds/server/shared/threeds"
 )
@@ -36,5 +37,6 @@ func router(svc *threeds.AuthService, idem threeds.IdempotencyStore, log *slog.L
 	return apigw.NewRouter(log, emvjson.Errors{},
 		emvjson.AuthRoutes(svc, idem, log),
 		uas.AuthRoutes(svc, idem, log),
+		juspay3ds.AuthRoutes(svc, log),
 	)
 }

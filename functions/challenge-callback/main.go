@@ -6,9 +6,12 @@ package main
 
 import (
 	"context"
+	"log/slog"
 
+	"github.com/open3ds/server/shared/apigw"
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
+	"github.com/open3ds/server/shared/dialect/juspay3ds"
 	"github.com/open3ds/server/shared/threeds"
 )
 
@@ -23,6 +26,22 @@ func main() {
 			return nil, err
 		}
 		svc := threeds.NewCallbackService(a.Store, sessions, a.ServiceConfig())
-		return handler{svc: svc, log: a.Log, rreqSig: rreqSignature{key: rreqKey}}.router().Handle, nil
+		return handler{svc: svc, log: a.Log, rreqSig: rreqSignature{key: rreqKey},
+			dialects: dialectRoutes(svc, threeds.NewResultService(a.Store), a.Log)}.router().Handle, nil
 	})
+}
+
+// dialectRoutes are the dialects' callback routes (one line per dialect).
+func dialectRoutes(svc *threeds.CallbackService, results *threeds.ResultService, log *slog.Logger) []apigw.Route {
+	return concat(
+		juspay3ds.CallbackRoutes(svc, results, log),
+	)
+}
+
+func concat(lists ...[]apigw.Route) []apigw.Route {
+	var out []apigw.Route
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
 }
