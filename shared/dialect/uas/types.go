@@ -219,13 +219,6 @@ type dynamicDataDetails struct {
 	DSTransID        string `json:"ds_trans_id,omitempty"`
 }
 
-// webhookRequest is WebhookRequest: body is the inbound webhook Hyperswitch
-// received, as a JSON array of bytes (serde's Vec<u8>).
-type webhookRequest struct {
-	AuthenticateBy string `json:"authenticate_by"`
-	Body           []int  `json:"body"`
-}
-
 // webhookResponse is UAS's webhook result.
 type webhookResponse struct {
 	TransStatus                string          `json:"trans_status"`
