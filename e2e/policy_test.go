@@ -25,6 +25,7 @@ func pspMerchantOne(c *dynamodb.Client, table string, v *vault.Vault) (stack.Sto
 	if err != nil {
 		return nil, err
 	}
+	seedStore = st // uas_test.go creates and revokes capability tokens with it
 	return pspSeed{Store: st}, nil
 }
 

@@ -46,6 +46,7 @@ func run() int {
 		APIKey2:         os.Getenv("THREEDS_API_KEY_2"),
 		WebhookURL:      os.Getenv("THREEDS_WEBHOOK_URL"),
 		WebhookSecret:   os.Getenv("THREEDS_WEBHOOK_SECRET"),
+		UASToken:        os.Getenv("THREEDS_UAS_TOKEN"),
 		NewStore:        stack.DynamoStore,
 		SimulatorLambda: *simLambda,
 		Logs:            os.Stderr,

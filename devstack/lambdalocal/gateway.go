@@ -238,6 +238,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.gatewayResponse(rec, g.fallback.spec, "MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token", reqID)
 		return
 	}
+	if len(params) > 0 {
+		// Log the resource, not the path: a path parameter may be a
+		// credential (UAS's capability token), as API Gateway's
+		// $context.resourcePath would be logged.
+		fields[3] = route.Path
+	}
 	fields = append(fields, "function", route.Function)
 	if r.ContentLength > MaxPayloadBytes {
 		g.gatewayResponse(rec, route.api.spec, "REQUEST_TOO_LARGE", "Request Too Long", reqID)

@@ -12,6 +12,8 @@ import (
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
 	"github.com/open3ds/server/shared/dialect/emvjson"
+	"github.com/open3ds/server/shared/dialect/juspay3ds"
+	"github.com/open3ds/server/shared/dialect/uas"
 	"github.com/open3ds/server/shared/threeds"
 )
 
@@ -34,5 +36,7 @@ func main() {
 func router(svc *threeds.AuthService, idem threeds.IdempotencyStore, log *slog.Logger) *apigw.Router {
 	return apigw.NewRouter(log, emvjson.Errors{},
 		emvjson.AuthRoutes(svc, idem, log),
+		uas.AuthRoutes(svc, idem, log),
+		juspay3ds.AuthRoutes(svc, log),
 	)
 }

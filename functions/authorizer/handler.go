@@ -41,6 +41,7 @@ func (h handler) Handle(ctx context.Context, ev events.APIGatewayCustomAuthorize
 		h.log.WarnContext(ctx, "authorization rejected", slog.String("reason", "no credential rule for the route"))
 		return events.APIGatewayCustomAuthorizerResponse{}, errUnauthorized
 	}
+	rule = rule.For(ev) // a rule's alternate credential, when the request carries it
 	refuse := func(reason string, attrs ...any) (events.APIGatewayCustomAuthorizerResponse, error) {
 		h.log.WarnContext(ctx, "authorization rejected", append([]any{slog.String("reason", reason), slog.String("dialect", rule.Dialect)}, attrs...)...)
 		if rule.GatewayRejects {

@@ -11,6 +11,8 @@ import (
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
 	"github.com/open3ds/server/shared/dialect/emvjson"
+	"github.com/open3ds/server/shared/dialect/juspay3ds"
+	"github.com/open3ds/server/shared/dialect/uas"
 	"github.com/open3ds/server/shared/threeds"
 )
 
@@ -25,5 +27,7 @@ func main() {
 func credentialRules() []apigw.CredentialRule {
 	return []apigw.CredentialRule{
 		emvjson.Credentials,
+		uas.Credentials,
+		juspay3ds.Credentials,
 	}
 }

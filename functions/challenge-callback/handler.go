@@ -23,15 +23,18 @@ type handler struct {
 	log     *slog.Logger
 	rreqSig rreqSignature // sandbox only (rreqsig.go)
 	kit     *browser.Kit  // threeds.js, the hosted pages, the merchants' frame-ancestors
+	// dialects are the dialects' own callback routes (main.go, one line
+	// each), behind the API key authorizer.
+	dialects []apigw.Route
 }
 
 // routes are the callback step's paths.
 func (h handler) routes() []apigw.Route {
-	return []apigw.Route{
+	return append([]apigw.Route{
 		apigw.Post(apigw.StepCallback, "", "/callbacks/method", apigw.ErroJSON{}, h.method),
 		apigw.Post(apigw.StepCallback, "", "/callbacks/challenge", apigw.ErroJSON{}, h.challenge),
 		apigw.Post(apigw.StepCallback, "", "/ds/results", apigw.ErroJSON{}, h.results),
-	}
+	}, h.dialects...)
 }
 
 // router routes the callback paths; an unknown path is a 404 Erro.

@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"log/slog"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/browser"
 	"github.com/open3ds/server/shared/config"
+	"github.com/open3ds/server/shared/dialect/juspay3ds"
 	"github.com/open3ds/server/shared/threeds"
 )
 
@@ -39,6 +41,22 @@ func main() {
 				}
 				return apigw.BaseURL(ev) // as the flows build their callback URLs
 			}}
-		return handler{svc: svc, log: a.Log, rreqSig: rreqSignature{key: rreqKey}, kit: kit}.Handle, nil
+		return handler{svc: svc, log: a.Log, rreqSig: rreqSignature{key: rreqKey}, kit: kit,
+			dialects: dialectRoutes(svc, threeds.NewResultService(a.Store), a.Log)}.Handle, nil
 	})
+}
+
+// dialectRoutes are the dialects' callback routes (one line per dialect).
+func dialectRoutes(svc *threeds.CallbackService, results *threeds.ResultService, log *slog.Logger) []apigw.Route {
+	return concat(
+		juspay3ds.CallbackRoutes(svc, results, log),
+	)
+}
+
+func concat(lists ...[]apigw.Route) []apigw.Route {
+	var out []apigw.Route
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
 }

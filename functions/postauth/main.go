@@ -12,6 +12,8 @@ import (
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
 	"github.com/open3ds/server/shared/dialect/emvjson"
+	"github.com/open3ds/server/shared/dialect/juspay3ds"
+	"github.com/open3ds/server/shared/dialect/uas"
 	"github.com/open3ds/server/shared/threeds"
 )
 
@@ -25,5 +27,7 @@ func main() {
 func router(svc *threeds.ResultService, log *slog.Logger) *apigw.Router {
 	return apigw.NewRouter(log, emvjson.Errors{},
 		emvjson.PostauthRoutes(svc, log),
+		uas.PostauthRoutes(svc, log),
+		juspay3ds.PostauthRoutes(svc, log),
 	)
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
 	"github.com/open3ds/server/shared/dialect/emvjson"
+	"github.com/open3ds/server/shared/dialect/juspay3ds"
+	"github.com/open3ds/server/shared/dialect/uas"
 	"github.com/open3ds/server/shared/threeds"
 )
 
@@ -26,5 +28,7 @@ func main() {
 func router(svc *threeds.PreauthService, idem threeds.IdempotencyStore, log *slog.Logger) *apigw.Router {
 	return apigw.NewRouter(log, emvjson.Errors{},
 		emvjson.PreauthRoutes(svc, idem, log),
+		uas.PreauthRoutes(svc, idem, log),
+		juspay3ds.PreauthRoutes(svc, log),
 	)
 }

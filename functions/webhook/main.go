@@ -12,13 +12,17 @@ import (
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
 	"github.com/open3ds/server/shared/dialect/emvjson"
+	"github.com/open3ds/server/shared/dialect/juspay3ds"
+	"github.com/open3ds/server/shared/dialect/uas"
 	"github.com/open3ds/server/shared/threeds"
 	"github.com/open3ds/server/shared/webhookpost"
 )
 
 // renderers are the webhook shapes by dialect (one line per dialect).
 var renderers = map[string]webhookpost.Renderer{
-	emvjson.Name: emvjson.Webhook{},
+	emvjson.Name:   emvjson.Webhook{},
+	uas.Name:       uas.Webhook{},
+	juspay3ds.Name: juspay3ds.Webhook{},
 }
 
 func main() {

@@ -34,6 +34,21 @@ type CredentialRule struct {
 	// in the dialect's own error shape (MerchantID fails with
 	// ErrUnauthenticated): gateway responses are one per API, not per dialect.
 	GatewayRejects bool
+	// Alternate, when set, is the rule used instead whenever the request
+	// carries the alternate's credential (its Material finds one): UAS
+	// routes take a path token, or the native Bearer key when present.
+	Alternate *CredentialRule
+}
+
+// For returns the rule that applies to the request: the Alternate when the
+// request carries its credential, else r itself.
+func (r CredentialRule) For(ev events.APIGatewayCustomAuthorizerRequestTypeRequest) CredentialRule {
+	if r.Alternate != nil && r.Alternate.Material != nil {
+		if _, err := r.Alternate.Material(ev); !errors.Is(err, ErrNoCredential) {
+			return *r.Alternate
+		}
+	}
+	return r
 }
 
 // AuthorizerDialectKey is the authorizer context key naming the dialect whose

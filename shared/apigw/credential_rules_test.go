@@ -66,3 +66,22 @@ func TestPathTokenMaterial(t *testing.T) {
 	_, err = m(events.APIGatewayCustomAuthorizerRequestTypeRequest{})
 	require.ErrorIs(t, err, apigw.ErrNoCredential)
 }
+
+// For: the alternate rule applies when the request carries its credential
+// (even a malformed or conflicting one, which is then refused), else the rule.
+func TestCredentialRuleFor(t *testing.T) {
+	alt := apigw.CredentialRule{Dialect: "d", Material: apigw.HeaderMaterial("", apigw.APIKeySources)}
+	r := apigw.CredentialRule{Dialect: "d", Kind: "tok", PathPrefixes: []string{"/d/"}, Material: apigw.PathTokenMaterial("tok", "token"), Alternate: &alt}
+	ev := events.APIGatewayCustomAuthorizerRequestTypeRequest{PathParameters: map[string]string{"token": "t1"}}
+	require.Equal(t, "tok", r.For(ev).Kind)
+	ev.Headers = map[string]string{"Authorization": "Bearer k1"}
+	got := r.For(ev)
+	require.Equal(t, "", got.Kind)
+	m, err := got.Material(ev)
+	require.NoError(t, err)
+	require.Equal(t, "k1", m)
+	ev.Headers = map[string]string{"Authorization": "Bearer k1", "APIKey": "k2"}
+	_, err = r.For(ev).Material(ev)
+	require.ErrorIs(t, err, apigw.ErrConflictingCredentials)
+	require.Equal(t, "tok", apigw.CredentialRule{Kind: "tok"}.For(ev).Kind, "no alternate: the rule itself")
+}

@@ -36,6 +36,10 @@ type AuthOutput struct {
 	// ChallengeWindowSize is the window size the CReq was built for.
 	ChallengeWindowSize emv3ds.ChallengeWindowSize
 	Scheme              emv3ds.Scheme
+	// ECI is the ECI recorded with the ARes: the ARes's own, else the
+	// scheme's default for its transStatus (07 for a Visa N/U/R), the same
+	// one /postauth and the webhook report.
+	ECI emv3ds.ECI
 }
 
 const purchaseDateLayout = "20060102150405"
@@ -126,7 +130,7 @@ func (s *flows) Authenticate(ctx context.Context, merchantID string, in AuthInpu
 	}); err != nil {
 		return nil, fmt.Errorf("auth: record ARes: %w", err)
 	}
-	out := &AuthOutput{ARes: ares, Scheme: scheme}
+	out := &AuthOutput{ARes: ares, Scheme: scheme, ECI: data.ECI}
 	if ares.TransStatus == emv3ds.TransStatusChallenge && areq.DeviceChannel == emv3ds.DeviceChannelBrowser {
 		out.ChallengeWindowSize = windowSize
 		out.ChallengeRequest = emv3ds.NewCReq(tx.ID, ares.ACSTransID, areq.MessageVersion, windowSize).Encode()

@@ -30,6 +30,12 @@ type PreauthInput struct {
 	// Dialect is the merchant API the request came through (the
 	// transaction remembers it for its webhook); DefaultDialect when empty.
 	Dialect string
+	// ThreeDSServerTransID, when set, is the transaction's ID instead of a
+	// new random one: a dialect whose client names the transaction by its
+	// own ID (UAS's source_authentication_id) derives a UUID from it, so
+	// later steps find the transaction with one read. A second preauth with
+	// the same ID is ErrDuplicateTransaction.
+	ThreeDSServerTransID string
 }
 
 // PreauthOutput is what the merchant needs before the AReq: the versions and,
@@ -72,6 +78,12 @@ func (s *flows) Preauth(ctx context.Context, merchantID string, in PreauthInput)
 		return nil, err
 	}
 	id := s.d.NewID()
+	if in.ThreeDSServerTransID != "" {
+		if err := CheckTransID("threeDSServerTransID", in.ThreeDSServerTransID); err != nil {
+			return nil, err
+		}
+		id = in.ThreeDSServerTransID
+	}
 	methodURL, acsInfo := methodFor(cr, versions)
 	notify := in.MethodNotificationURL
 	if notify == "" {

@@ -24,6 +24,8 @@ type Target struct {
 	SessionKey []byte
 	// Logs returns everything the stack logged so far.
 	Logs func() string
+	// UASBase is merchant-1's UAS base URL (…/uas/<token>/), for the UAS rows.
+	UASBase string
 }
 
 // Probe is one hostile request and what the rules say it must get.

@@ -190,3 +190,13 @@ func (c *Client) PostForm(t testing.TB, action string, v url.Values) Page {
 	r := c.Do(t, req)
 	return Page{Status: r.Status, HTML: string(r.Body)}
 }
+
+// TryDo sends req and returns the response, or one with status 0 and the
+// transport error as its body (safe from goroutines).
+func (c *Client) TryDo(req *http.Request) Response {
+	r, err := c.do(req)
+	if err != nil {
+		return Response{Body: []byte(err.Error())}
+	}
+	return r
+}

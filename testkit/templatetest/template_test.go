@@ -129,6 +129,14 @@ var wantRoutes = []route{
 	{"MerchantApi", "GET", "/hosted/challenge", "ChallengeCallbackFunction", ""},
 	{"ResultsApi", "POST", "/ds/results", "ChallengeCallbackFunction", ""},
 	{"SimulatorApi", "ANY", "/{proxy+}", "SimulatorFunction", ""},
+	{"MerchantApi", "POST", "/uas/{token}/pre_authentication_processing", "PreauthFunction", "ApiKeyAuthorizer"},
+	{"MerchantApi", "POST", "/uas/{token}/authentication_initiation", "AuthFunction", "ApiKeyAuthorizer"},
+	{"MerchantApi", "POST", "/uas/{token}/post_authentication_sync", "PostauthFunction", "ApiKeyAuthorizer"},
+	{"MerchantApi", "POST", "/uas/{token}/webhooks", "PostauthFunction", "ApiKeyAuthorizer"},
+	{"MerchantApi", "POST", "/3ds/version", "PreauthFunction", "ApiKeyAuthorizer"},
+	{"MerchantApi", "POST", "/3ds/authenticate", "AuthFunction", "ApiKeyAuthorizer"},
+	{"MerchantApi", "POST", "/3ds/final", "PostauthFunction", "ApiKeyAuthorizer"},
+	{"MerchantApi", "POST", "/3ds/results", "ChallengeCallbackFunction", "ApiKeyAuthorizer"},
 }
 
 func TestRoutes(t *testing.T) {

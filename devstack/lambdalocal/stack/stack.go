@@ -86,6 +86,9 @@ type Config struct {
 	// Logs receives the functions' and components' output; nil: os.Stderr.
 	Logs   io.Writer
 	Logger *slog.Logger
+	// UASToken is merchant-1's UAS capability token (make run:
+	// THREEDS_UAS_TOKEN); "" generates one.
+	UASToken string
 }
 
 // MerchantInfo is a seeded merchant as printed.
@@ -99,7 +102,10 @@ type Stack struct {
 	DDBEndpoint string
 	Table       string
 	Merchants   []MerchantInfo
-	Sim         *dssim.Simulator
+	// UASToken and UASBaseURL are merchant-1's UAS capability token and the
+	// base URL Hyperswitch's UAS client is given (seed_uas.go).
+	UASToken, UASBaseURL string
+	Sim                  *dssim.Simulator
 
 	cfg       Config
 	logger    *slog.Logger

@@ -101,6 +101,9 @@ func answer(out *threeds.AuthOutput) (apigw.Response, error) {
 		m["threeDSSessionData"] = str(out.SessionData)
 		m["challengeWindowSize"] = str(string(out.ChallengeWindowSize))
 	}
+	if _, ok := m["eci"]; !ok && out.ECI != "" {
+		m["eci"] = str(string(out.ECI)) // the ECI /postauth and the webhook report (07 on a Visa N/U/R)
+	}
 	m["scheme"] = str(string(out.Scheme))
 	return apigw.JSON(http.StatusOK, m), nil
 }
