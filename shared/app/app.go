@@ -188,6 +188,9 @@ func (a *App) ServiceConfig() threeds.ServiceConfig {
 	for _, s := range a.Config.SchemesEnabled {
 		c.Schemes = append(c.Schemes, emv3ds.Scheme(s))
 	}
+	for _, v := range a.Config.VersionsEnabled {
+		c.Versions = append(c.Versions, emv3ds.Version(v))
+	}
 	return c
 }
 

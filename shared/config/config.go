@@ -22,6 +22,9 @@ type Config struct {
 	// SchemesEnabled lists the schemes served, lower case (the values of
 	// emv3ds.Scheme); nil means every scheme.
 	SchemesEnabled []string
+	// VersionsEnabled lists the protocol versions the flows negotiate, in
+	// ascending order (VERSIONS_ENABLED; DefaultVersionsEnabled without it).
+	VersionsEnabled []string
 	// PublicBaseURL is the merchant API's base for the browser callback URLs,
 	// without a trailing slash; nil means "the URL the request came in on"
 	// (a function behind MerchantApi cannot be given MerchantApi's URL in
@@ -139,6 +142,8 @@ func FromLookup(lookup LookupFunc, fns ...Function) (Config, error) {
 		c.Secrets = r.secrets()
 	}
 	c.SchemesEnabled = r.schemes(EnvSchemesEnabled)
+
+	c.VersionsEnabled = r.versions(varVersionsEnabled)
 
 	c.PublicBaseURL = r.url(EnvPublicBaseURL)
 	if c.PublicBaseURL != nil {
@@ -323,6 +328,37 @@ func (r *reader) emvID(name string) string {
 		return ""
 	}
 	return v
+}
+
+// DefaultVersionsEnabled is what production negotiates: 2.1.0 is retired by
+// the schemes, so it is opt-in (the sandbox template and the local stack set
+// VERSIONS_ENABLED=2.1.0,2.2.0,2.3.1 so the 2.1.0 test card keeps working).
+const DefaultVersionsEnabled = "2.2.0,2.3.1"
+
+var knownVersions = []string{"2.1.0", "2.2.0", "2.3.1"}
+
+func (r *reader) versions(v Variable) []string {
+	val := r.getOrDefault(v)
+	var out []string
+	for s := range strings.SplitSeq(val, ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if !slices.Contains(knownVersions, s) {
+			r.fail(v.Name, ErrInvalid, "unknown version; use "+strings.Join(knownVersions, ","))
+			return nil
+		}
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	if len(out) == 0 {
+		r.fail(v.Name, ErrInvalid, "no version listed")
+		return nil
+	}
+	slices.SortFunc(out, func(a, b string) int { return slices.Index(knownVersions, a) - slices.Index(knownVersions, b) })
+	return out
 }
 
 var knownSchemes = []string{"visa", "mastercard", "amex", "discover", "jcb", "unionpay", "mir"}

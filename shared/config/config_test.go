@@ -341,3 +341,29 @@ func varNames(t *testing.T, err error) []string {
 	}
 	return names
 }
+
+// TestVersionsEnabled: 2.1.0 is opt-in; the list is checked and sorted.
+func TestVersionsEnabled(t *testing.T) {
+	for _, tc := range []struct {
+		val  string
+		want []string
+		err  bool
+	}{
+		{val: "", want: []string{"2.2.0", "2.3.1"}},
+		{val: "2.3.1, 2.1.0,2.2.0", want: []string{"2.1.0", "2.2.0", "2.3.1"}},
+		{val: "2.2.0", want: []string{"2.2.0"}},
+		{val: "2.4.0", err: true},
+		{val: ",", err: true},
+	} {
+		env := awsAuthEnv()
+		env["VERSIONS_ENABLED"] = tc.val
+		c, err := config.FromLookup(lookup(env), config.Auth)
+		if tc.err {
+			require.ErrorIs(t, err, config.ErrInvalid, tc.val)
+			require.Contains(t, err.Error(), "VERSIONS_ENABLED")
+			continue
+		}
+		require.NoError(t, err, tc.val)
+		require.Equal(t, tc.want, c.VersionsEnabled, tc.val)
+	}
+}
