@@ -35,6 +35,10 @@ type Config struct {
 	Retention  Retention
 	DS         DS
 	Webhook    WebhookSettings
+	// APIKeyCacheTTL is how long the authorizer caches a valid API key
+	// (API_KEY_CACHE_TTL; zero disables the cache). It is the revocation
+	// delay of a key revoked outside the authorizer's process.
+	APIKeyCacheTTL time.Duration
 	// RReqSigningSecretARN (sandbox only) names the key whose HMAC signature
 	// /ds/results requires on every RReq; "" means no signature check.
 	RReqSigningSecretARN string
@@ -150,6 +154,7 @@ func FromLookup(lookup LookupFunc, fns ...Function) (Config, error) {
 		c.PublicBaseURL.Path = strings.TrimSuffix(c.PublicBaseURL.Path, "/")
 	}
 	c.SessionTTL = r.duration(varSessionTTL)
+	c.APIKeyCacheTTL = r.cacheTTL(varAPIKeyCacheTTL, 5*time.Minute)
 	c.Retention = Retention{
 		Preauth:     r.duration(varRetentionPreauth),
 		Result:      r.duration(varRetentionResult),
@@ -291,6 +296,16 @@ func (r *reader) url(name string) *url.URL {
 		return nil
 	}
 	return u
+}
+
+// cacheTTL is a duration from 0 (no cache) to max.
+func (r *reader) cacheTTL(v Variable, max time.Duration) time.Duration {
+	d, err := time.ParseDuration(r.getOrDefault(v))
+	if err != nil || d < 0 || d > max {
+		r.fail(v.Name, ErrInvalid, "not a duration from 0s to "+max.String())
+		return 0
+	}
+	return d
 }
 
 func (r *reader) duration(v Variable) time.Duration {
