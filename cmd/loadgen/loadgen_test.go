@@ -170,3 +170,13 @@ func TestFaultMix(t *testing.T) {
 	require.NoError(t, err)
 	require.Less(t, len(d.entries), len(m.entries))
 }
+
+// TestFloorRelate: the ratio and the overhead come from the same run's
+// figures.
+func TestFloorRelate(t *testing.T) {
+	f := &floorReport{Sequence: summary{P50: 4}}
+	f.relate(summary{P50: 6}, summary{P50: 4.5})
+	if f.AuthOverFloor != 1.5 || f.OverheadP50 != 0.5 {
+		t.Fatalf("got %v× and %v ms, want 1.5× and 0.5 ms", f.AuthOverFloor, f.OverheadP50)
+	}
+}
