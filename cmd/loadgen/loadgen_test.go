@@ -162,7 +162,7 @@ func TestFaultMix(t *testing.T) {
 		require.True(t, names[want], "fault mix lacks %s", want)
 	}
 	require.Equal(t, &expectedErro{status: 422, code: "305", component: "D"}, scenarios["ds-erro"].erro)
-	require.Equal(t, &expectedErro{status: 502, code: "201", component: "S"}, scenarios["invalid-ares"].erro)
+	require.Equal(t, &expectedErro{status: 502, postauthStatus: 422, code: "201", component: "S"}, scenarios["invalid-ares"].erro, "502 from /auth, 422 from postauth afterwards")
 	require.Nil(t, scenarios["decoupled"].erro)
 	require.Equal(t, "D", scenarios["decoupled"].aresWant)
 
