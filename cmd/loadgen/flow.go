@@ -130,7 +130,7 @@ func (c *client) run(ctx context.Context, sc scenario) (res flowResult) {
 // runFailing runs a flow that must fail with sc.erro: /auth answers it, and
 // postauth answers the same Erro afterwards (the failure is not lost either).
 func (c *client) runFailing(ctx context.Context, sc scenario, txID string, body map[string]any) *flowError {
-	check := func(ep, path string, body any) *flowError {
+	check := func(ep, path string, body any, want int) *flowError {
 		raw, _ := json.Marshal(body)
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, bytes.NewReader(raw))
 		if err != nil {
@@ -144,18 +144,22 @@ func (c *client) runFailing(ctx context.Context, sc scenario, txID string, body 
 		}
 		var m map[string]any
 		_ = json.Unmarshal(b, &m)
-		if status != sc.erro.status || stringOf(m["messageType"]) != "Erro" ||
+		if status != want || stringOf(m["messageType"]) != "Erro" ||
 			stringOf(m["errorCode"]) != sc.erro.code || stringOf(m["errorComponent"]) != sc.erro.component ||
 			stringOf(m["threeDSServerTransID"]) != txID {
 			return failf("wrong result", "%s %s: HTTP %d %s, want HTTP %d errorCode %s component %s",
-				sc.name, ep, status, erroSummary(b), sc.erro.status, sc.erro.code, sc.erro.component)
+				sc.name, ep, status, erroSummary(b), want, sc.erro.code, sc.erro.component)
 		}
 		return nil
 	}
-	if ferr := check(epAuth, "/auth", body); ferr != nil {
+	if ferr := check(epAuth, "/auth", body, sc.erro.status); ferr != nil {
 		return ferr
 	}
-	return check(epPostauth, "/postauth", map[string]any{"threeDSServerTransID": txID})
+	want := sc.erro.status
+	if sc.erro.postauthStatus != 0 {
+		want = sc.erro.postauthStatus
+	}
+	return check(epPostauth, "/postauth", map[string]any{"threeDSServerTransID": txID}, want)
 }
 
 // checkResult compares the postauth answer with the scenario's outcome and

@@ -162,11 +162,21 @@ func TestFaultMix(t *testing.T) {
 		require.True(t, names[want], "fault mix lacks %s", want)
 	}
 	require.Equal(t, &expectedErro{status: 422, code: "305", component: "D"}, scenarios["ds-erro"].erro)
-	require.Equal(t, &expectedErro{status: 502, code: "201", component: "S"}, scenarios["invalid-ares"].erro)
+	require.Equal(t, &expectedErro{status: 502, postauthStatus: 422, code: "201", component: "S"}, scenarios["invalid-ares"].erro, "502 from /auth, 422 from postauth afterwards")
 	require.Nil(t, scenarios["decoupled"].erro)
 	require.Equal(t, "D", scenarios["decoupled"].aresWant)
 
 	d, err := parseMix("default")
 	require.NoError(t, err)
 	require.Less(t, len(d.entries), len(m.entries))
+}
+
+// TestFloorRelate: the ratio and the overhead come from the same run's
+// figures.
+func TestFloorRelate(t *testing.T) {
+	f := &floorReport{Sequence: summary{P50: 4}}
+	f.relate(summary{P50: 6}, summary{P50: 4.5})
+	if f.AuthOverFloor != 1.5 || f.OverheadP50 != 0.5 {
+		t.Fatalf("got %v× and %v ms, want 1.5× and 0.5 ms", f.AuthOverFloor, f.OverheadP50)
+	}
 }

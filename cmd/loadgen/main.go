@@ -24,6 +24,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/open3ds/server/devstack/ddblocal"
 	"github.com/open3ds/server/devstack/lambdalocal/stack"
 	"github.com/open3ds/server/shared/dssim"
 )
@@ -48,6 +49,8 @@ type options struct {
 	costFlows            int
 	progress             time.Duration
 	rate                 float64
+	floor                bool
+	floorN               int
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -71,6 +74,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.cost, "cost", false, "with -start-stack: count DynamoDB capacity and Lambda invocations per flow type and compute the AWS cost")
 	fs.IntVar(&o.costFlows, "cost-flows", 20, "with -cost: flows per scenario (run one at a time)")
 	fs.Float64Var(&o.rate, "rate", 0, "start at most this many flows a second (open loop); 0: closed loop, every worker starts its next flow at once")
+	fs.BoolVar(&o.floor, "floor", false, "with -start-stack: after the run, time /auth's DynamoDB round trips against the same DynamoDB Local at the same concurrency and rate (the storage floor)")
+	fs.IntVar(&o.floorN, "floor-n", 600, "with -floor: probe sequences")
 	fs.DurationVar(&o.progress, "progress", 2*time.Second, "progress line interval")
 	list := fs.Bool("list", false, "list the scenarios and exit")
 	if err := fs.Parse(args); err != nil {
@@ -181,7 +186,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 		rep.checkWebhooks(ctx, hc, o.baseURL, results, o.webhookWait, stderr)
 	}
 	rep.finish(results)
+	if o.floor && stk != nil {
+		f, err := runFloor(ctx, ddblocal.NewClient(stk.DDBEndpoint), stk.Table, o.floorN, o.concurrency, o.rate)
+		if err != nil {
+			fmt.Fprintf(stderr, "loadgen: %v\n", err)
+			return 1
+		}
+		f.relate(rep.Endpoints[epAuth], rep.AuthServerAdded)
+		rep.Floor = f
+	}
 	rep.print(stdout)
+	if rep.Floor != nil {
+		rep.Floor.print(stdout)
+	}
 	if o.jsonOut != "" {
 		b, _ := json.MarshalIndent(rep, "", "  ")
 		if err := os.WriteFile(o.jsonOut, append(b, '\n'), 0o644); err != nil {

@@ -35,6 +35,8 @@ type report struct {
 	Errors          map[string]int `json:"errors_by_kind"`
 	ErrorSamples    []string       `json:"error_samples,omitempty"`
 	Lost            int            `json:"lost_or_wrong"`
+	// Floor is the storage-floor probe (-floor).
+	Floor *floorReport `json:"storage_floor,omitempty"`
 }
 
 type webhookCheck struct {

@@ -36,6 +36,10 @@ type expectedErro struct {
 	status    int
 	code      string
 	component string
+	// postauthStatus, when set, is postauth's status: a transaction that
+	// failed reads as 422 afterwards, never 5xx (e2e TestInvalidARes), even
+	// when /auth answered 502 for the DS's invalid ARes.
+	postauthStatus int
 }
 
 // scenario is one kind of complete flow.
@@ -83,7 +87,7 @@ var scenarios = map[string]scenario{
 	"ds-erro": {name: "ds-erro", pan: dssim.TestPAN(emv3ds.SchemeVisa, dssim.ScenarioDSErro),
 		erro: &expectedErro{status: 422, code: "305", component: "D"}},
 	"invalid-ares": {name: "invalid-ares", pan: dssim.TestPAN(emv3ds.SchemeMastercard, dssim.ScenarioInvalidARes),
-		erro: &expectedErro{status: 502, code: "201", component: "S"}},
+		erro: &expectedErro{status: 502, postauthStatus: 422, code: "201", component: "S"}},
 	"duplicate-rreq": {name: "duplicate-rreq", pan: dssim.TestPAN(emv3ds.SchemeVisa, dssim.ScenarioDuplicateRReq), aresWant: "C", challenge: enterOTP,
 		want: expected{transStatus: "Y", eci: "05", cavv: true, source: "RReq"}},
 	"decoupled": {name: "decoupled", pan: dssim.TestPAN(emv3ds.SchemeVisa, dssim.ScenarioDecoupled), aresWant: "D",

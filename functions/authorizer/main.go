@@ -18,7 +18,7 @@ import (
 
 func main() {
 	app.Start(config.Authorizer, func(_ context.Context, a *app.App) (any, error) {
-		svc := threeds.NewKeyService(a.Store)
+		svc := threeds.NewKeyService(threeds.NewAPIKeyCache(a.Store, a.Config.APIKeyCacheTTL, nil))
 		return handler{svc: svc, log: a.Log, fingerprint: a.Vault.Fingerprint, rules: credentialRules()}.Handle, nil
 	})
 }

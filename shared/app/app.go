@@ -164,7 +164,8 @@ func (a *App) Directory(ctx context.Context) (*dsclient.Client, error) {
 // MerchantCacheTTL is how long the flow functions (preauth, auth) keep a
 // merchant profile in memory: a merchant change made with threedsctl takes
 // up to this long to reach every warm execution environment. The authorizer
-// never caches API keys (revocation is immediate), and the webhook function
+// caches valid API keys for API_KEY_CACHE_TTL (threeds.APIKeyCache: the
+// revocation delay), and the webhook function
 // reads the profile every time (a new webhook URL or secret applies to the
 // next event).
 const MerchantCacheTTL = 30 * time.Second
@@ -187,6 +188,9 @@ func (a *App) ServiceConfig() threeds.ServiceConfig {
 	}
 	for _, s := range a.Config.SchemesEnabled {
 		c.Schemes = append(c.Schemes, emv3ds.Scheme(s))
+	}
+	for _, v := range a.Config.VersionsEnabled {
+		c.Versions = append(c.Versions, emv3ds.Version(v))
 	}
 	return c
 }

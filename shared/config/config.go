@@ -22,6 +22,9 @@ type Config struct {
 	// SchemesEnabled lists the schemes served, lower case (the values of
 	// emv3ds.Scheme); nil means every scheme.
 	SchemesEnabled []string
+	// VersionsEnabled lists the protocol versions the flows negotiate, in
+	// ascending order (VERSIONS_ENABLED; DefaultVersionsEnabled without it).
+	VersionsEnabled []string
 	// PublicBaseURL is the merchant API's base for the browser callback URLs,
 	// without a trailing slash; nil means "the URL the request came in on"
 	// (a function behind MerchantApi cannot be given MerchantApi's URL in
@@ -32,6 +35,10 @@ type Config struct {
 	Retention  Retention
 	DS         DS
 	Webhook    WebhookSettings
+	// APIKeyCacheTTL is how long the authorizer caches a valid API key
+	// (API_KEY_CACHE_TTL; zero disables the cache). It is the revocation
+	// delay of a key revoked outside the authorizer's process.
+	APIKeyCacheTTL time.Duration
 	// RReqSigningSecretARN (sandbox only) names the key whose HMAC signature
 	// /ds/results requires on every RReq; "" means no signature check.
 	RReqSigningSecretARN string
@@ -140,11 +147,14 @@ func FromLookup(lookup LookupFunc, fns ...Function) (Config, error) {
 	}
 	c.SchemesEnabled = r.schemes(EnvSchemesEnabled)
 
+	c.VersionsEnabled = r.versions(varVersionsEnabled)
+
 	c.PublicBaseURL = r.url(EnvPublicBaseURL)
 	if c.PublicBaseURL != nil {
 		c.PublicBaseURL.Path = strings.TrimSuffix(c.PublicBaseURL.Path, "/")
 	}
 	c.SessionTTL = r.duration(varSessionTTL)
+	c.APIKeyCacheTTL = r.cacheTTL(varAPIKeyCacheTTL, 5*time.Minute)
 	c.Retention = Retention{
 		Preauth:     r.duration(varRetentionPreauth),
 		Result:      r.duration(varRetentionResult),
@@ -288,6 +298,16 @@ func (r *reader) url(name string) *url.URL {
 	return u
 }
 
+// cacheTTL is a duration from 0 (no cache) to max.
+func (r *reader) cacheTTL(v Variable, max time.Duration) time.Duration {
+	d, err := time.ParseDuration(r.getOrDefault(v))
+	if err != nil || d < 0 || d > max {
+		r.fail(v.Name, ErrInvalid, "not a duration from 0s to "+max.String())
+		return 0
+	}
+	return d
+}
+
 func (r *reader) duration(v Variable) time.Duration {
 	s := r.getOrDefault(v)
 	d, err := time.ParseDuration(s)
@@ -323,6 +343,37 @@ func (r *reader) emvID(name string) string {
 		return ""
 	}
 	return v
+}
+
+// DefaultVersionsEnabled is what production negotiates: 2.1.0 is retired by
+// the schemes, so it is opt-in (the sandbox template and the local stack set
+// VERSIONS_ENABLED=2.1.0,2.2.0,2.3.1 so the 2.1.0 test card keeps working).
+const DefaultVersionsEnabled = "2.2.0,2.3.1"
+
+var knownVersions = []string{"2.1.0", "2.2.0", "2.3.1"}
+
+func (r *reader) versions(v Variable) []string {
+	val := r.getOrDefault(v)
+	var out []string
+	for s := range strings.SplitSeq(val, ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if !slices.Contains(knownVersions, s) {
+			r.fail(v.Name, ErrInvalid, "unknown version; use "+strings.Join(knownVersions, ","))
+			return nil
+		}
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	if len(out) == 0 {
+		r.fail(v.Name, ErrInvalid, "no version listed")
+		return nil
+	}
+	slices.SortFunc(out, func(a, b string) int { return slices.Index(knownVersions, a) - slices.Index(knownVersions, b) })
+	return out
 }
 
 var knownSchemes = []string{"visa", "mastercard", "amex", "discover", "jcb", "unionpay", "mir"}

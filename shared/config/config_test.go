@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"errors"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -300,7 +301,7 @@ func TestVariables(t *testing.T) {
 		require.Equal(t, fn == config.Webhook, names["WEBHOOK_ATTEMPTS"], "%s and WEBHOOK_ATTEMPTS", fn)
 		require.Equal(t, fn == config.Preauth || fn == config.Auth || fn == config.ChallengeCallback, names["SESSION_TTL"], "%s and SESSION_TTL", fn)
 	}
-	require.Len(t, config.Variables(config.Authorizer), 4, "authorizer reads only the table (and its local endpoint) and the master key (log fingerprints)")
+	require.Len(t, config.Variables(config.Authorizer), 5, "authorizer reads only the table (and its local endpoint), the master key (log fingerprints) and its key-cache TTL")
 
 	// Variables hands out copies.
 	vs := config.Variables(config.Auth)
@@ -340,4 +341,48 @@ func varNames(t *testing.T, err error) []string {
 		names = append(names, ve.Name)
 	}
 	return names
+}
+
+// TestVersionsEnabled: 2.1.0 is opt-in; the list is checked and sorted.
+func TestVersionsEnabled(t *testing.T) {
+	for _, tc := range []struct {
+		val  string
+		want []string
+		err  bool
+	}{
+		{val: "", want: []string{"2.2.0", "2.3.1"}},
+		{val: "2.3.1, 2.1.0,2.2.0", want: []string{"2.1.0", "2.2.0", "2.3.1"}},
+		{val: "2.2.0", want: []string{"2.2.0"}},
+		{val: "2.4.0", err: true},
+		{val: ",", err: true},
+	} {
+		env := awsAuthEnv()
+		env["VERSIONS_ENABLED"] = tc.val
+		c, err := config.FromLookup(lookup(env), config.Auth)
+		if tc.err {
+			require.ErrorIs(t, err, config.ErrInvalid, tc.val)
+			require.Contains(t, err.Error(), "VERSIONS_ENABLED")
+			continue
+		}
+		require.NoError(t, err, tc.val)
+		require.Equal(t, tc.want, c.VersionsEnabled, tc.val)
+	}
+}
+
+// TestAPIKeyCacheTTL: 10s by default, 0s disables, longer than 5m refused.
+func TestAPIKeyCacheTTL(t *testing.T) {
+	base := map[string]string{"TABLE_NAME": "open3ds", "SECRETS_ARN": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:k-AbCdEf"}
+	for val, want := range map[string]time.Duration{"": 10 * time.Second, "0s": 0, "2m": 2 * time.Minute} {
+		env := maps.Clone(base)
+		env["API_KEY_CACHE_TTL"] = val
+		c, err := config.FromLookup(lookup(env), config.Authorizer)
+		require.NoError(t, err, val)
+		require.Equal(t, want, c.APIKeyCacheTTL, val)
+	}
+	for _, val := range []string{"6m", "-1s", "soon"} {
+		env := maps.Clone(base)
+		env["API_KEY_CACHE_TTL"] = val
+		_, err := config.FromLookup(lookup(env), config.Authorizer)
+		require.ErrorIs(t, err, config.ErrInvalid, val)
+	}
 }

@@ -31,6 +31,8 @@ const (
 	EnvSecretsFile      = "SECRETS_FILE"
 	EnvDynamoDBEndpoint = "DYNAMODB_ENDPOINT"
 	EnvSchemesEnabled   = "SCHEMES_ENABLED"
+	EnvVersionsEnabled  = "VERSIONS_ENABLED"
+	EnvAPIKeyCacheTTL   = "API_KEY_CACHE_TTL"
 
 	EnvPublicBaseURL        = "PUBLIC_BASE_URL"
 	EnvSessionTTL           = "SESSION_TTL"
@@ -83,6 +85,10 @@ var (
 	varDynamoDBEndpoint = Variable{Name: EnvDynamoDBEndpoint, Local: true, Doc: "DynamoDB endpoint URL (DynamoDB Local)"}
 	varSchemesEnabled   = Variable{Name: EnvSchemesEnabled, Doc: "comma-separated schemes served (visa,mastercard,amex,…); empty means all"}
 
+	varVersionsEnabled = Variable{Name: EnvVersionsEnabled, Default: DefaultVersionsEnabled, Doc: "comma-separated EMV 3DS protocol versions the server negotiates (2.1.0,2.2.0,2.3.1); 2.1.0 is opt-in (the schemes retired it), the sandbox and the local stack enable it for its test card"}
+
+	varAPIKeyCacheTTL = Variable{Name: EnvAPIKeyCacheTTL, Default: "10s", Doc: "how long the authorizer keeps a valid API key in memory (0s: read DynamoDB on every request, at most 5m); a key revoked elsewhere keeps working in a warm authorizer for up to this long"}
+
 	varPublicBaseURL        = Variable{Name: EnvPublicBaseURL, Doc: "merchant API base URL for the /callbacks/method and /callbacks/challenge URLs; empty means the URL the request came in on (domain + stage)"}
 	varSessionTTL           = Variable{Name: EnvSessionTTL, Default: "15m", Doc: "lifetime of a browser session token (threeDSSessionData)"}
 	varRetentionPreauth     = Variable{Name: EnvRetentionPreauth, Default: "30m", Doc: "how long a transaction without a result is kept"}
@@ -116,15 +122,15 @@ var (
 	// noMasterKey is common without the master key, for the functions that
 	// neither hash PANs, seal or unseal secrets nor sign session tokens.
 	noMasterKey = []Variable{varTableName, varDynamoDBEndpoint, varSchemesEnabled}
-	browser     = []Variable{varPublicBaseURL, varSessionTTL, varRetentionPreauth, varRetentionResult, varRetentionIdempotency}
+	browser     = []Variable{varVersionsEnabled, varPublicBaseURL, varSessionTTL, varRetentionPreauth, varRetentionResult, varRetentionIdempotency}
 	directory   = []Variable{varDSURL, varDSURLVisa, varDSURLMastercard, varDSURLAmex, varDSCertSecretARN, varDSCertFile, varDSKeyFile, varDSCAFile, varDSConnectTimeout, varDSTimeout, varDSMaxResponseBytes, varThreeDSServerRefNumber, varThreeDSServerOperatorID, varResultsURL}
 	webhookVar  = []Variable{varWebhookTimeout, varWebhookAttempts, varWebhookDLQURL}
 
 	// all is every variable the package knows, in documentation order.
-	all = slices.Concat(common, browser, directory, []Variable{varRReqSigningSecretARN}, webhookVar)
+	all = slices.Concat(common, browser, directory, []Variable{varRReqSigningSecretARN}, webhookVar, []Variable{varAPIKeyCacheTTL})
 
 	byFunction = map[Function][]Variable{
-		Authorizer:        {varTableName, varSecretsARN, varSecretsFile, varDynamoDBEndpoint},
+		Authorizer:        {varTableName, varSecretsARN, varSecretsFile, varDynamoDBEndpoint, varAPIKeyCacheTTL},
 		Preauth:           slices.Concat(common, browser),
 		Auth:              slices.Concat(common, browser, directory),
 		Postauth:          common,

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"reflect"
 	"strconv"
 	"strings"
@@ -88,16 +87,24 @@ var errNotObject = errors.New("not a JSON object")
 // unmarshalLenient rewrites data for the struct v points to, unmarshals it,
 // and records what it found in st. It fails only when data is not a JSON
 // object; the error is then a *ValidationError with code 101.
+//
+// The input is checked once with json.Valid and then walked by a small
+// lexer over the bytes (lexer below): json.Decoder.Token allocates several
+// times per token, which made decoding most of an AReq's cost. String values
+// are copied to the rewritten JSON as the literals they are (valid JSON by
+// then), so only the final json.Unmarshal allocates them.
 func unmarshalLenient(data []byte, v any, st *decodeState) error {
 	*st = decodeState{}
 	t := reflect.TypeOf(v).Elem()
-	n := &normalizer{dec: json.NewDecoder(bytes.NewReader(data)), empty: map[string]bool{}}
-	n.dec.UseNumber()
-	norm, err := n.top(t)
-	if err != nil {
+	if !json.Valid(data) {
 		return invalidMessage("message", "not a single JSON object")
 	}
-	if err := json.Unmarshal(norm, v); err != nil {
+	n := &normalizer{lex: lexer{data: data}}
+	n.out = make([]byte, 0, len(data)+16)
+	if err := n.top(t); err != nil {
+		return invalidMessage("message", "not a single JSON object")
+	}
+	if err := json.Unmarshal(n.out, v); err != nil {
 		// The rewritten JSON matches the struct by construction; this is a bug guard.
 		return invalidMessage("message", "cannot be decoded")
 	}
@@ -121,31 +128,148 @@ func invalidMessage(field, rule string) error {
 	return &ValidationError{Fields: []FieldError{{Field: field, Rule: rule, Code: ErrorCodeMessageInvalid, Err: ErrInvalidMessage}}}
 }
 
+// tokKind is a JSON token kind of the lexer.
+type tokKind uint8
+
+const (
+	tokEnd tokKind = iota
+	tokObjOpen
+	tokObjClose
+	tokArrOpen
+	tokArrClose
+	tokString
+	tokNumber
+	tokTrue
+	tokFalse
+	tokNull
+)
+
+// lexer walks JSON that json.Valid has accepted, so it need not check the
+// grammar: separators (',' ':') and whitespace are skipped, and each token
+// comes back as its raw bytes (a string with its quotes and escapes).
+type lexer struct {
+	data []byte
+	pos  int
+}
+
+func (l *lexer) skipSep() {
+	for l.pos < len(l.data) {
+		switch l.data[l.pos] {
+		case ' ', '\t', '\n', '\r', ',', ':':
+			l.pos++
+		default:
+			return
+		}
+	}
+}
+
+// more reports whether the current object or array has another element.
+func (l *lexer) more() bool {
+	l.skipSep()
+	return l.pos < len(l.data) && l.data[l.pos] != '}' && l.data[l.pos] != ']'
+}
+
+func (l *lexer) next() (tokKind, []byte) {
+	l.skipSep()
+	if l.pos >= len(l.data) {
+		return tokEnd, nil
+	}
+	start := l.pos
+	c := l.data[l.pos]
+	switch c {
+	case '{':
+		l.pos++
+		return tokObjOpen, l.data[start:l.pos]
+	case '}':
+		l.pos++
+		return tokObjClose, l.data[start:l.pos]
+	case '[':
+		l.pos++
+		return tokArrOpen, l.data[start:l.pos]
+	case ']':
+		l.pos++
+		return tokArrClose, l.data[start:l.pos]
+	case '"':
+		l.pos++
+		for l.pos < len(l.data) {
+			switch l.data[l.pos] {
+			case '\\':
+				l.pos += 2
+				continue
+			case '"':
+				l.pos++
+				return tokString, l.data[start:l.pos]
+			}
+			l.pos++
+		}
+		return tokEnd, nil
+	case 't':
+		l.pos += 4
+		return tokTrue, l.data[start:l.pos]
+	case 'f':
+		l.pos += 5
+		return tokFalse, l.data[start:l.pos]
+	case 'n':
+		l.pos += 4
+		return tokNull, l.data[start:l.pos]
+	}
+	for l.pos < len(l.data) {
+		switch l.data[l.pos] {
+		case ' ', '\t', '\n', '\r', ',', ':', '}', ']':
+			return tokNumber, l.data[start:l.pos]
+		}
+		l.pos++
+	}
+	return tokNumber, l.data[start:l.pos]
+}
+
+// skipValue consumes one value and returns its raw bytes.
+func (l *lexer) skipValue() []byte {
+	l.skipSep()
+	start := l.pos
+	k, _ := l.next()
+	if k != tokObjOpen && k != tokArrOpen {
+		return l.data[start:l.pos]
+	}
+	for depth := 1; depth > 0; {
+		switch k, _ := l.next(); k {
+		case tokObjOpen, tokArrOpen:
+			depth++
+		case tokObjClose, tokArrClose:
+			depth--
+		case tokEnd:
+			return l.data[start:l.pos]
+		}
+	}
+	return l.data[start:l.pos]
+}
+
+// unquote is the text of a raw JSON string literal.
+func unquote(raw []byte) string {
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1 : len(raw)-1])
+	}
+	var s string
+	_ = json.Unmarshal(raw, &s) // valid by json.Valid
+	return s
+}
+
 type normalizer struct {
-	dec    *json.Decoder
+	lex    lexer
+	out    []byte
 	issues []FieldError
 	empty  map[string]bool
 }
 
-func (n *normalizer) top(t reflect.Type) ([]byte, error) {
-	tok, err := n.dec.Token()
-	if err != nil {
-		return nil, err
+func (n *normalizer) top(t reflect.Type) error {
+	if k, _ := n.lex.next(); k != tokObjOpen {
+		return errNotObject
 	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return nil, errNotObject
+	mark := len(n.out)
+	if !n.object(t, "") {
+		n.out = append(n.out[:mark], "{}"...)
 	}
-	out, _, err := n.object(t, "")
-	if err != nil {
-		return nil, err
-	}
-	if _, err := n.dec.Token(); err != io.EOF {
-		return nil, errNotObject
-	}
-	if out == nil {
-		out = []byte("{}")
-	}
-	return out, nil
+	return nil
 }
 
 func join(path, name string) string {
@@ -159,222 +283,249 @@ func (n *normalizer) issue(path, rule string, code ErrorCode, err error) {
 	n.issues = append(n.issues, FieldError{Field: path, Rule: rule, Code: code, Err: err})
 }
 
-// value reads the next JSON value for a field of type t. keep is false when
-// the value counts as absent.
-func (n *normalizer) value(t reflect.Type, path string) (out []byte, keep bool, err error) {
-	if t == rawMessageType {
-		var raw json.RawMessage
-		if err := n.dec.Decode(&raw); err != nil {
-			return nil, false, err
-		}
-		var buf bytes.Buffer
-		if err := json.Compact(&buf, raw); err != nil {
-			return nil, false, err
-		}
-		switch s := buf.String(); s {
-		case "null", "{}", "[]":
-			return nil, false, nil
-		case `""`:
-			n.empty[path] = true
-			n.issue(path, "empty value", ErrorCodeInvalidFormat, ErrEmptyValue)
-			return nil, false, nil
-		}
-		return buf.Bytes(), true, nil
+func (n *normalizer) markEmpty(path string) {
+	if n.empty == nil {
+		n.empty = map[string]bool{}
 	}
-	tok, err := n.dec.Token()
-	if err != nil {
-		return nil, false, err
-	}
-	return n.token(tok, t, path)
+	n.empty[path] = true
 }
 
-func (n *normalizer) token(tok json.Token, t reflect.Type, path string) ([]byte, bool, error) {
+// value writes the next JSON value, rewritten for a field of type t, to
+// n.out; it returns false (and writes nothing) when the value counts as
+// absent.
+func (n *normalizer) value(t reflect.Type, path string) bool {
+	if t == rawMessageType {
+		raw := n.lex.skipValue()
+		if bytes.ContainsAny(raw, " \t\r\n") {
+			var buf bytes.Buffer
+			_ = json.Compact(&buf, raw) // valid by json.Valid
+			raw = buf.Bytes()
+		}
+		switch string(raw) {
+		case "null", "{}", "[]":
+			return false
+		case `""`:
+			n.markEmpty(path)
+			n.issue(path, "empty value", ErrorCodeInvalidFormat, ErrEmptyValue)
+			return false
+		}
+		n.out = append(n.out, raw...)
+		return true
+	}
+	k, raw := n.lex.next()
+	return n.token(k, raw, t, path)
+}
+
+func (n *normalizer) emptyString(path string) bool {
+	n.markEmpty(path)
+	n.issue(path, "empty value", ErrorCodeInvalidFormat, ErrEmptyValue)
+	return false
+}
+
+func (n *normalizer) token(k tokKind, raw []byte, t reflect.Type, path string) bool {
 	base := t
 	if base.Kind() == reflect.Pointer {
 		base = base.Elem()
 	}
-	switch tok := tok.(type) {
-	case nil:
-		return nil, false, nil
-	case json.Delim:
+	switch k {
+	case tokNull, tokEnd:
+		return false
+	case tokObjOpen, tokArrOpen:
 		switch {
-		case tok == '{' && base.Kind() == reflect.Struct:
+		case k == tokObjOpen && base.Kind() == reflect.Struct:
 			return n.object(base, path)
-		case tok == '[' && base.Kind() == reflect.Slice && base != rawMessageType:
+		case k == tokArrOpen && base.Kind() == reflect.Slice && base != rawMessageType:
 			return n.array(base.Elem(), path)
-		case tok == '{' && base.Kind() == reflect.Slice && base.Elem().Kind() == reflect.Struct:
-			obj, keep, err := n.object(base.Elem(), path)
-			if err != nil || !keep {
-				return nil, false, err
+		case k == tokObjOpen && base.Kind() == reflect.Slice && base.Elem().Kind() == reflect.Struct:
+			mark := len(n.out)
+			n.out = append(n.out, '[')
+			if !n.object(base.Elem(), path) {
+				n.out = n.out[:mark]
+				return false
 			}
-			return append(append([]byte("["), obj...), ']'), true, nil
+			n.out = append(n.out, ']')
+			return true
 		}
-		if err := n.skipRest(); err != nil {
-			return nil, false, err
-		}
+		n.skipRest()
 		n.wrongType(path)
-		return nil, false, nil
-	case string:
+		return false
+	case tokString:
 		switch {
 		case base.Kind() == reflect.String:
-			if tok == "" {
-				n.empty[path] = true
-				n.issue(path, "empty value", ErrorCodeInvalidFormat, ErrEmptyValue)
-				return nil, false, nil
+			if len(raw) == 2 {
+				return n.emptyString(path)
 			}
-			b, _ := json.Marshal(tok)
-			return b, true, nil
-		case base.Kind() == reflect.Bool && (strings.EqualFold(tok, "true") || strings.EqualFold(tok, "false")):
-			return []byte(strings.ToLower(tok)), true, nil
+			n.out = append(n.out, raw...)
+			return true
+		case base.Kind() == reflect.Bool:
+			if s := unquote(raw); strings.EqualFold(s, "true") || strings.EqualFold(s, "false") {
+				n.out = append(n.out, strings.ToLower(s)...)
+				return true
+			}
 		case base.Kind() == reflect.Slice && base.Elem().Kind() == reflect.String:
-			b, keep, err := n.token(tok, base.Elem(), path)
-			if !keep || err != nil {
-				return nil, false, err
+			mark := len(n.out)
+			n.out = append(n.out, '[')
+			if !n.token(k, raw, base.Elem(), path) {
+				n.out = n.out[:mark]
+				return false
 			}
-			return append(append([]byte("["), b...), ']'), true, nil
+			n.out = append(n.out, ']')
+			return true
 		case base == cardholderInfoType:
-			if tok == "" {
-				n.empty[path] = true
-				n.issue(path, "empty value", ErrorCodeInvalidFormat, ErrEmptyValue)
-				return nil, false, nil
+			if len(raw) == 2 {
+				return n.emptyString(path)
 			}
-			b, _ := json.Marshal(CardholderInfo{Text: tok})
-			return b, true, nil
+			n.out = append(n.out, `{"text":`...)
+			n.out = append(n.out, raw...)
+			n.out = append(n.out, '}')
+			return true
 		}
-	case json.Number:
+	case tokNumber:
 		switch {
 		case base == panType:
 			// A card number is never a JSON number: a JavaScript client has
 			// already rounded one of 16+ digits. Refused, as a wrong type.
 		case isNumberKind(base.Kind()):
-			return []byte(tok), true, nil // json.Unmarshal reports a value out of the field's range
+			n.out = append(n.out, raw...) // json.Unmarshal reports a value out of the field's range
+			return true
 		case base.Kind() == reflect.String:
-			b, _ := json.Marshal(string(tok))
-			return b, true, nil
+			n.out = append(append(append(n.out, '"'), raw...), '"')
+			return true
 		case base.Kind() == reflect.Slice && base.Elem().Kind() == reflect.String:
-			b, _ := json.Marshal([]string{string(tok)})
-			return b, true, nil
+			n.out = append(append(append(n.out, `["`...), raw...), `"]`...)
+			return true
 		}
-	case bool:
+	case tokTrue, tokFalse:
 		if base.Kind() == reflect.Bool {
-			return []byte(strconv.FormatBool(tok)), true, nil
+			n.out = append(n.out, raw...)
+			return true
 		}
 	}
 	n.wrongType(path)
-	return nil, false, nil
+	return false
 }
 
 // wrongType records a value of the wrong JSON type. The element counts as
 // present (and invalid), so it is not also reported missing.
 func (n *normalizer) wrongType(path string) {
-	n.empty[path] = true
+	n.markEmpty(path)
 	n.issue(path, "wrong JSON type", ErrorCodeInvalidFormat, ErrFormat)
 }
 
 // skipRest consumes the rest of an object or array whose opening delimiter
 // has been read.
-func (n *normalizer) skipRest() error {
-	depth := 1
-	for depth > 0 {
-		tok, err := n.dec.Token()
-		if err != nil {
-			return err
-		}
-		if d, ok := tok.(json.Delim); ok {
-			if d == '{' || d == '[' {
-				depth++
-			} else {
-				depth--
-			}
+func (n *normalizer) skipRest() {
+	for depth := 1; depth > 0; {
+		switch k, _ := n.lex.next(); k {
+		case tokObjOpen, tokArrOpen:
+			depth++
+		case tokObjClose, tokArrClose:
+			depth--
+		case tokEnd:
+			return
 		}
 	}
-	return nil
 }
 
-func (n *normalizer) object(t reflect.Type, path string) ([]byte, bool, error) {
-	fields := fieldsOf(t)
-	seen := map[int]bool{}
-	var buf bytes.Buffer
-	buf.WriteByte('{')
-	count := 0
-	for n.dec.More() {
-		tok, err := n.dec.Token()
-		if err != nil {
-			return nil, false, err
+// lowerKey is the lower-case form of a raw key for the field lookup,
+// without allocating for the usual short ASCII key.
+func lowerKey(raw []byte, buf *[64]byte) []byte {
+	s := raw[1 : len(raw)-1]
+	if len(s) > len(buf) || bytes.IndexByte(s, '\\') >= 0 {
+		return []byte(strings.ToLower(unquote(raw)))
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			return []byte(strings.ToLower(unquote(raw)))
 		}
-		key, _ := tok.(string)
-		lk := strings.ToLower(key)
-		f, ok := fields[lk]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return buf[:len(s)]
+}
+
+// object rewrites the members of an object whose '{' has been read. It
+// returns false, writing nothing, when no member is kept.
+func (n *normalizer) object(t reflect.Type, path string) bool {
+	fields := fieldsOf(t)
+	var seenSmall [4]uint64
+	seen := seenSmall[:]
+	if nf := t.NumField(); nf > 64*len(seenSmall) {
+		seen = make([]uint64, (nf+63)/64)
+	}
+	mark := len(n.out)
+	n.out = append(n.out, '{')
+	count := 0
+	var kb [64]byte
+	for n.lex.more() {
+		_, key := n.lex.next()
+		lk := lowerKey(key, &kb)
+		f, ok := fields[string(lk)]
 		if !ok {
-			if a, isAlias := aliases[lk]; isAlias {
+			if a, isAlias := aliases[string(lk)]; isAlias {
 				f, ok = fields[a]
 			}
 		}
-		if !ok || seen[f.index] {
-			if ok {
-				n.issue(join(path, f.name), "element appears more than once", ErrorCodeDuplicateElement, ErrDuplicate)
-			}
-			var skip json.RawMessage
-			if err := n.dec.Decode(&skip); err != nil {
-				return nil, false, err
-			}
+		if ok && seen[f.index/64]&(1<<(f.index%64)) != 0 {
+			n.issue(join(path, f.name), "element appears more than once", ErrorCodeDuplicateElement, ErrDuplicate)
+			ok = false
+		}
+		if !ok {
+			n.lex.skipValue()
 			continue
 		}
-		seen[f.index] = true
-		out, keep, err := n.value(f.typ, join(path, f.name))
-		if err != nil {
-			return nil, false, err
-		}
-		if !keep {
-			continue
-		}
+		seen[f.index/64] |= 1 << (f.index % 64)
+		before := len(n.out)
 		if count > 0 {
-			buf.WriteByte(',')
+			n.out = append(n.out, ',')
 		}
-		name, _ := json.Marshal(f.name)
-		buf.Write(name)
-		buf.WriteByte(':')
-		buf.Write(out)
+		n.out = append(n.out, '"')
+		n.out = append(n.out, f.name...)
+		n.out = append(n.out, '"', ':')
+		if !n.value(f.typ, join(path, f.name)) {
+			n.out = n.out[:before]
+			continue
+		}
 		count++
 	}
-	if _, err := n.dec.Token(); err != nil { // '}'
-		return nil, false, err
-	}
-	buf.WriteByte('}')
+	n.lex.next() // '}'
 	if count == 0 {
-		return nil, false, nil
+		n.out = n.out[:mark]
+		return false
 	}
-	return buf.Bytes(), true, nil
+	n.out = append(n.out, '}')
+	return true
 }
 
-func (n *normalizer) array(elem reflect.Type, path string) ([]byte, bool, error) {
-	var buf bytes.Buffer
-	buf.WriteByte('[')
+// array rewrites the elements of an array whose '[' has been read.
+func (n *normalizer) array(elem reflect.Type, path string) bool {
+	mark := len(n.out)
+	n.out = append(n.out, '[')
 	count := 0
-	for i := 0; n.dec.More(); i++ {
+	structs := elem.Kind() == reflect.Struct || (elem.Kind() == reflect.Pointer && elem.Elem().Kind() == reflect.Struct)
+	for i := 0; n.lex.more(); i++ {
 		p := path
-		if elem.Kind() == reflect.Struct || (elem.Kind() == reflect.Pointer && elem.Elem().Kind() == reflect.Struct) {
+		if structs {
 			p = path + "[" + strconv.Itoa(i) + "]"
 		}
-		out, keep, err := n.value(elem, p)
-		if err != nil {
-			return nil, false, err
+		before := len(n.out)
+		if count > 0 {
+			n.out = append(n.out, ',')
 		}
-		if !keep {
+		if !n.value(elem, p) {
+			n.out = n.out[:before]
 			continue
 		}
-		if count > 0 {
-			buf.WriteByte(',')
-		}
-		buf.Write(out)
 		count++
 	}
-	if _, err := n.dec.Token(); err != nil { // ']'
-		return nil, false, err
-	}
-	buf.WriteByte(']')
+	n.lex.next() // ']'
 	if count == 0 {
-		return nil, false, nil
+		n.out = n.out[:mark]
+		return false
 	}
-	return buf.Bytes(), true, nil
+	n.out = append(n.out, ']')
+	return true
 }

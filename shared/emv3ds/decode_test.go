@@ -329,3 +329,20 @@ func TestLogsAreMasked(t *testing.T) {
 	require.True(t, strings.Contains(PAN("4000000000001091").String(), "1091"))
 	require.Equal(t, "400000", PAN("4000000000001091").BIN())
 }
+
+// TestNegotiateVersionIn: a deployment without 2.1.0 never speaks it, and a
+// range whose ACS speaks only 2.1.0 then has no common version.
+func TestNegotiateVersionIn(t *testing.T) {
+	prod := []Version{Version220, Version231}
+	got, err := NegotiateVersionIn(prod, "2.1.0", "2.3.1", "2.1.0", "2.3.1", "2.1.0")
+	require.NoError(t, err)
+	require.Equal(t, Version231, got, "a requested 2.1.0 is not honoured when disabled")
+	got, err = NegotiateVersionIn(prod, "2.1.0", "2.2.0", "2.1.0", "2.2.0", "")
+	require.NoError(t, err)
+	require.Equal(t, Version220, got)
+	_, err = NegotiateVersionIn(prod, "2.1.0", "2.2.0", "2.1.0", "2.1.0", "")
+	require.ErrorIs(t, err, ErrUnsupportedVersion)
+	got, err = NegotiateVersionIn(nil, "2.1.0", "2.2.0", "2.1.0", "2.1.0", "")
+	require.NoError(t, err)
+	require.Equal(t, Version210, got, "nil enables every supported version")
+}

@@ -16,13 +16,19 @@
 // for numeric strings, either version's shape, base64 with or without padding,
 // unknown elements ignored. It records an element given twice (204), an
 // unrecognised critical extension (202), and empty or wrongly typed values
-// (203); only input that is not a JSON object fails outright (101).
+// (203); only input that is not a JSON object fails outright (101). The input
+// is checked once with json.Valid and walked by a byte lexer, not
+// json.Decoder's tokens (a tenth of the allocations).
 //
 // Validate methods check presence per version, device channel and message
 // category, formats and lengths, and the ARes/RReq cross-field rules, and
 // return a *ValidationError whose Code is the most significant failure
 // (101 > 102 > 202 > 204 > 201 > 203 > 207 > 304 > 306 > 305 > 205 > 206 > 301)
 // and whose Detail lists the offending elements, never their values. NewErro
-// turns any error into the Erro to send. The package uses the standard
-// library only.
+// turns any error into the Erro to send. The rules come in families, each
+// with its table test (families_test.go): every enumerated element per
+// version, the formats that change with the version (2.3.1: https URLs), and
+// the channel a response is judged as without its AReq. NegotiateVersionIn
+// limits negotiation to the versions a deployment enables. The package uses
+// the standard library only.
 package emv3ds

@@ -257,6 +257,37 @@ func (v *validator) url(field, val string, max int, required bool) {
 	}
 }
 
+// versionURL checks a URL element that 2.3.1 constrains to https
+// (../shared/docs/emv3ds-protocol.md §5.1: threeDSRequestorURL and
+// notificationURL are "https in 2.3.1"); earlier versions accept http(s).
+// A loopback host (localhost, 127.0.0.0/8, ::1) stays allowed over http:
+// it is never reachable from an ACS on the internet, and the local stack
+// (make run, the e2e suites) serves its callbacks there.
+func (v *validator) versionURL(field, val string, max int, required bool) {
+	if !v.v.AtLeast(Version231) {
+		v.url(field, val, max, required)
+		return
+	}
+	if !v.require(field, val, required) {
+		return
+	}
+	if !validURL(val, max) {
+		v.format(field, "absolute https URL of at most "+strconv.Itoa(max)+" characters")
+		return
+	}
+	if u, err := url.Parse(val); err == nil && !strings.EqualFold(u.Scheme, "https") && !isLoopbackHost(u.Hostname()) {
+		v.format(field, "https URL (required from 2.3.1)")
+	}
+}
+
+func isLoopbackHost(h string) bool {
+	if strings.EqualFold(h, "localhost") {
+		return true
+	}
+	a, err := netip.ParseAddr(h)
+	return err == nil && a.IsLoopback()
+}
+
 func validURL(val string, max int) bool {
 	if len(val) > max || hasControl(val) || strings.ContainsAny(val, " ") {
 		return false

@@ -6,8 +6,11 @@ import (
 	"strings"
 )
 
-// colourDepths are the allowed browserColorDepth values.
-var colourDepths = []string{"1", "4", "8", "15", "16", "24", "30", "32", "48"}
+// colourDepths are the allowed browserColorDepth values, the same in every
+// version (../shared/docs/emv3ds-protocol.md §5.4: 1, 4, 8, 15, 16, 24, 32,
+// 48; a browser reporting another depth, e.g. 30, is rounded down by the
+// requestor, never sent as is).
+var colourDepths = []string{"1", "4", "8", "15", "16", "24", "32", "48"}
 
 // Validate checks an AReq against its version, device channel and message
 // category and returns every failure as a *ValidationError (nil when valid).
@@ -43,15 +46,11 @@ func (m *AReq) Validate() error {
 	v.url("threeDSServerURL", m.ThreeDSServerURL, 2048, app || brw)
 	v.ascii("threeDSRequestorID", m.ThreeDSRequestorID, 1, 35, true)
 	v.text("threeDSRequestorName", m.ThreeDSRequestorName, 1, 40, true)
-	v.url("threeDSRequestorURL", m.ThreeDSRequestorURL, 2048, true)
+	v.versionURL("threeDSRequestorURL", m.ThreeDSRequestorURL, 2048, true)
 	if v.require("threeDSCompInd", string(m.ThreeDSCompInd), brw) && !m.ThreeDSCompInd.Valid(ver) {
 		v.format("threeDSCompInd", "Y, N or U")
 	}
-	if brw {
-		v.url("notificationURL", m.NotificationURL, 256, true)
-	} else {
-		v.url("notificationURL", m.NotificationURL, 256, false)
-	}
+	v.versionURL("notificationURL", m.NotificationURL, 256, brw)
 	if v.require("threeDSRequestorAuthenticationInd", string(m.ThreeDSRequestorAuthenticationInd), app || brw) &&
 		!m.ThreeDSRequestorAuthenticationInd.Valid(ver) {
 		v.format("threeDSRequestorAuthenticationInd", "not an allowed value for the version")
@@ -80,6 +79,10 @@ func (m *AReq) Validate() error {
 		v.format("payTokenInd", "only true may be sent")
 	}
 	v.code2("payTokenSource", m.PayTokenSource, false, 1, 2, true)
+	// §5.3: "payTokenSource 01/02 required if true (2.2)".
+	if ver.AtLeast(Version220) && m.PayTokenInd != nil && *m.PayTokenInd {
+		v.requireIf("payTokenSource", m.PayTokenSource != "", true, "when payTokenInd is true")
+	}
 
 	// Merchant and purchase: required for payments.
 	v.ascii("acquirerBIN", m.AcquirerBIN, 1, 11, pa)
@@ -181,9 +184,10 @@ func (m *AReq) validateRequestorInfo(v *validator) {
 	}
 	for _, a := range m.ThreeDSRequestorAuthenticationInfo {
 		p := "threeDSRequestorAuthenticationInfo."
+		// §5.3: 01–06, 2.2.0 adds 07 and 08 (80–99 DS).
 		hi := 6
 		if ver.AtLeast(Version220) {
-			hi = 99
+			hi = 8
 		}
 		v.code2(p+"threeDSReqAuthMethod", a.ThreeDSReqAuthMethod, false, 1, hi, true)
 		v.dateTime(p+"threeDSReqAuthTimestamp", a.ThreeDSReqAuthTimestamp, layoutStamp, "YYYYMMDDHHMM", false)
@@ -274,7 +278,12 @@ func (m *AReq) validateRiskIndicator(v *validator) {
 	v.dateTime(p+"preOrderDate", r.PreOrderDate, layoutDate, "YYYYMMDD", false)
 	v.code2(p+"preOrderPurchaseInd", r.PreOrderPurchaseInd, false, 1, 2, false)
 	v.code2(p+"reorderItemsInd", r.ReorderItemsInd, false, 1, 2, false)
-	v.code2(p+"shipIndicator", r.ShipIndicator, false, 1, 7, true)
+	// 01–07 (80–99 DS); 2.3.1 adds 08 pick-up and go and 09 locker delivery.
+	shipHi := 7
+	if m.MessageVersion.AtLeast(Version231) {
+		shipHi = 9
+	}
+	v.code2(p+"shipIndicator", r.ShipIndicator, false, 1, shipHi, true)
 }
 
 // validateBrowser applies the browser-channel presence rules of the version.

@@ -48,7 +48,11 @@ func (m *ARes) Validate(ctx AResContext) error {
 		v.format("messageVersion", "must equal the AReq's messageVersion")
 	}
 	v.transIDs(m.ThreeDSServerTransID, ctx.ThreeDSServerTransID, m.ACSTransID, m.DSTransID)
-	app := ctx.DeviceChannel == DeviceChannelApp
+	ch := ctx.DeviceChannel
+	if ch == "" {
+		ch = m.inferChannel()
+	}
+	app := ch == DeviceChannelApp
 	v.uuid("sdkTransID", m.SDKTransID, app)
 	if ctx.SDKTransID != "" && m.SDKTransID != "" && m.SDKTransID != ctx.SDKTransID {
 		v.add("sdkTransID", "must equal the AReq's sdkTransID", ErrorCodeTransIDNotRecognised, ErrTransIDMismatch)
@@ -75,20 +79,12 @@ func (m *ARes) Validate(ctx AResContext) error {
 		if hasInd(ctx.ChallengeInds, "06") {
 			v.notAllowed("transStatus", "C is not allowed when only data share was requested (challengeInd 06)")
 		}
-		switch ctx.DeviceChannel {
+		switch ch {
 		case DeviceChannelBrowser:
 			v.requireIf("acsURL", m.ACSURL != "", true, "for a browser challenge")
 		case DeviceChannelApp:
 			v.requireIf("acsSignedContent", m.ACSSignedContent != "", true, "for an app challenge")
 			v.requireIf("acsRenderingType", m.ACSRenderingType != nil, true, "for an app challenge")
-		case "":
-			if m.ACSURL == "" && m.ACSSignedContent == "" {
-				v.missing("acsURL", "required for a challenge (or acsSignedContent in an app)")
-			}
-			// Without the AReq, acsSignedContent says it is an app challenge.
-			if m.ACSSignedContent != "" {
-				v.requireIf("acsRenderingType", m.ACSRenderingType != nil, true, "for an app challenge")
-			}
 		}
 		v.requireIf("acsChallengeMandated", m.ACSChallengeMandated != "", true, "when transStatus is C")
 		if !ver.AtLeast(Version231) {
@@ -133,11 +129,30 @@ func (m *ARes) Validate(ctx AResContext) error {
 	}
 	if ver.AtLeast(Version231) {
 		v.text("transStatusReasonInfo", m.TransStatusReasonInfo, 1, 256, false)
-		v.code2("transChallengeExemption", m.TransChallengeExemption, false, 1, 79, true)
+		// §2: 05 TRA, 08 trust list, 10 low value, 11 secure corporate,
+		// 79 no exemption applied; nothing else is defined.
+		v.enum("transChallengeExemption", m.TransChallengeExemption, false, "05", "08", "10", "11", "79")
 		v.yn("threeDSRequestorAppURLInd", m.ThreeDSRequestorAppURLInd, false)
 	}
 	v.extensions(m.MessageExtension)
 	return v.err()
+}
+
+// inferChannel is the device channel of an ARes judged without its AReq
+// (threedsctl validate, a DS's answer logged on its own). §6: sdkTransID is
+// "R when APP" and only an app ARes carries it, so an ARes with sdkTransID
+// is an app ARes; an ARes with acsSignedContent and no acsURL is one too
+// (its missing sdkTransID is then reported). A challenge without either is a
+// browser challenge (3RI is never challenged, §5.6). Anything else stays
+// unknown and the channel rules are skipped.
+func (m *ARes) inferChannel() DeviceChannel {
+	switch {
+	case m.SDKTransID != "" || m.ACSSignedContent != "" && m.ACSURL == "":
+		return DeviceChannelApp
+	case m.TransStatus == TransStatusChallenge:
+		return DeviceChannelBrowser
+	}
+	return ""
 }
 
 func trustName(ver Version, suffix string) string {

@@ -54,7 +54,9 @@ func (m *RReq) Validate(ctx RReqContext) error {
 		!in(string(m.ChallengeCancel), "04", "05") {
 		v.notAllowed("challengeCancel", "must be 04 or 05 when transStatusReason is 14")
 	}
-	if ctx.DeviceChannel == DeviceChannelApp && !decoupled {
+	// Without the context, sdkTransID (R for APP only, §8.4) marks an app RReq.
+	appCh := ctx.DeviceChannel == DeviceChannelApp || ctx.DeviceChannel == "" && m.SDKTransID != ""
+	if appCh && !decoupled {
 		v.requireIf("acsRenderingType", m.ACSRenderingType != nil, true, "for an app challenge")
 	}
 	v.renderingType(m.ACSRenderingType, ver)

@@ -2,6 +2,7 @@ package emv3ds
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -68,17 +69,27 @@ func (v Version) AtLeast(w Version) bool { return v.Compare(w) >= 0 }
 // version (non-empty) is honoured when it lies inside both ranges and is
 // supported. An error wrapping ErrUnsupportedVersion means there is none.
 func NegotiateVersion(dsStart, dsEnd, acsStart, acsEnd Version, requested Version) (Version, error) {
+	return NegotiateVersionIn(SupportedVersions, dsStart, dsEnd, acsStart, acsEnd, requested)
+}
+
+// NegotiateVersionIn is NegotiateVersion limited to the versions a
+// deployment enables (ascending; nil means SupportedVersions): 2.1.0 is
+// retired by the schemes and opt-in (VERSIONS_ENABLED).
+func NegotiateVersionIn(enabled []Version, dsStart, dsEnd, acsStart, acsEnd Version, requested Version) (Version, error) {
+	if enabled == nil {
+		enabled = SupportedVersions
+	}
 	in := func(v Version) bool {
-		return v.Supported() &&
+		return v.Supported() && slices.Contains(enabled, v) &&
 			v.Compare(dsStart) >= 0 && v.Compare(dsEnd) <= 0 &&
 			v.Compare(acsStart) >= 0 && v.Compare(acsEnd) <= 0
 	}
 	if requested != "" && in(requested) {
 		return requested, nil
 	}
-	for i := len(SupportedVersions) - 1; i >= 0; i-- {
-		if in(SupportedVersions[i]) {
-			return SupportedVersions[i], nil
+	for i := len(enabled) - 1; i >= 0; i-- {
+		if in(enabled[i]) {
+			return enabled[i], nil
 		}
 	}
 	return "", fmt.Errorf("no common version for DS %s–%s and ACS %s–%s: %w", dsStart, dsEnd, acsStart, acsEnd, ErrUnsupportedVersion)

@@ -27,4 +27,10 @@
 // CheckReturnURL, CheckCRes and ConfirmedStatus (the browser's CRes is
 // validated and never shown as a result), and CheckProfileOverrides (the
 // merchant-profile policy, Merchant.AllowProfileOverrides).
+//
+// Two in-process caches save store reads on the hot path, each with a TTL
+// that is the delay of a change made elsewhere: MerchantCache (profiles, in
+// preauth and auth) and APIKeyCache (valid API keys, in the authorizer: the
+// revocation delay). ServiceConfig.Versions limits the protocol versions
+// negotiated (2.1.0 is opt-in).
 package threeds

@@ -13,8 +13,8 @@ import (
 // through the cache applies at once in this process. Failed reads are not
 // cached, so a new merchant works on its first request.
 //
-// Only profiles are cached, never API keys: a revoked key must stop working
-// at once, so the authorizer reads the key store on every request.
+// API keys have their own cache (APIKeyCache) with its own, shorter TTL:
+// the delay before a key revoked elsewhere stops working.
 type MerchantCache struct {
 	MerchantStore
 	ttl time.Duration

@@ -41,6 +41,10 @@ type ServiceConfig struct {
 	ErroNotifyTimeout time.Duration
 	// Schemes served; nil serves every scheme.
 	Schemes []emv3ds.Scheme
+	// Versions are the protocol versions negotiated, ascending; nil means
+	// emv3ds.SupportedVersions. 2.1.0 is opt-in (VERSIONS_ENABLED): a card
+	// range whose ACS speaks only 2.1.0 is then not enrolled.
+	Versions []emv3ds.Version
 	// MerchantCacheTTL, when positive, caches merchant profiles in process
 	// for this long (MerchantCache): a merchant change then takes up to
 	// this long to apply. Zero reads the store every time.

@@ -80,7 +80,7 @@ func (s *flows) Authenticate(ctx context.Context, merchantID string, in AuthInpu
 	if err != nil {
 		return nil, err
 	}
-	version, err := emv3ds.NegotiateVersion(tx.DSStartVersion, tx.DSEndVersion, tx.ACSStartVersion, tx.ACSEndVersion, areq.MessageVersion)
+	version, err := emv3ds.NegotiateVersionIn(s.cfg.Versions, tx.DSStartVersion, tx.DSEndVersion, tx.ACSStartVersion, tx.ACSEndVersion, areq.MessageVersion)
 	if err != nil {
 		version = tx.MessageVersion // the requested version is outside the range: keep the negotiated one
 	}

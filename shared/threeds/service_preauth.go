@@ -146,11 +146,11 @@ func (s *flows) lookupRange(ctx context.Context, merchant *Merchant, pan emv3ds.
 	if !s.schemeServed(scheme) || !merchant.AllowsScheme(scheme) {
 		return nil, "", ErrSchemeNotServed
 	}
-	v, err := emv3ds.NegotiateVersion(cr.DSStartVersion, cr.DSEndVersion, cr.ACSStartVersion, cr.ACSEndVersion, requested)
+	v, err := emv3ds.NegotiateVersionIn(s.cfg.Versions, cr.DSStartVersion, cr.DSEndVersion, cr.ACSStartVersion, cr.ACSEndVersion, requested)
 	if err != nil {
 		if requested != "" {
 			// The requested version is outside the range: negotiate freely.
-			v, err = emv3ds.NegotiateVersion(cr.DSStartVersion, cr.DSEndVersion, cr.ACSStartVersion, cr.ACSEndVersion, "")
+			v, err = emv3ds.NegotiateVersionIn(s.cfg.Versions, cr.DSStartVersion, cr.DSEndVersion, cr.ACSStartVersion, cr.ACSEndVersion, "")
 		}
 		if err != nil {
 			return nil, "", ErrNotEnrolled

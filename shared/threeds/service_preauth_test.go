@@ -171,3 +171,17 @@ func TestPreauthErrorsCarryNoPAN(t *testing.T) {
 		require.False(t, strings.Contains(err.Error(), pan[:12]), "error %q leaks PAN digits", err)
 	}
 }
+
+// TestPreauthVersionsEnabled: without 2.1.0 (the production default of
+// VERSIONS_ENABLED), a card whose ACS speaks only 2.1.0 is not enrolled and
+// the others negotiate as before.
+func TestPreauthVersionsEnabled(t *testing.T) {
+	e := newEnv(t, func(e *env) { e.cfg.Versions = []emv3ds.Version{emv3ds.Version220, emv3ds.Version231} })
+	_, err := e.svc.Preauth(context.Background(), merchantA, threeds.PreauthInput{AcctNumber: panOld})
+	require.ErrorIs(t, err, threeds.ErrNotEnrolled)
+	_, err = e.svc.Preauth(context.Background(), merchantA, threeds.PreauthInput{AcctNumber: panOld, MessageVersion: emv3ds.Version210})
+	require.ErrorIs(t, err, threeds.ErrNotEnrolled)
+	out, err := e.svc.Preauth(context.Background(), merchantA, threeds.PreauthInput{AcctNumber: panFrictionless, MessageVersion: emv3ds.Version210})
+	require.NoError(t, err)
+	require.Equal(t, emv3ds.Version220, out.MessageVersion, "a requested 2.1.0 is not honoured when disabled")
+}

@@ -279,6 +279,8 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		"RESULTS_URL":               s.URL + "/ds/results",
 		"DS_URL":                    s.simURL + "/ds",
 		"THREEDS_SERVER_REF_NUMBER": ThreeDSServerRef,
+		// Like the sandbox: 2.1.0 stays enabled so its test card works.
+		"VERSIONS_ENABLED": "2.1.0,2.2.0,2.3.1",
 	}
 	for k, v := range cfg.Env {
 		env[k] = v
