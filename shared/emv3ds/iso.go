@@ -70,3 +70,7 @@ var isoCurrencies = map[string]int{
 // altExponents are exponents acquirers commonly use where ISO says otherwise
 // (ISK and UGX with 2, HUF and TWD with 0); they are accepted too.
 var altExponents = map[string]int{"352": 2, "800": 2, "348": 0, "901": 0}
+
+// ValidCountry reports whether code is an ISO 3166-1 numeric country code
+// (for dialects that check a country before building an AReq).
+func ValidCountry(code string) bool { return isoCountries[code] }
