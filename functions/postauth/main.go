@@ -12,18 +12,25 @@ import (
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
 	"github.com/open3ds/server/shared/dialect/emvjson"
+	"github.com/open3ds/server/shared/dialect/juspay"
 	"github.com/open3ds/server/shared/threeds"
 )
 
 func main() {
 	app.Start(config.Postauth, func(_ context.Context, a *app.App) (any, error) {
-		return router(threeds.NewResultService(a.Store), a.Log).Handle, nil
+		return router(threeds.NewResultService(a.Store), a.Log, a.Store).Handle, nil
 	})
 }
 
-// router routes every dialect's postauth paths (one line per dialect).
-func router(svc *threeds.ResultService, log *slog.Logger) *apigw.Router {
+// router routes every dialect's postauth paths (one line per dialect); the
+// Juspay routes need its order store (tests of the native API leave it out).
+func router(svc *threeds.ResultService, log *slog.Logger, orders ...juspay.OrderStore) *apigw.Router {
+	var jr []apigw.Route
+	if len(orders) > 0 {
+		jr = juspay.StatusRoutes(orders[0], svc, log)
+	}
 	return apigw.NewRouter(log, emvjson.Errors{},
 		emvjson.PostauthRoutes(svc, log),
+		jr,
 	)
 }

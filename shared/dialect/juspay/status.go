@@ -35,27 +35,27 @@ type statusHandler struct {
 // OrderStatus is Juspay's order status body (also the webhook's
 // content.order).
 type OrderStatus struct {
-	ID                   string            `json:"id"`
-	OrderID              string            `json:"order_id"`
-	MerchantID           string            `json:"merchant_id"`
-	Status               string            `json:"status"`
-	StatusID             int               `json:"status_id"`
-	Amount               json.Number       `json:"amount"`
-	Currency             string            `json:"currency"`
-	CustomerID           string            `json:"customer_id,omitempty"`
-	CustomerEmail        string            `json:"customer_email,omitempty"`
-	CustomerPhone        string            `json:"customer_phone,omitempty"`
-	ReturnURL            string            `json:"return_url,omitempty"`
-	DateCreated          string            `json:"date_created"`
-	TxnType              string            `json:"txn_type"`
-	TxnID                string            `json:"txn_id,omitempty"`
-	TxnUUID              string            `json:"txn_uuid,omitempty"`
-	PaymentMethodType    string            `json:"payment_method_type,omitempty"`
-	PaymentMethod        string            `json:"payment_method,omitempty"`
-	Card                 *statusCard       `json:"card,omitempty"`
-	TxnDetail            *txnDetail        `json:"txn_detail,omitempty"`
-	SecondFactorResponse map[string]any    `json:"second_factor_response"`
-	AcquirerDetails      AcquirerDetails   `json:"acquirer_details"`
+	ID                   string          `json:"id"`
+	OrderID              string          `json:"order_id"`
+	MerchantID           string          `json:"merchant_id"`
+	Status               string          `json:"status"`
+	StatusID             int             `json:"status_id"`
+	Amount               json.Number     `json:"amount"`
+	Currency             string          `json:"currency"`
+	CustomerID           string          `json:"customer_id,omitempty"`
+	CustomerEmail        string          `json:"customer_email,omitempty"`
+	CustomerPhone        string          `json:"customer_phone,omitempty"`
+	ReturnURL            string          `json:"return_url,omitempty"`
+	DateCreated          string          `json:"date_created"`
+	TxnType              string          `json:"txn_type"`
+	TxnID                string          `json:"txn_id,omitempty"`
+	TxnUUID              string          `json:"txn_uuid,omitempty"`
+	PaymentMethodType    string          `json:"payment_method_type,omitempty"`
+	PaymentMethod        string          `json:"payment_method,omitempty"`
+	Card                 *statusCard     `json:"card,omitempty"`
+	TxnDetail            *txnDetail      `json:"txn_detail,omitempty"`
+	SecondFactorResponse map[string]any  `json:"second_factor_response"`
+	AcquirerDetails      AcquirerDetails `json:"acquirer_details"`
 }
 
 type statusCard struct {

@@ -25,30 +25,30 @@ type OrderStore interface {
 
 // Order is a Juspay order as stored.
 type Order struct {
-	ID             string          `json:"id"` // ours, "ordeh_…"
-	OrderID        string          `json:"order_id"`
-	MerchantID     string          `json:"merchant_id"`        // ours
-	JuspayMID      string          `json:"juspay_merchant_id"` // x-merchantid
-	RequestHash    string          `json:"request_hash"`
-	Amount         string          `json:"amount"`
-	Currency       string          `json:"currency"`
-	CustomerID     string          `json:"customer_id,omitempty"`
-	CustomerEmail  string          `json:"customer_email,omitempty"`
-	CustomerPhone  string          `json:"customer_phone,omitempty"`
-	ReturnURL      string          `json:"return_url,omitempty"`
-	Country        string          `json:"country,omitempty"`
-	Description    string          `json:"description,omitempty"`
-	Acquirer       AcquirerDetails `json:"acquirer_details"`
-	TokenHash      string          `json:"token_hash"`
-	TokenExpiry    time.Time       `json:"token_expiry"`
-	CreatedAt      time.Time       `json:"created_at"`
-	ExpiresAt      time.Time       `json:"expires_at"`
-	TxID           string          `json:"txn_threeds_id,omitempty"` // threeDSServerTransID once /txns ran
-	TxnID          string          `json:"txn_id,omitempty"`
-	TxnUUID        string          `json:"txn_uuid,omitempty"`
-	CardBrand      string          `json:"card_brand,omitempty"`
-	CardISIN       string          `json:"card_isin,omitempty"`
-	CardLastFour   string          `json:"card_last_four,omitempty"`
+	ID            string          `json:"id"` // ours, "ordeh_…"
+	OrderID       string          `json:"order_id"`
+	MerchantID    string          `json:"merchant_id"`        // ours
+	JuspayMID     string          `json:"juspay_merchant_id"` // x-merchantid
+	RequestHash   string          `json:"request_hash"`
+	Amount        string          `json:"amount"`
+	Currency      string          `json:"currency"`
+	CustomerID    string          `json:"customer_id,omitempty"`
+	CustomerEmail string          `json:"customer_email,omitempty"`
+	CustomerPhone string          `json:"customer_phone,omitempty"`
+	ReturnURL     string          `json:"return_url,omitempty"`
+	Country       string          `json:"country,omitempty"`
+	Description   string          `json:"description,omitempty"`
+	Acquirer      AcquirerDetails `json:"acquirer_details"`
+	TokenHash     string          `json:"token_hash"`
+	TokenExpiry   time.Time       `json:"token_expiry"`
+	CreatedAt     time.Time       `json:"created_at"`
+	ExpiresAt     time.Time       `json:"expires_at"`
+	TxID          string          `json:"txn_threeds_id,omitempty"` // threeDSServerTransID once /txns ran
+	TxnID         string          `json:"txn_id,omitempty"`
+	TxnUUID       string          `json:"txn_uuid,omitempty"`
+	CardBrand     string          `json:"card_brand,omitempty"`
+	CardISIN      string          `json:"card_isin,omitempty"`
+	CardLastFour  string          `json:"card_last_four,omitempty"`
 }
 
 // AcquirerDetails are the order's acquirer_details (Juspay's names).

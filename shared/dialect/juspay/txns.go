@@ -3,8 +3,8 @@ package juspay
 import (
 	"context"
 	"crypto/subtle"
-	"errors"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
