@@ -99,6 +99,7 @@ type Stack struct {
 	DDBEndpoint string
 	Table       string
 	Merchants   []MerchantInfo
+	Juspay      *JuspayInfo // merchant-1's Juspay credentials (seed_juspay.go)
 	Sim         *dssim.Simulator
 
 	cfg       Config
