@@ -112,7 +112,7 @@ func (s *Stack) seed(ctx context.Context, v *vault.Vault) error {
 		}
 		s.Merchants = append(s.Merchants, MerchantInfo{ID: m.id, Name: m.name, APIKey: key, WebhookURL: m.url})
 	}
-	if err := s.seedJuspay(ctx, store); err != nil {
+	if err := s.seedJuspay(ctx, store, v); err != nil {
 		return err
 	}
 	if s.cfg.NoCardRangeLoad {
