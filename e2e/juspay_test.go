@@ -122,15 +122,15 @@ func requireSFR(t *testing.T, st map[string]any, status, eci, reason string, cav
 // /txns with a new card, the signed return_url, the order status.
 func TestJuspayFrictionless(t *testing.T) {
 	for _, tc := range []struct {
-		name, pan, order, txn, eci, reason string
-		statusID                           float64
-		cavv                               bool
+		name, ts, pan, order, txn, eci, reason string
+		statusID                               float64
+		cavv                                   bool
 	}{
-		{"Y", visa(dssim.ScenarioFrictionlessY), "SUCCESS", "VBVSuccessful", "05", "", 21, true},
-		{"A", visa(dssim.ScenarioAttempts), "SUCCESS", "VBVSuccessful", "06", "", 21, true},
-		{"N", visa(dssim.ScenarioFrictionlessN), "FAILED", "AuthenticationFailed", "07", "01", 26, false},
-		{"R", visa(dssim.ScenarioRejected), "FAILED", "AuthenticationFailed", "07", "11", 26, false},
-		{"mastercard Y (scheme ECI 02 is 05)", mc(dssim.ScenarioFrictionlessY), "SUCCESS", "VBVSuccessful", "05", "", 21, true},
+		{"Y", "Y", visa(dssim.ScenarioFrictionlessY), "SUCCESS", "VBVSuccessful", "05", "", 21, true},
+		{"A", "A", visa(dssim.ScenarioAttempts), "SUCCESS", "VBVSuccessful", "06", "", 21, true},
+		{"N", "N", visa(dssim.ScenarioFrictionlessN), "FAILED", "AuthenticationFailed", "07", "01", 26, false},
+		{"R", "R", visa(dssim.ScenarioRejected), "FAILED", "AuthenticationFailed", "07", "11", 26, false},
+		{"mastercard Y (scheme ECI 02 is 05)", "Y", mc(dssim.ScenarioFrictionlessY), "SUCCESS", "VBVSuccessful", "05", "", 21, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			id := newOrderID()
@@ -163,7 +163,7 @@ func TestJuspayFrictionless(t *testing.T) {
 			require.Equal(t, tc.order, st["status"])
 			require.Equal(t, tc.statusID, st["status_id"])
 			require.Equal(t, tc.txn, st["txn_detail"].(map[string]any)["status"])
-			sfr := requireSFR(t, st, tc.name[:1], tc.eci, tc.reason, tc.cavv)
+			sfr := requireSFR(t, st, tc.ts, tc.eci, tc.reason, tc.cavv)
 			// The AReq carried the order's amount and the seed's acquirer details.
 			areq := sentAReq(t, sfr["threeDSServerTransID"].(string))
 			require.Equal(t, "10000", areq["purchaseAmount"])
