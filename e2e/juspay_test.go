@@ -194,11 +194,29 @@ func TestJuspayChallengePollingWebhook(t *testing.T) {
 	require.EqualValues(t, 23, st["status_id"])
 	require.Empty(t, st["second_factor_response"], "blank while pending")
 
-	challenge(t, map[string]any{"transStatus": "C", "acsURL": auth["url"], "base64EncodedChallengeRequest": params["creq"],
+	cb := challenge(t, map[string]any{"transStatus": "C", "acsURL": auth["url"], "base64EncodedChallengeRequest": params["creq"],
 		"threeDSSessionData": params["threeDSSessionData"]}, enters("1234"))
 	require.Eventually(t, func() bool { return orderStatus(t, id)["status"] == "SUCCESS" }, 30*time.Second, 200*time.Millisecond)
 	st = orderStatus(t, id)
 	sfr := requireSFR(t, st, "Y", "05", "", true)
+
+	// The callback page returns the browser through our return route to
+	// return_url, with the signed status.
+	back, fields := cb.Form(t)
+	require.Equal(t, stk.URL+juspay.ReturnPath, back)
+	noFollow := &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Get(back + "?" + fields.Encode())
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	u, err := url.Parse(resp.Header.Get("Location"))
+	require.NoError(t, err)
+	require.Equal(t, "https://shop.example.com/juspay/return", u.Scheme+"://"+u.Host+u.Path)
+	q := u.Query()
+	require.Equal(t, id, q.Get("order_id"))
+	require.Equal(t, "SUCCESS", q.Get("status"))
+	require.Equal(t, "21", q.Get("status_id"))
+	require.True(t, juspay.Verify(stk.Juspay.ResponseKey, q), "the return_url signature verifies")
 
 	txID := sfr["threeDSServerTransID"].(string)
 	_, d := waitWebhook(t, txID)

@@ -27,7 +27,7 @@ func main() {
 func router(svc *threeds.ResultService, log *slog.Logger, orders ...juspay.OrderStore) *apigw.Router {
 	var jr []apigw.Route
 	if len(orders) > 0 {
-		jr = juspay.StatusRoutes(orders[0], svc, log)
+		jr = append(juspay.StatusRoutes(orders[0], svc, log), juspay.ReturnRoutes(orders[0], svc, log)...)
 	}
 	return apigw.NewRouter(log, emvjson.Errors{},
 		emvjson.PostauthRoutes(svc, log),

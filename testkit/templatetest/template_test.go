@@ -124,6 +124,7 @@ var wantRoutes = []route{
 	{"MerchantApi", "POST", "/orders", "PreauthFunction", "ApiKeyAuthorizer"},
 	{"MerchantApi", "POST", "/txns", "AuthFunction", ""},
 	{"MerchantApi", "GET", "/orders/{order_id}", "PostauthFunction", "ApiKeyAuthorizer"},
+	{"MerchantApi", "GET", "/txns/return", "PostauthFunction", ""},
 	{"MerchantApi", "POST", "/callbacks/method", "ChallengeCallbackFunction", ""},
 	{"MerchantApi", "POST", "/callbacks/challenge", "ChallengeCallbackFunction", ""},
 	{"MerchantApi", "GET", "/js/threeds.js", "ChallengeCallbackFunction", ""},

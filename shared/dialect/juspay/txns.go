@@ -122,7 +122,13 @@ func (h txnHandler) Handle(ctx context.Context, ev events.APIGatewayProxyRequest
 		return apigw.Error(ctx, h.log, Errors{}, fieldErr("order_id", "already has an authentication transaction", emv3ds.ErrorCodeInvalidFormat, emv3ds.ErrFormat), about)
 	}
 	areq := o.areq(txID, cd, p, ev, h.now())
-	out, err := h.auth.Authenticate(ctx, o.MerchantID, threeds.AuthInput{AReq: &areq, ReturnURL: o.ReturnURL,
+	// After a challenge the browser comes back through our return route,
+	// which redirects it to return_url with the signed parameters.
+	returnURL := ""
+	if o.ReturnURL != "" {
+		returnURL = apigw.BaseURL(ev) + ReturnPath
+	}
+	out, err := h.auth.Authenticate(ctx, o.MerchantID, threeds.AuthInput{AReq: &areq, ReturnURL: returnURL,
 		CallbackBaseURL: apigw.BaseURL(ev), Dialect: Name})
 	if err != nil {
 		return apigw.Error(ctx, h.log, Errors{}, cardErr(err), about)
