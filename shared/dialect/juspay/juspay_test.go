@@ -126,6 +126,7 @@ func TestSignature(t *testing.T) {
 	require.Equal(t, "GnFtMi8WW//4A9rk89OwQzH3rLa0IxIa8HsnGiAFCgM=", Sign("resp-key-1", p))
 	u, err := url.Parse(SignedReturnURL("https://shop.example.com/r?ref=a b", "resp-key-1", "ord-1718", "SUCCESS", 21))
 	require.NoError(t, err)
+	require.Contains(t, u.RawQuery, "%253D", "the signature is percent-encoded twice in the URL, as in Juspay's example")
 	q := u.Query()
 	require.Equal(t, "a b", q.Get("ref"))
 	require.True(t, Verify("resp-key-1", q))

@@ -17,7 +17,8 @@ const SignatureAlgorithm = "HMAC-SHA256"
 // signature_algorithm excluded): the parameters sorted by key, each key
 // and value URL-encoded and joined as key=value with "&", that string
 // URL-encoded once more, HMAC-SHA256 with the merchant's response key,
-// base64 (standard, padded).
+// base64 (standard, padded). Juspay's "Status Verification"
+// (https://juspay.io/resources-global/docs/common-resources/status-verification).
 func Sign(responseKey string, params map[string]string) string {
 	keys := make([]string, 0, len(params))
 	for k := range params {
@@ -35,8 +36,9 @@ func Sign(responseKey string, params map[string]string) string {
 	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }
 
-// Verify checks a return_url's query (as the merchant's page receives it)
-// against the response key, in constant time.
+// Verify checks a return_url's query (as the merchant's page receives it,
+// decoded once) against the response key, in constant time: the signature
+// value is percent-decoded once more and compared with Sign.
 func Verify(responseKey string, query url.Values) bool {
 	p := map[string]string{}
 	for k, vs := range query {
@@ -48,8 +50,11 @@ func Verify(responseKey string, query url.Values) bool {
 	if p["signature_algorithm"] != SignatureAlgorithm {
 		return false
 	}
-	want := Sign(responseKey, p)
-	return hmac.Equal([]byte(want), []byte(p["signature"]))
+	got, err := url.QueryUnescape(p["signature"]) // the signature is percent-encoded once more
+	if err != nil {
+		return false
+	}
+	return hmac.Equal([]byte(Sign(responseKey, p)), []byte(got))
 }
 
 // SignedReturnURL is returnURL with order_id, status, status_id, signature
@@ -73,7 +78,10 @@ func SignedReturnURL(returnURL, responseKey, orderID, status string, statusID in
 	for k := range q {
 		all[k] = q.Get(k)
 	}
-	q.Set("signature", Sign(responseKey, all))
+	// Juspay percent-encodes the base64 signature before it goes into the
+	// query (its example: …G1vQ%253D), so the query value decodes to it
+	// percent-encoded once.
+	q.Set("signature", url.QueryEscape(Sign(responseKey, all)))
 	q.Set("signature_algorithm", SignatureAlgorithm)
 	u.RawQuery = q.Encode()
 	return u.String()
