@@ -4,8 +4,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"html"
+	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -207,9 +210,13 @@ func TestJuspayChallengePollingWebhook(t *testing.T) {
 	noFollow := &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := noFollow.Get(back + "?" + fields.Encode())
 	require.NoError(t, err)
-	resp.Body.Close()
-	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
-	u, err := url.Parse(resp.Header.Get("Location"))
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	page, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	m := regexp.MustCompile(`id="return" href="([^"]+)"`).FindSubmatch(page)
+	require.NotNil(t, m, "%s", page)
+	u, err := url.Parse(html.UnescapeString(string(m[1])))
 	require.NoError(t, err)
 	require.Equal(t, "https://shop.example.com/juspay/return", u.Scheme+"://"+u.Host+u.Path)
 	q := u.Query()

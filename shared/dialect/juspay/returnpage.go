@@ -15,8 +15,8 @@ import (
 )
 
 // ReturnPath is where the challenge callback sends the browser after a
-// challenge (the transaction's return URL); it redirects to the order's
-// return_url with Juspay's signed parameters.
+// challenge (the transaction's return URL); its page sends the browser on
+// to the order's return_url with Juspay's signed parameters.
 const ReturnPath = "/txns/return"
 
 // ReturnRoutes are the dialect's browser return route (postauth step, no
@@ -66,10 +66,15 @@ func (h returnHandler) Handle(ctx context.Context, ev events.APIGatewayProxyRequ
 	st := StatusBody(&o, res)
 	loc := SignedReturnURL(o.ReturnURL, m.ResponseKey, o.OrderID, st.Status, st.StatusID)
 	h.log.InfoContext(ctx, "juspay return", slog.String("threeDSServerTransID", txID), slog.String("orderStatus", st.Status),
-		slog.Int("status", http.StatusSeeOther))
-	return apigw.Response{StatusCode: http.StatusSeeOther, Body: `<!doctype html><a href="` + html.EscapeString(loc) + `">Continue</a>`,
-		Headers: map[string]string{"Location": loc, "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store",
-			"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}}
+		slog.Int("status", http.StatusOK))
+	// A page that navigates on, not a 303: the callback page reaches us by a
+	// form whose CSP form-action is our origin, and browsers apply
+	// form-action to the redirects of a form submission too.
+	esc := html.EscapeString(loc)
+	return apigw.Response{StatusCode: http.StatusOK,
+		Body: `<!doctype html><html><head><meta http-equiv="refresh" content="0;url=` + esc + `"></head><body><a id="return" href="` + esc + `">Continue</a></body></html>`,
+		Headers: map[string]string{"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store",
+			"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}}
 }
 
 func errOrNotFound(err, notFound error) error {
