@@ -12,6 +12,7 @@ import (
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
 	"github.com/open3ds/server/shared/dialect/emvjson"
+	"github.com/open3ds/server/shared/dialect/juspay"
 	"github.com/open3ds/server/shared/dialect/juspay3ds"
 	"github.com/open3ds/server/shared/dialect/uas"
 	"github.com/open3ds/server/shared/threeds"
@@ -28,15 +29,29 @@ func main() {
 			return nil, err
 		}
 		svc := threeds.NewAuthService(a.Store, a.Store, a.Store, a.Vault, ds, sessions, a.ServiceConfig())
-		return router(svc, a.Store, a.Log).Handle, nil
+		pre := threeds.NewPreauthService(a.Store, a.Store, a.Store, a.Vault, a.ServiceConfig())
+		return router(svc, a.Store, a.Log, juspayDeps{orders: a.Store, preauth: pre}).Handle, nil
 	})
 }
 
-// router routes every dialect's auth paths (one line per dialect).
-func router(svc *threeds.AuthService, idem threeds.IdempotencyStore, log *slog.Logger) *apigw.Router {
+// juspayDeps are what the Juspay /txns route needs beside the auth use case:
+// its order store and the preauth use case (the card range lookup).
+type juspayDeps struct {
+	orders  juspay.OrderStore
+	preauth juspay.Preauther
+}
+
+// router routes every dialect's auth paths (one line per dialect); the
+// Juspay routes need their deps (tests of the native API leave them out).
+func router(svc *threeds.AuthService, idem threeds.IdempotencyStore, log *slog.Logger, js ...juspayDeps) *apigw.Router {
+	var jr []apigw.Route
+	if len(js) > 0 {
+		jr = juspay.TxnRoutes(js[0].orders, js[0].preauth, svc, log)
+	}
 	return apigw.NewRouter(log, emvjson.Errors{},
 		emvjson.AuthRoutes(svc, idem, log),
 		uas.AuthRoutes(svc, idem, log),
 		juspay3ds.AuthRoutes(svc, log),
+		jr,
 	)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
 	"github.com/open3ds/server/shared/dialect/emvjson"
+	"github.com/open3ds/server/shared/dialect/juspay"
 	"github.com/open3ds/server/shared/dialect/juspay3ds"
 	"github.com/open3ds/server/shared/dialect/uas"
 	"github.com/open3ds/server/shared/threeds"
@@ -29,5 +30,6 @@ func credentialRules() []apigw.CredentialRule {
 		emvjson.Credentials,
 		uas.Credentials,
 		juspay3ds.Credentials,
+		juspay.Credentials,
 	}
 }

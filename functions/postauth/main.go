@@ -12,6 +12,7 @@ import (
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
 	"github.com/open3ds/server/shared/dialect/emvjson"
+	"github.com/open3ds/server/shared/dialect/juspay"
 	"github.com/open3ds/server/shared/dialect/juspay3ds"
 	"github.com/open3ds/server/shared/dialect/uas"
 	"github.com/open3ds/server/shared/threeds"
@@ -19,15 +20,21 @@ import (
 
 func main() {
 	app.Start(config.Postauth, func(_ context.Context, a *app.App) (any, error) {
-		return router(threeds.NewResultService(a.Store), a.Log).Handle, nil
+		return router(threeds.NewResultService(a.Store), a.Log, a.Store).Handle, nil
 	})
 }
 
-// router routes every dialect's postauth paths (one line per dialect).
-func router(svc *threeds.ResultService, log *slog.Logger) *apigw.Router {
+// router routes every dialect's postauth paths (one line per dialect); the
+// Juspay routes need its order store (tests of the native API leave it out).
+func router(svc *threeds.ResultService, log *slog.Logger, orders ...juspay.OrderStore) *apigw.Router {
+	var jr []apigw.Route
+	if len(orders) > 0 {
+		jr = append(juspay.StatusRoutes(orders[0], svc, log), juspay.ReturnRoutes(orders[0], svc, log)...)
+	}
 	return apigw.NewRouter(log, emvjson.Errors{},
 		emvjson.PostauthRoutes(svc, log),
 		uas.PostauthRoutes(svc, log),
 		juspay3ds.PostauthRoutes(svc, log),
+		jr,
 	)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
 	"github.com/open3ds/server/shared/dialect/emvjson"
+	"github.com/open3ds/server/shared/dialect/juspay"
 	"github.com/open3ds/server/shared/dialect/juspay3ds"
 	"github.com/open3ds/server/shared/dialect/uas"
 	"github.com/open3ds/server/shared/threeds"
@@ -20,15 +21,28 @@ import (
 func main() {
 	app.Start(config.Preauth, func(_ context.Context, a *app.App) (any, error) {
 		svc := threeds.NewPreauthService(a.Store, a.Store, a.Store, a.Vault, a.ServiceConfig())
-		return router(svc, a.Store, a.Log).Handle, nil
+		return router(svc, a.Store, a.Log, a.Store).Handle, nil
 	})
 }
 
-// router routes every dialect's preauth paths (one line per dialect).
-func router(svc *threeds.PreauthService, idem threeds.IdempotencyStore, log *slog.Logger) *apigw.Router {
+// juspayStore keeps the Juspay orders and reads merchant profiles (the
+// dynamostore Store).
+type juspayStore interface {
+	juspay.OrderStore
+	juspay.MerchantReader
+}
+
+// router routes every dialect's preauth paths (one line per dialect); the
+// Juspay routes need its store (tests of the native API leave it out).
+func router(svc *threeds.PreauthService, idem threeds.IdempotencyStore, log *slog.Logger, js ...juspayStore) *apigw.Router {
+	var jr []apigw.Route
+	if len(js) > 0 {
+		jr = juspay.OrderRoutes(js[0], js[0], log)
+	}
 	return apigw.NewRouter(log, emvjson.Errors{},
 		emvjson.PreauthRoutes(svc, idem, log),
 		uas.PreauthRoutes(svc, idem, log),
 		juspay3ds.PreauthRoutes(svc, log),
+		jr,
 	)
 }

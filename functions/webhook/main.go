@@ -12,6 +12,7 @@ import (
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
 	"github.com/open3ds/server/shared/dialect/emvjson"
+	"github.com/open3ds/server/shared/dialect/juspay"
 	"github.com/open3ds/server/shared/dialect/juspay3ds"
 	"github.com/open3ds/server/shared/dialect/uas"
 	"github.com/open3ds/server/shared/threeds"
@@ -27,6 +28,7 @@ var renderers = map[string]webhookpost.Renderer{
 
 func main() {
 	app.Start(config.Webhook, func(_ context.Context, a *app.App) (any, error) {
+		renderers[juspay.Name] = juspay.Webhook{Orders: a.Store}
 		poster := webhookpost.New(&http.Client{Timeout: a.Config.Webhook.Timeout}, renderers)
 		svc := threeds.NewWebhookService(a.Store, a.Store, poster, a.ServiceConfig())
 		return handler{svc: svc, stream: a.Store, store: a.Store, log: a.Log, policy: policy(a.Config.Webhook)}.Handle, nil

@@ -41,8 +41,19 @@ func (h *HookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Data struct {
 			ThreeDSServerTransID string `json:"threeDSServerTransID"`
 		} `json:"data"`
+		// Juspay's envelope: content.order.second_factor_response.
+		Content struct {
+			Order struct {
+				SFR struct {
+					ThreeDSServerTransID string `json:"threeDSServerTransID"`
+				} `json:"second_factor_response"`
+			} `json:"order"`
+		} `json:"content"`
 	}
 	_ = json.Unmarshal(body, &ev)
+	if ev.Data.ThreeDSServerTransID == "" {
+		ev.Data.ThreeDSServerTransID = ev.Content.Order.SFR.ThreeDSServerTransID
+	}
 	h.mu.Lock()
 	code := http.StatusNoContent
 	if h.down {

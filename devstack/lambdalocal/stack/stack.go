@@ -105,6 +105,7 @@ type Stack struct {
 	// UASToken and UASBaseURL are merchant-1's UAS capability token and the
 	// base URL Hyperswitch's UAS client is given (seed_uas.go).
 	UASToken, UASBaseURL string
+	Juspay               *JuspayInfo // merchant-1's Juspay credentials (seed_juspay.go)
 	Sim                  *dssim.Simulator
 
 	cfg       Config

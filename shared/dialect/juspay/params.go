@@ -1,0 +1,124 @@
+package juspay
+
+import (
+	"bytes"
+	"encoding/json"
+	"mime"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/open3ds/server/shared/apigw"
+	"github.com/open3ds/server/shared/emv3ds"
+)
+
+// The parameter names errors may name (apigw.ElementPath).
+func init() {
+	apigw.RegisterElementNames("order_id", "amount", "currency", "customer_id", "customer_email", "customer_phone",
+		"return_url", "txn_type", "acquirer_details", "acquirer_details.acquirerBin", "acquirer_details.acquirerMerchantId",
+		"acquirer_details.acquirerCountryCode", "acquirer_details.mcc", "acquirer_details.merchantName", "country",
+		"description", "x-merchantid", "merchant_id", "client_auth_token", "payment_method_type", "payment_method",
+		"card_number", "card_exp_month", "card_exp_year", "name_on_card", "card_security_code", "card_token",
+		"redirect_after_payment", "format", "acquirerBin", "acquirerMerchantId", "acquirerMId", "acquirerCountryCode",
+		"mcc", "merchantName")
+}
+
+// params reads a request's parameters, form-urlencoded (Juspay's default) or
+// a JSON object (when the Content-Type says JSON or the body is one). A
+// parameter given twice is an error naming it; JSON values that are objects
+// are kept as their JSON text (acquirer_details).
+func params(ev events.APIGatewayProxyRequest) (map[string]string, error) {
+	ct := apigw.Header(ev, "Content-Type")
+	mt, _, _ := mime.ParseMediaType(ct)
+	raw, err := apigw.Body(ev)
+	if err != nil {
+		return nil, err
+	}
+	if mt == "application/json" || (mt != "application/x-www-form-urlencoded" && bytes.HasPrefix(bytes.TrimSpace(raw), []byte("{"))) {
+		return jsonParams(ev)
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return map[string]string{}, nil
+	}
+	vals, err := apigw.Form(ev)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for k, vs := range vals {
+		if len(vs) > 1 {
+			return nil, fieldErr(k, "must be given once", emv3ds.ErrorCodeDuplicateElement, emv3ds.ErrDuplicate)
+		}
+		if vs[0] != "" {
+			out[k] = vs[0]
+		}
+	}
+	return out, nil
+}
+
+func jsonParams(ev events.APIGatewayProxyRequest) (map[string]string, error) {
+	raw, err := apigw.JSONBody(ev)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, apigw.ErrMalformedBody
+	}
+	out := map[string]string{}
+	seen := map[string]bool{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, apigw.ErrMalformedBody
+		}
+		k, _ := t.(string)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, apigw.ErrMalformedBody
+		}
+		lk := strings.ToLower(k)
+		if seen[lk] {
+			return nil, fieldErr(k, "must be given once", emv3ds.ErrorCodeDuplicateElement, emv3ds.ErrDuplicate)
+		}
+		seen[lk] = true
+		switch {
+		case bytes.Equal(v, []byte("null")):
+		case len(v) > 0 && v[0] == '"':
+			var s string
+			if err := json.Unmarshal(v, &s); err != nil {
+				return nil, apigw.ErrMalformedBody
+			}
+			if s != "" {
+				out[lk] = s
+			}
+		default:
+			out[lk] = string(v)
+		}
+	}
+	return out, nil
+}
+
+// fieldErr is one failed rule on a named parameter (never its value).
+func fieldErr(field, rule string, code emv3ds.ErrorCode, sentinel error) *emv3ds.ValidationError {
+	return &emv3ds.ValidationError{Fields: []emv3ds.FieldError{{Field: apigw.ElementPath(field), Rule: rule, Code: code, Err: sentinel}}}
+}
+
+// checks collects every failed rule of one request.
+type checks struct{ fields []emv3ds.FieldError }
+
+func (c *checks) fail(field, rule string, sentinel error) {
+	code := emv3ds.ErrorCodeInvalidFormat
+	if sentinel == emv3ds.ErrMissing {
+		code = emv3ds.ErrorCodeRequiredMissing
+	}
+	c.fields = append(c.fields, emv3ds.FieldError{Field: field, Rule: rule, Code: code, Err: sentinel})
+}
+
+func (c *checks) err() error {
+	if len(c.fields) == 0 {
+		return nil
+	}
+	return &emv3ds.ValidationError{Fields: c.fields}
+}
