@@ -12,6 +12,7 @@ import (
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
 	"github.com/open3ds/server/shared/dialect/emvjson"
+	"github.com/open3ds/server/shared/dialect/worldpay"
 	"github.com/open3ds/server/shared/threeds"
 )
 
@@ -26,13 +27,14 @@ func main() {
 			return nil, err
 		}
 		svc := threeds.NewAuthService(a.Store, a.Store, a.Store, a.Vault, ds, sessions, a.ServiceConfig())
-		return router(svc, a.Store, a.Log).Handle, nil
+		return router(svc, a.Store, threeds.NewResultService(a.Store), worldpay.Signer{Key: worldpay.JWTKey(a.SessionKey)}, a.Log).Handle, nil
 	})
 }
 
 // router routes every dialect's auth paths (one line per dialect).
-func router(svc *threeds.AuthService, idem threeds.IdempotencyStore, log *slog.Logger) *apigw.Router {
+func router(svc *threeds.AuthService, idem threeds.IdempotencyStore, results *threeds.ResultService, wp worldpay.Signer, log *slog.Logger) *apigw.Router {
 	return apigw.NewRouter(log, emvjson.Errors{},
 		emvjson.AuthRoutes(svc, idem, log),
+		worldpay.AuthRoutes(svc, results, wp, log),
 	)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
 	"github.com/open3ds/server/shared/dialect/emvjson"
+	"github.com/open3ds/server/shared/dialect/worldpay"
 	"github.com/open3ds/server/shared/threeds"
 )
 
@@ -25,5 +26,6 @@ func main() {
 func credentialRules() []apigw.CredentialRule {
 	return []apigw.CredentialRule{
 		emvjson.Credentials,
+		worldpay.Credentials,
 	}
 }

@@ -12,19 +12,21 @@ import (
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
 	"github.com/open3ds/server/shared/dialect/emvjson"
+	"github.com/open3ds/server/shared/dialect/worldpay"
 	"github.com/open3ds/server/shared/threeds"
 )
 
 func main() {
 	app.Start(config.Preauth, func(_ context.Context, a *app.App) (any, error) {
 		svc := threeds.NewPreauthService(a.Store, a.Store, a.Store, a.Vault, a.ServiceConfig())
-		return router(svc, a.Store, a.Log).Handle, nil
+		return router(svc, a.Store, worldpay.Signer{Key: worldpay.JWTKey(a.SessionKey)}, a.Log).Handle, nil
 	})
 }
 
 // router routes every dialect's preauth paths (one line per dialect).
-func router(svc *threeds.PreauthService, idem threeds.IdempotencyStore, log *slog.Logger) *apigw.Router {
+func router(svc *threeds.PreauthService, idem threeds.IdempotencyStore, wp worldpay.Signer, log *slog.Logger) *apigw.Router {
 	return apigw.NewRouter(log, emvjson.Errors{},
 		emvjson.PreauthRoutes(svc, idem, log),
+		worldpay.PreauthRoutes(svc, wp, log),
 	)
 }

@@ -30,6 +30,10 @@ type PreauthInput struct {
 	// Dialect is the merchant API the request came through (the
 	// transaction remembers it for its webhook); DefaultDialect when empty.
 	Dialect string
+	// TransID, when set, is the ID of the transaction opened (a dialect that
+	// derives it from its own reference, e.g. a UUIDv5 of merchant and order
+	// code); a new UUID otherwise.
+	TransID string
 }
 
 // PreauthOutput is what the merchant needs before the AReq: the versions and,
@@ -71,7 +75,12 @@ func (s *flows) Preauth(ctx context.Context, merchantID string, in PreauthInput)
 	if err != nil {
 		return nil, err
 	}
-	id := s.d.NewID()
+	id := in.TransID
+	if id == "" {
+		id = s.d.NewID()
+	} else if err := CheckTransID("threeDSServerTransID", id); err != nil {
+		return nil, err
+	}
 	methodURL, acsInfo := methodFor(cr, versions)
 	notify := in.MethodNotificationURL
 	if notify == "" {
