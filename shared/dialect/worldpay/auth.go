@@ -28,7 +28,7 @@ type ResultReader interface {
 // reference's transaction first: a finished one answers its stored result
 // and no second AReq goes out.
 func AuthRoutes(svc Authenticator, results ResultReader, signer Signer, log *slog.Logger) []apigw.Route {
-	h := authHandler{svc: svc, results: results, signer: signer, log: log, now: time.Now}
+	h := authHandler{svc: svc, results: results, signer: signer, log: log, now: signer.now}
 	return []apigw.Route{apigw.Post(apigw.StepAuth, Name, PathAuthentication, Errors{}, h.Handle)}
 }
 
