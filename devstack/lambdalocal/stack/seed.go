@@ -112,6 +112,9 @@ func (s *Stack) seed(ctx context.Context, v *vault.Vault) error {
 		}
 		s.Merchants = append(s.Merchants, MerchantInfo{ID: m.id, Name: m.name, APIKey: key, WebhookURL: m.url})
 	}
+	if err := s.seedWorldpay(ctx, store); err != nil {
+		return err
+	}
 	if s.cfg.NoCardRangeLoad {
 		return nil
 	}

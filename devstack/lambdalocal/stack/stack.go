@@ -99,6 +99,7 @@ type Stack struct {
 	DDBEndpoint string
 	Table       string
 	Merchants   []MerchantInfo
+	Worldpay    WorldpayCredentials // merchant-1's Worldpay-dialect Basic credentials
 	Sim         *dssim.Simulator
 
 	cfg       Config
