@@ -67,6 +67,7 @@ func run(m *testing.M) int {
 				API: stacktest.NewClient(s.URL, 60*time.Second), SimURL: s.Sim.URL(),
 				Keys: [2]string{s.Merchants[0].APIKey, s.Merchants[1].APIKey}, SessionKey: sessionKey, Logs: logs.String,
 			}
+			dialects = append(dialects, hostile.Worldpay(s.Worldpay.Username, s.Worldpay.Password))
 			return nil
 		},
 	}.Run(m)

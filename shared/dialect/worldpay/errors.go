@@ -148,5 +148,19 @@ func jsonPathOf(el string) string {
 	if strings.HasPrefix(el, "$") {
 		return el
 	}
+	if topLevel[head] {
+		return "$." + el
+	}
 	return "$"
+}
+
+// topLevel are the request members errors may name (apigw's decoder names
+// registered members only, never a client's invented one).
+var topLevel = map[string]bool{"transactionReference": true, "merchant": true, "instruction": true,
+	"deviceData": true, "challenge": true, "riskData": true, "paymentInstrument": true}
+
+func init() {
+	for n := range topLevel {
+		apigw.RegisterElementNames(n)
+	}
 }
