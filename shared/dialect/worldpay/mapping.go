@@ -155,7 +155,6 @@ type mapper struct {
 	now   time.Time
 	areq  *emv3ds.AReq
 	errs  []validationError
-	cInd  emv3ds.ChallengeInd
 	wsize emv3ds.ChallengeWindowSize
 }
 

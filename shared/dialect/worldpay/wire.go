@@ -2,7 +2,6 @@ package worldpay
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -165,6 +164,3 @@ type merchantRef struct {
 	Entity       string `json:"entity"`
 	OverrideName string `json:"overrideName"`
 }
-
-// raw marshals for tests and logs that need the exact bytes.
-func raw(v any) json.RawMessage { b, _ := json.Marshal(v); return b }
