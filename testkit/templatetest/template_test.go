@@ -129,6 +129,9 @@ var wantRoutes = []route{
 	{"MerchantApi", "GET", "/hosted/challenge", "ChallengeCallbackFunction", ""},
 	{"ResultsApi", "POST", "/ds/results", "ChallengeCallbackFunction", ""},
 	{"SimulatorApi", "ANY", "/{proxy+}", "SimulatorFunction", ""},
+	{"MerchantApi", "POST", "/verifications/customers/3ds/deviceDataInitialization", "PreauthFunction", "ApiKeyAuthorizer"},
+	{"MerchantApi", "POST", "/verifications/customers/3ds/authentication", "AuthFunction", "ApiKeyAuthorizer"},
+	{"MerchantApi", "POST", "/verifications/customers/3ds/verification", "PostauthFunction", "ApiKeyAuthorizer"},
 }
 
 func TestRoutes(t *testing.T) {
