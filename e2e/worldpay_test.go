@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -119,6 +120,13 @@ func TestWorldpayChallengeVerification(t *testing.T) {
 	require.NotEmpty(t, a["authenticationValue"])
 	require.Equal(t, "2.2.0", a["version"])
 	require.Regexp(t, `^[0-9a-f-]{36}$`, a["transactionId"])
+
+	// The webhook: the product's signed event, for Worldpay merchants too.
+	require.Eventually(t, func() bool { return len(hooks.ForTx(id)) > 0 }, 30*time.Second, 100*time.Millisecond)
+	d := hooks.ForTx(id)[0]
+	require.Equal(t, http.StatusNoContent, d.Answered)
+	require.NotEmpty(t, d.Header.Get("Threeds-Signature"))
+	require.Contains(t, string(d.Body), `"transStatus":"Y"`)
 }
 
 func TestWorldpayUnauthorized(t *testing.T) {

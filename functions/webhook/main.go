@@ -12,13 +12,15 @@ import (
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
 	"github.com/open3ds/server/shared/dialect/emvjson"
+	"github.com/open3ds/server/shared/dialect/worldpay"
 	"github.com/open3ds/server/shared/threeds"
 	"github.com/open3ds/server/shared/webhookpost"
 )
 
 // renderers are the webhook shapes by dialect (one line per dialect).
 var renderers = map[string]webhookpost.Renderer{
-	emvjson.Name: emvjson.Webhook{},
+	emvjson.Name:  emvjson.Webhook{},
+	worldpay.Name: emvjson.Webhook{}, // Worldpay merchants get the product's signed event
 }
 
 func main() {
