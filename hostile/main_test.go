@@ -68,6 +68,7 @@ func run(m *testing.M) int {
 				Keys: [2]string{s.Merchants[0].APIKey, s.Merchants[1].APIKey}, SessionKey: sessionKey, Logs: logs.String,
 				UASBase: s.UASBaseURL,
 			}
+			dialects = append(dialects, hostile.Worldpay(s.Worldpay.Username, s.Worldpay.Password))
 			return nil
 		},
 	}.Run(m)

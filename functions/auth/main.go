@@ -15,6 +15,7 @@ import (
 	"github.com/open3ds/server/shared/dialect/juspay"
 	"github.com/open3ds/server/shared/dialect/juspay3ds"
 	"github.com/open3ds/server/shared/dialect/uas"
+	"github.com/open3ds/server/shared/dialect/worldpay"
 	"github.com/open3ds/server/shared/threeds"
 )
 
@@ -30,7 +31,8 @@ func main() {
 		}
 		svc := threeds.NewAuthService(a.Store, a.Store, a.Store, a.Vault, ds, sessions, a.ServiceConfig())
 		pre := threeds.NewPreauthService(a.Store, a.Store, a.Store, a.Vault, a.ServiceConfig())
-		return router(svc, a.Store, a.Log, juspayDeps{orders: a.Store, preauth: pre}).Handle, nil
+		return router(svc, a.Store, threeds.NewResultService(a.Store), worldpay.Signer{Key: worldpay.JWTKey(a.SessionKey)}, a.Log,
+			juspayDeps{orders: a.Store, preauth: pre}).Handle, nil
 	})
 }
 
@@ -43,7 +45,7 @@ type juspayDeps struct {
 
 // router routes every dialect's auth paths (one line per dialect); the
 // Juspay routes need their deps (tests of the native API leave them out).
-func router(svc *threeds.AuthService, idem threeds.IdempotencyStore, log *slog.Logger, js ...juspayDeps) *apigw.Router {
+func router(svc *threeds.AuthService, idem threeds.IdempotencyStore, results *threeds.ResultService, wp worldpay.Signer, log *slog.Logger, js ...juspayDeps) *apigw.Router {
 	var jr []apigw.Route
 	if len(js) > 0 {
 		jr = juspay.TxnRoutes(js[0].orders, js[0].preauth, svc, log)
@@ -52,6 +54,7 @@ func router(svc *threeds.AuthService, idem threeds.IdempotencyStore, log *slog.L
 		emvjson.AuthRoutes(svc, idem, log),
 		uas.AuthRoutes(svc, idem, log),
 		juspay3ds.AuthRoutes(svc, log),
+		worldpay.AuthRoutes(svc, results, wp, log),
 		jr,
 	)
 }

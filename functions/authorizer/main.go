@@ -14,6 +14,7 @@ import (
 	"github.com/open3ds/server/shared/dialect/juspay"
 	"github.com/open3ds/server/shared/dialect/juspay3ds"
 	"github.com/open3ds/server/shared/dialect/uas"
+	"github.com/open3ds/server/shared/dialect/worldpay"
 	"github.com/open3ds/server/shared/threeds"
 )
 
@@ -31,5 +32,6 @@ func credentialRules() []apigw.CredentialRule {
 		uas.Credentials,
 		juspay3ds.Credentials,
 		juspay.Credentials,
+		worldpay.Credentials,
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/open3ds/server/shared/dialect/juspay"
 	"github.com/open3ds/server/shared/dialect/juspay3ds"
 	"github.com/open3ds/server/shared/dialect/uas"
+	"github.com/open3ds/server/shared/dialect/worldpay"
 	"github.com/open3ds/server/shared/threeds"
 )
 
@@ -35,6 +36,7 @@ func router(svc *threeds.ResultService, log *slog.Logger, orders ...juspay.Order
 		emvjson.PostauthRoutes(svc, log),
 		uas.PostauthRoutes(svc, log),
 		juspay3ds.PostauthRoutes(svc, log),
+		worldpay.PostauthRoutes(svc, nil, log),
 		jr,
 	)
 }

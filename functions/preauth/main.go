@@ -15,13 +15,14 @@ import (
 	"github.com/open3ds/server/shared/dialect/juspay"
 	"github.com/open3ds/server/shared/dialect/juspay3ds"
 	"github.com/open3ds/server/shared/dialect/uas"
+	"github.com/open3ds/server/shared/dialect/worldpay"
 	"github.com/open3ds/server/shared/threeds"
 )
 
 func main() {
 	app.Start(config.Preauth, func(_ context.Context, a *app.App) (any, error) {
 		svc := threeds.NewPreauthService(a.Store, a.Store, a.Store, a.Vault, a.ServiceConfig())
-		return router(svc, a.Store, a.Log, a.Store).Handle, nil
+		return router(svc, a.Store, worldpay.Signer{Key: worldpay.JWTKey(a.SessionKey)}, a.Log, a.Store).Handle, nil
 	})
 }
 
@@ -34,7 +35,7 @@ type juspayStore interface {
 
 // router routes every dialect's preauth paths (one line per dialect); the
 // Juspay routes need its store (tests of the native API leave it out).
-func router(svc *threeds.PreauthService, idem threeds.IdempotencyStore, log *slog.Logger, js ...juspayStore) *apigw.Router {
+func router(svc *threeds.PreauthService, idem threeds.IdempotencyStore, wp worldpay.Signer, log *slog.Logger, js ...juspayStore) *apigw.Router {
 	var jr []apigw.Route
 	if len(js) > 0 {
 		jr = juspay.OrderRoutes(js[0], js[0], log)
@@ -43,6 +44,7 @@ func router(svc *threeds.PreauthService, idem threeds.IdempotencyStore, log *slo
 		emvjson.PreauthRoutes(svc, idem, log),
 		uas.PreauthRoutes(svc, idem, log),
 		juspay3ds.PreauthRoutes(svc, log),
+		worldpay.PreauthRoutes(svc, wp, log),
 		jr,
 	)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/open3ds/server/shared/dialect/juspay"
 	"github.com/open3ds/server/shared/dialect/juspay3ds"
 	"github.com/open3ds/server/shared/dialect/uas"
+	"github.com/open3ds/server/shared/dialect/worldpay"
 	"github.com/open3ds/server/shared/threeds"
 	"github.com/open3ds/server/shared/webhookpost"
 )
@@ -24,6 +25,7 @@ var renderers = map[string]webhookpost.Renderer{
 	emvjson.Name:   emvjson.Webhook{},
 	uas.Name:       uas.Webhook{},
 	juspay3ds.Name: juspay3ds.Webhook{},
+	worldpay.Name:  emvjson.Webhook{}, // Worldpay merchants get the product's signed event
 }
 
 func main() {

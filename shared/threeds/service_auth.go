@@ -22,6 +22,9 @@ type AuthInput struct {
 	// Dialect is the merchant API the request came through; it is recorded
 	// when the AReq opens the transaction (no preauth).
 	Dialect string
+	// TransID, when set and the AReq names no transaction, is the ID of the
+	// transaction the AReq opens (see PreauthInput.ThreeDSServerTransID).
+	TransID string
 }
 
 // AuthOutput is the outcome of the AReq: the validated ARes and, for a
@@ -76,7 +79,7 @@ func (s *flows) Authenticate(ctx context.Context, merchantID string, in AuthInpu
 	if in.ReturnURL != "" && !merchant.AllowsReturnURL(in.ReturnURL) {
 		return nil, fieldError("returnURL", "must be on one of the merchant's allowed origins", emv3ds.ErrorCodeInvalidFormat, emv3ds.ErrFormat)
 	}
-	tx, err := s.transactionForAuth(ctx, merchant, &areq, in.Dialect)
+	tx, err := s.transactionForAuth(ctx, merchant, &areq, in.Dialect, in.TransID)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +146,7 @@ func (s *flows) Authenticate(ctx context.Context, merchantID string, in AuthInpu
 
 // transactionForAuth returns the transaction Preauth opened, or opens one
 // when the merchant skipped Preauth.
-func (s *flows) transactionForAuth(ctx context.Context, merchant *Merchant, areq *emv3ds.AReq, dialect string) (*Transaction, error) {
+func (s *flows) transactionForAuth(ctx context.Context, merchant *Merchant, areq *emv3ds.AReq, dialect, newID string) (*Transaction, error) {
 	if areq.ThreeDSServerTransID == "" {
 		if err := checkPAN(areq.AcctNumber); err != nil {
 			return nil, err
@@ -153,8 +156,13 @@ func (s *flows) transactionForAuth(ctx context.Context, merchant *Merchant, areq
 			return nil, err
 		}
 		methodURL, _ := methodFor(cr, version)
+		if newID == "" {
+			newID = s.d.NewID()
+		} else if err := CheckTransID("threeDSServerTransID", newID); err != nil {
+			return nil, err
+		}
 		tx, err := NewTransaction(NewTransactionInput{
-			ID:              s.d.NewID(),
+			ID:              newID,
 			MerchantID:      merchant.ID,
 			Dialect:         dialect,
 			Card:            NewCard(areq.AcctNumber, cr.Scheme, s.d.PANHasher),

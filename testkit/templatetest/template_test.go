@@ -141,6 +141,9 @@ var wantRoutes = []route{
 	{"MerchantApi", "POST", "/3ds/authenticate", "AuthFunction", "ApiKeyAuthorizer"},
 	{"MerchantApi", "POST", "/3ds/final", "PostauthFunction", "ApiKeyAuthorizer"},
 	{"MerchantApi", "POST", "/3ds/results", "ChallengeCallbackFunction", "ApiKeyAuthorizer"},
+	{"MerchantApi", "POST", "/verifications/customers/3ds/deviceDataInitialization", "PreauthFunction", "ApiKeyAuthorizer"},
+	{"MerchantApi", "POST", "/verifications/customers/3ds/authentication", "AuthFunction", "ApiKeyAuthorizer"},
+	{"MerchantApi", "POST", "/verifications/customers/3ds/verification", "PostauthFunction", "ApiKeyAuthorizer"},
 }
 
 func TestRoutes(t *testing.T) {

@@ -105,7 +105,8 @@ type Stack struct {
 	// UASToken and UASBaseURL are merchant-1's UAS capability token and the
 	// base URL Hyperswitch's UAS client is given (seed_uas.go).
 	UASToken, UASBaseURL string
-	Juspay               *JuspayInfo // merchant-1's Juspay credentials (seed_juspay.go)
+	Juspay               *JuspayInfo         // merchant-1's Juspay credentials (seed_juspay.go)
+	Worldpay             WorldpayCredentials // merchant-1's Worldpay-dialect Basic credentials
 	Sim                  *dssim.Simulator
 
 	cfg       Config

@@ -20,6 +20,9 @@ func (s *Stack) PrintSummary(w io.Writer) {
 		fmt.Fprintf(w, "  %-17s %s   (Hyperswitch UAS base URL, authenticate_by=juspaythreedsserver)\n", "merchant-1 UAS", s.UASBaseURL)
 	}
 	s.printJuspay(w)
+	if wp := s.Worldpay; wp.Username != "" {
+		fmt.Fprintf(w, "  %-17s entity %s  user %s  password %s   (POST /verifications/customers/3ds/…, HTTP Basic)\n", wp.MerchantID+" worldpay", wp.Entity, wp.Username, wp.Password)
+	}
 	fmt.Fprintf(w, "  Demo checkout     %s/_local/checkout   (threeds.js in a card form; OTP 1234)\n", s.URL)
 	fmt.Fprintf(w, "  Console           %s/_local/console    (transactions and their timelines)\n", s.URL)
 	fmt.Fprintf(w, "  Webhook sink      %s/_local/webhooks\n", s.URL)

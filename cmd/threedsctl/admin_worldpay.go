@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/open3ds/server/shared/apigw"
+	"github.com/open3ds/server/shared/dialect/worldpay"
+	"github.com/open3ds/server/shared/threeds"
+	"github.com/open3ds/server/shared/vault"
+)
+
+// worldpayCredential stores a Worldpay-dialect Basic credential for
+// merchantID: only the hash of kind:username:password, as API keys are.
+func worldpayCredential(ctx context.Context, st interface {
+	CreateAPIKey(context.Context, *threeds.APIKey) error
+}, merchantID, entity, username, password string, now time.Time) (*threeds.APIKey, error) {
+	hash := vault.HashAPIKey(apigw.BasicCredentialMaterial(worldpay.CredentialKind, username, password))
+	k := &threeds.APIKey{ID: "key_" + hash[:16], MerchantID: merchantID, Hash: hash, Kind: worldpay.CredentialKind,
+		Prefix: username, Name: "worldpay entity " + entity, CreatedAt: now}
+	return k, st.CreateAPIKey(ctx, k)
+}
+
+func init() {
+	adminCommand("worldpay-credentials", "create Worldpay-dialect Basic credentials for a merchant (password shown once): worldpay-credentials -table T -merchant ID [-entity E] [-username U]",
+		func(fs *flag.FlagSet) func(context.Context, *adminFlags, []string, io.Reader, io.Writer) error {
+			merchantID := fs.String("merchant", "", "merchant ID (required)")
+			entity := fs.String("entity", "default", "the merchant.entity the merchant sends (recorded as the credential's label)")
+			username := fs.String("username", "", "Basic username (default: generated)")
+			return func(ctx context.Context, a *adminFlags, _ []string, _ io.Reader, out io.Writer) error {
+				if *merchantID == "" {
+					return usagef("-merchant is required")
+				}
+				if err := threeds.CheckIdentifier("entity", *entity, threeds.ReferenceFormat(1, 64)); err != nil {
+					return usagef("-entity must be 1 to 64 visible ASCII characters")
+				}
+				user := *username
+				if user == "" {
+					s, err := vault.NewSecret(8)
+					if err != nil {
+						return err
+					}
+					user = "wp_" + s
+				}
+				if strings.Contains(user, ":") || threeds.CheckIdentifier("username", user, threeds.ReferenceFormat(1, 64)) != nil {
+					return usagef("-username must be ASCII without ':'")
+				}
+				pass, err := vault.NewSecret(24)
+				if err != nil {
+					return err
+				}
+				st, err := a.store(ctx, false)
+				if err != nil {
+					return err
+				}
+				k, err := worldpayCredential(ctx, st, *merchantID, *entity, user, pass, time.Now())
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(out, "key ID: %s\nentity: %s\nusername: %s\npassword (shown once, store it now): %s\n", k.ID, *entity, user, pass)
+				return nil
+			}
+		})
+}
