@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/stretchr/testify/require"
 
+	"github.com/open3ds/server/shared/dialect/cardinal"
 	"github.com/open3ds/server/shared/apigw"
 	"github.com/open3ds/server/shared/emv3ds"
 	"github.com/open3ds/server/shared/session"
@@ -94,7 +95,7 @@ func newHarness(t *testing.T) *harness {
 		require.NoError(t, err)
 	}
 	logs := &bytes.Buffer{}
-	return &harness{h: router(svc, store, slog.New(slog.NewJSONHandler(logs, nil))), dir: dir, sessions: sessions, logs: logs}
+	return &harness{h: router(svc, store, slog.New(slog.NewJSONHandler(logs, nil)), cardinal.Authenticator{}), dir: dir, sessions: sessions, logs: logs}
 }
 
 func fixture(t *testing.T, name string) events.APIGatewayProxyRequest {

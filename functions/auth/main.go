@@ -7,10 +7,12 @@ package main
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/open3ds/server/shared/apigw"
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
+	"github.com/open3ds/server/shared/dialect/cardinal"
 	"github.com/open3ds/server/shared/dialect/emvjson"
 	"github.com/open3ds/server/shared/threeds"
 )
@@ -26,13 +28,14 @@ func main() {
 			return nil, err
 		}
 		svc := threeds.NewAuthService(a.Store, a.Store, a.Store, a.Vault, ds, sessions, a.ServiceConfig())
-		return router(svc, a.Store, a.Log).Handle, nil
+		return router(svc, a.Store, a.Log, cardinal.Authenticator{Store: a.Store, Vault: a.Vault, Now: time.Now}).Handle, nil
 	})
 }
 
 // router routes every dialect's auth paths (one line per dialect).
-func router(svc *threeds.AuthService, idem threeds.IdempotencyStore, log *slog.Logger) *apigw.Router {
+func router(svc *threeds.AuthService, idem threeds.IdempotencyStore, log *slog.Logger, cardinalAuth cardinal.Authenticator) *apigw.Router {
 	return apigw.NewRouter(log, emvjson.Errors{},
 		emvjson.AuthRoutes(svc, idem, log),
+		cardinal.LookupRoutes(svc, cardinalAuth, log),
 	)
 }

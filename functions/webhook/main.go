@@ -11,6 +11,7 @@ import (
 
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
+	"github.com/open3ds/server/shared/dialect/cardinal"
 	"github.com/open3ds/server/shared/dialect/emvjson"
 	"github.com/open3ds/server/shared/threeds"
 	"github.com/open3ds/server/shared/webhookpost"
@@ -18,7 +19,8 @@ import (
 
 // renderers are the webhook shapes by dialect (one line per dialect).
 var renderers = map[string]webhookpost.Renderer{
-	emvjson.Name: emvjson.Webhook{},
+	emvjson.Name:  emvjson.Webhook{},
+	cardinal.Name: cardinal.Webhook{},
 }
 
 func main() {

@@ -106,6 +106,8 @@ type Request struct {
 	// response's Payload is one too), else a JSON string.
 	Objectify bool
 	Payload   RequestPayload
+	// KeyIndex is the index in Credential.Keys of the key that verified.
+	KeyIndex int
 }
 
 // Credential is what ParseRequest needs of the issuer: its OrgUnitId and
@@ -149,12 +151,13 @@ func ParseRequest(token string, lookup Lookup, now time.Time) (*Request, error) 
 		return nil, claimErr("iss", "is not a known API identifier")
 	}
 	var claims jwt.MapClaims
-	for _, k := range cred.Keys {
+	index := 0
+	for i, k := range cred.Keys {
 		key := k
 		c := jwt.MapClaims{}
 		t, err := parser().ParseWithClaims(token, c, func(*jwt.Token) (any, error) { return key, nil })
 		if err == nil && t.Valid {
-			claims = c
+			claims, index = c, i
 			break
 		}
 		if errors.Is(err, jwt.ErrTokenSignatureInvalid) {
@@ -167,7 +170,12 @@ func ParseRequest(token string, lookup Lookup, now time.Time) (*Request, error) 
 	if claims == nil {
 		return nil, claimErr("signature", "does not verify with the API Key of iss")
 	}
-	return requestClaims(claims, iss, cred.OrgUnitID, now)
+	r, err := requestClaims(claims, iss, cred.OrgUnitID, now)
+	if err != nil {
+		return nil, err
+	}
+	r.KeyIndex = index
+	return r, nil
 }
 
 func requestClaims(c jwt.MapClaims, iss, orgUnit string, now time.Time) (*Request, error) {
