@@ -16,8 +16,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/stretchr/testify/require"
 
-	"github.com/open3ds/server/shared/dialect/cardinal"
 	"github.com/open3ds/server/shared/apigw"
+	"github.com/open3ds/server/shared/dialect/cardinal"
 	"github.com/open3ds/server/shared/emv3ds"
 	"github.com/open3ds/server/shared/session"
 	"github.com/open3ds/server/shared/threeds"

@@ -82,13 +82,18 @@ func SignResponse(r Response, apiKey []byte) (string, error) {
 // when empty), not expired at now (Skew tolerated), and a Payload object
 // or JSON string of the documented shape.
 func VerifyResponse(token string, apiKey []byte, wantAud string, now time.Time) (*Response, error) {
+	unverified, _, err := jwt.NewParser().ParseUnverified(token, jwt.MapClaims{})
+	if err != nil {
+		return nil, claimErr("JWT", "is not a compact JWS")
+	}
+	if alg, _ := unverified.Header["alg"].(string); alg != Alg {
+		return nil, claimErr("alg", "must be HS256")
+	}
 	c := jwt.MapClaims{}
-	t, err := parser().ParseWithClaims(token, c, func(*jwt.Token) (any, error) { return apiKey, nil })
+	_, err = parser().ParseWithClaims(token, c, func(*jwt.Token) (any, error) { return apiKey, nil })
 	switch {
 	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
 		return nil, claimErr("signature", "does not verify with the API Key")
-	case errors.Is(err, jwt.ErrTokenUnverifiable), errors.Is(err, jwt.ErrTokenMalformed) && t != nil:
-		return nil, claimErr("alg", "must be HS256")
 	case err != nil:
 		return nil, claimErr("JWT", "is not a valid HS256 JWS")
 	}
