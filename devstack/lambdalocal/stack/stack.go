@@ -64,6 +64,9 @@ type Config struct {
 	// local sink and a generated secret.
 	WebhookURL, WebhookSecret string
 
+	// Cardinal is merchant-1's Cardinal credential set; "" generates.
+	Cardinal CardinalInfo
+
 	// Env adds or overrides function environment variables (e.g. DS_TIMEOUT).
 	Env map[string]string
 	// Concurrency is each function's most concurrent execution environments
@@ -99,6 +102,7 @@ type Stack struct {
 	DDBEndpoint string
 	Table       string
 	Merchants   []MerchantInfo
+	Cardinal    CardinalInfo // merchant-1's Cardinal credentials
 	Sim         *dssim.Simulator
 
 	cfg       Config
@@ -311,6 +315,9 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	s.gwMu.Unlock()
 
 	if err = s.seed(ctx, v); err != nil {
+		return nil, err
+	}
+	if err = s.seedCardinal(ctx, v); err != nil {
 		return nil, err
 	}
 	s.startUI(v)

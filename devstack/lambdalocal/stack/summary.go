@@ -16,6 +16,9 @@ func (s *Stack) PrintSummary(w io.Writer) {
 		fmt.Fprintf(w, "  %-17s %s   (Authorization: Bearer <key> or APIKey: <key>)\n", m.ID+" key", m.APIKey)
 		fmt.Fprintf(w, "  %-17s %s\n", m.ID+" webhooks", m.WebhookURL)
 	}
+	if c := s.Cardinal; c.APIID != "" {
+		fmt.Fprintf(w, "  %-17s API identifier %s   OrgUnitId %s   API Key %s   (POST /cardinal/lookup /cardinal/authenticate)\n", c.MerchantID+" cardinal", c.APIID, c.OrgUnitID, c.APIKey)
+	}
 	fmt.Fprintf(w, "  Demo checkout     %s/_local/checkout   (threeds.js in a card form; OTP 1234)\n", s.URL)
 	fmt.Fprintf(w, "  Console           %s/_local/console    (transactions and their timelines)\n", s.URL)
 	fmt.Fprintf(w, "  Webhook sink      %s/_local/webhooks\n", s.URL)
