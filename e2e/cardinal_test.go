@@ -40,7 +40,6 @@ func lookupBody(pan string) map[string]any {
 		"IPAddress": "192.0.2.10", "UserAgent": "Mozilla/5.0 (X11; Linux x86_64) open3ds-e2e", "BrowserHeader": "text/html",
 		"BrowserLanguage": "en-US", "BrowserColorDepth": "24", "BrowserScreenHeight": "1080", "BrowserScreenWidth": "1920",
 		"BrowserTimeZone": "-60", "BrowserJavaEnabled": "false", "BrowserJavascriptEnabled": "true",
-		"ThreeDSRequestorURL": "https://shop.example.com",
 	}
 }
 
@@ -154,8 +153,8 @@ func TestCardinalHybridNotEnrolled(t *testing.T) {
 	require.NotContains(t, got, "TransactionId")
 }
 
-// A DS that never answers: the lookup is the gateway-timeout error, the
-// authenticate call an ERROR response JWT with ErrorNumber != 0.
+// A DS that never answers: the lookup is the gateway-timeout error in the
+// dialect's shape (ErrorNo 405, the EMV code).
 func TestCardinalHybridDSTimeout(t *testing.T) {
 	tok, _ := cardinalJWT(t, true)
 	r := api.Call(t, "/cardinal/lookup", tok, lookupBody(visa(dssim.ScenarioDSTimeout)))
