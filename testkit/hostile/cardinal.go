@@ -11,7 +11,6 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/require"
-
 )
 
 // Cardinal is the Cardinal Cruise-compatible dialect: forged, expired,
