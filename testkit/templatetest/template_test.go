@@ -129,6 +129,9 @@ var wantRoutes = []route{
 	{"MerchantApi", "GET", "/hosted/challenge", "ChallengeCallbackFunction", ""},
 	{"ResultsApi", "POST", "/ds/results", "ChallengeCallbackFunction", ""},
 	{"SimulatorApi", "ANY", "/{proxy+}", "SimulatorFunction", ""},
+	// Cardinal: the request JWT is verified in the handler.
+	{"MerchantApi", "POST", "/cardinal/lookup", "AuthFunction", ""},
+	{"MerchantApi", "POST", "/cardinal/authenticate", "PostauthFunction", ""},
 }
 
 func TestRoutes(t *testing.T) {
@@ -469,7 +472,7 @@ func TestIAMLeastPrivilege(t *testing.T) {
 		"AuthorizerFunction":        {"dynamodb:GetItem"},
 		"PreauthFunction":           flow,
 		"AuthFunction":              flow,
-		"PostauthFunction":          {"dynamodb:GetItem"},
+		"PostauthFunction":          {"dynamodb:GetItem", "dynamodb:PutItem"}, // PutItem: the Cardinal request JWT's jti
 		"ChallengeCallbackFunction": {"dynamodb:GetItem", "dynamodb:PutItem"},
 		"WebhookFunction":           {"dynamodb:GetItem", "dynamodb:PutItem"},
 		"CardRangesFunction":        {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"},
