@@ -36,7 +36,7 @@ type authenticateHandler struct {
 // AuthenticateRequest is cmpi_authenticate in JSON: the lookup's
 // TransactionId.
 type AuthenticateRequest struct {
-	TransactionId string `json:"TransactionId"` //nolint:revive // Cardinal's name
+	TransactionId string `json:"TransactionId"`
 }
 
 // AuthenticateResponse is the cmpi_authenticate answer: the result fields
@@ -46,11 +46,11 @@ type AuthenticateResponse struct {
 	ErrorDesc             string `json:"ErrorDesc"`
 	ActionCode            string `json:"ActionCode"`
 	PAResStatus           string `json:"PAResStatus,omitempty"`
-	TransactionId         string `json:"TransactionId"` //nolint:revive // Cardinal's name
+	TransactionId         string `json:"TransactionId"`
 	EciFlag               string `json:"EciFlag,omitempty"`
 	Cavv                  string `json:"Cavv,omitempty"`
 	ThreeDSVersion        string `json:"ThreeDSVersion,omitempty"`
-	DSTransactionId       string `json:"DSTransactionId,omitempty"` //nolint:revive // Cardinal's name
+	DSTransactionId       string `json:"DSTransactionId,omitempty"`
 	SignatureVerification string `json:"SignatureVerification,omitempty"`
 	StatusReason          string `json:"StatusReason,omitempty"`
 	JWT                   string `json:"JWT"`

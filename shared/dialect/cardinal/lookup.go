@@ -40,9 +40,9 @@ type LookupRequest struct {
 	Amount                   string     `json:"Amount"`       // minor units
 	CurrencyCode             string     `json:"CurrencyCode"` // ISO 4217 numeric
 	CardNumber               emv3ds.PAN `json:"CardNumber"`
-	CardExpMonth             string     `json:"CardExpMonth"`  // MM
-	CardExpYear              string     `json:"CardExpYear"`   // YYYY
-	DFReferenceId            string     `json:"DFReferenceId"` //nolint:revive // Cardinal's name
+	CardExpMonth             string     `json:"CardExpMonth"` // MM
+	CardExpYear              string     `json:"CardExpYear"`  // YYYY
+	DFReferenceId            string     `json:"DFReferenceId"`
 	Email                    string     `json:"Email"`
 	BillingFirstName         string     `json:"BillingFirstName"`
 	BillingLastName          string     `json:"BillingLastName"`
@@ -77,11 +77,11 @@ type LookupResponse struct {
 	ACSUrl                string `json:"ACSUrl,omitempty"`
 	Payload               string `json:"Payload,omitempty"`
 	ThreeDSSessionData    string `json:"ThreeDSSessionData,omitempty"`
-	TransactionId         string `json:"TransactionId,omitempty"` //nolint:revive // Cardinal's name
+	TransactionId         string `json:"TransactionId,omitempty"`
 	EciFlag               string `json:"EciFlag,omitempty"`
 	Cavv                  string `json:"Cavv,omitempty"`
 	ThreeDSVersion        string `json:"ThreeDSVersion,omitempty"`
-	DSTransactionId       string `json:"DSTransactionId,omitempty"` //nolint:revive // Cardinal's name
+	DSTransactionId       string `json:"DSTransactionId,omitempty"`
 	SignatureVerification string `json:"SignatureVerification,omitempty"`
 	StatusReason          string `json:"StatusReason,omitempty"`
 	ActionCode            string `json:"ActionCode,omitempty"`

@@ -19,7 +19,7 @@ type WebhookEvent struct {
 	ID            string                 `json:"id"`
 	Type          string                 `json:"type"`
 	Created       int64                  `json:"created"`
-	TransactionId string                 `json:"TransactionId"` //nolint:revive // Cardinal's name
+	TransactionId string                 `json:"TransactionId"`
 	Payload       cruise.ResponsePayload `json:"Payload"`
 }
 

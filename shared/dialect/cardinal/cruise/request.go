@@ -41,7 +41,7 @@ type OrderDetails struct {
 	OrderNumber   string      `json:"OrderNumber,omitempty"`
 	Amount        json.Number `json:"Amount,omitempty"`
 	CurrencyCode  json.Number `json:"CurrencyCode,omitempty"`
-	TransactionId string      `json:"TransactionId,omitempty"` //nolint:revive // Cardinal's name
+	TransactionId string      `json:"TransactionId,omitempty"`
 }
 
 // UnmarshalJSON accepts Amount and CurrencyCode as strings or numbers.
@@ -50,7 +50,7 @@ func (o *OrderDetails) UnmarshalJSON(b []byte) error {
 		OrderNumber   string          `json:"OrderNumber"`
 		Amount        json.RawMessage `json:"Amount"`
 		CurrencyCode  json.RawMessage `json:"CurrencyCode"`
-		TransactionId string          `json:"TransactionId"` //nolint:revive // Cardinal's name
+		TransactionId string          `json:"TransactionId"`
 	}
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return err
@@ -58,10 +58,10 @@ func (o *OrderDetails) UnmarshalJSON(b []byte) error {
 	o.OrderNumber, o.TransactionId = raw.OrderNumber, raw.TransactionId
 	var err error
 	if o.Amount, err = numberOrString(raw.Amount); err != nil {
-		return fmt.Errorf("Amount: %w", err)
+		return fmt.Errorf("amount: %w", err)
 	}
 	if o.CurrencyCode, err = numberOrString(raw.CurrencyCode); err != nil {
-		return fmt.Errorf("CurrencyCode: %w", err)
+		return fmt.Errorf("currency code: %w", err)
 	}
 	return nil
 }

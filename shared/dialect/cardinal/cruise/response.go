@@ -29,13 +29,13 @@ type ExtendedData struct {
 	XID                   string `json:"XID,omitempty"`
 	Enrolled              string `json:"Enrolled,omitempty"`
 	ThreeDSVersion        string `json:"ThreeDSVersion,omitempty"`
-	DSTransactionId       string `json:"DSTransactionId,omitempty"` //nolint:revive // Cardinal's name
+	DSTransactionId       string `json:"DSTransactionId,omitempty"`
 }
 
 // Payment is Payload.Payment.
 type Payment struct {
 	Type                   string       `json:"Type"`
-	ProcessorTransactionId string       `json:"ProcessorTransactionId,omitempty"` //nolint:revive // Cardinal's name
+	ProcessorTransactionId string       `json:"ProcessorTransactionId,omitempty"`
 	ExtendedData           ExtendedData `json:"ExtendedData"`
 }
 
