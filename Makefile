@@ -66,7 +66,8 @@ import-check:
 	@bad=$$($(GO) list -deps ./shared/emv3ds ./shared/threeds | grep -E '^github.com/aws/|^net/http$$|^$(MODULE)/shared/dialect/' || true); \
 	if [ -n "$$bad" ]; then echo "emv3ds/threeds must not import: $$bad"; exit 1; fi
 	@for d in $$($(GO) list ./shared/dialect/...); do \
-		bad=$$($(GO) list -deps $$d | grep -E '^$(MODULE)/shared/dialect/' | grep -vx "$$d" || true); \
+		root=$$(echo $$d | sed -E 's#^($(MODULE)/shared/dialect/[^/]+).*#\1#'); \
+		bad=$$($(GO) list -deps $$d | grep -E '^$(MODULE)/shared/dialect/' | grep -vE "^$$root(/|$$)" || true); \
 		if [ -n "$$bad" ]; then echo "dialect $$d must not import another dialect: $$bad"; exit 1; fi; \
 	done
 	@bad=$$($(GO) list -deps ./shared/... | grep -E '^$(MODULE)/(devstack|testkit)(/|$$)|^testing$$' || true); \

@@ -29,7 +29,7 @@ const (
 )
 
 // dialects are every merchant API the product speaks.
-var dialects = []hostile.Dialect{hostile.Native(), hostile.UAS()}
+var dialects = []hostile.Dialect{hostile.Native(), hostile.UAS(), hostile.Cardinal()}
 
 func TestMain(m *testing.M) { os.Exit(run(m)) }
 
@@ -66,7 +66,8 @@ func run(m *testing.M) int {
 			target = hostile.Target{
 				API: stacktest.NewClient(s.URL, 60*time.Second), SimURL: s.Sim.URL(),
 				Keys: [2]string{s.Merchants[0].APIKey, s.Merchants[1].APIKey}, SessionKey: sessionKey, Logs: logs.String,
-				UASBase: s.UASBaseURL,
+				UASBase:  s.UASBaseURL,
+				Cardinal: [3]string{s.Cardinal.APIID, s.Cardinal.OrgUnitID, s.Cardinal.APIKey},
 			}
 			dialects = append(dialects, hostile.Worldpay(s.Worldpay.Username, s.Worldpay.Password))
 			return nil

@@ -42,11 +42,13 @@ func run() int {
 	// command, not a Lambda function, so it reads them itself).
 	cfg := stack.Config{
 		Port: *port, DDBPort: *ddbPort, SimPort: *simPort, DataDir: *data,
-		APIKey:          os.Getenv("THREEDS_API_KEY"),
-		APIKey2:         os.Getenv("THREEDS_API_KEY_2"),
-		WebhookURL:      os.Getenv("THREEDS_WEBHOOK_URL"),
-		WebhookSecret:   os.Getenv("THREEDS_WEBHOOK_SECRET"),
-		UASToken:        os.Getenv("THREEDS_UAS_TOKEN"),
+		APIKey:        os.Getenv("THREEDS_API_KEY"),
+		APIKey2:       os.Getenv("THREEDS_API_KEY_2"),
+		WebhookURL:    os.Getenv("THREEDS_WEBHOOK_URL"),
+		WebhookSecret: os.Getenv("THREEDS_WEBHOOK_SECRET"),
+		UASToken:      os.Getenv("THREEDS_UAS_TOKEN"),
+		Cardinal: stack.CardinalInfo{APIID: os.Getenv("THREEDS_CARDINAL_API_ID"), OrgUnitID: os.Getenv("THREEDS_CARDINAL_ORG_UNIT_ID"),
+			APIKey: os.Getenv("THREEDS_CARDINAL_API_KEY")},
 		NewStore:        stack.DynamoStore,
 		SimulatorLambda: *simLambda,
 		Logs:            os.Stderr,

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/open3ds/server/shared/apigw"
+	"github.com/open3ds/server/shared/dialect/cardinal"
 	"github.com/open3ds/server/shared/dialect/worldpay"
 	"github.com/open3ds/server/shared/emv3ds"
 	"github.com/open3ds/server/shared/session"
@@ -95,7 +96,7 @@ func newHarness(t *testing.T) *harness {
 		require.NoError(t, err)
 	}
 	logs := &bytes.Buffer{}
-	return &harness{h: router(svc, store, threeds.NewResultService(store, threeds.WithClock(clock.Now)), worldpay.Signer{Key: []byte("test-key"), Now: clock.Now}, slog.New(slog.NewJSONHandler(logs, nil))), dir: dir, sessions: sessions, logs: logs}
+	return &harness{h: router(svc, store, threeds.NewResultService(store, threeds.WithClock(clock.Now)), worldpay.Signer{Key: []byte("test-key"), Now: clock.Now}, slog.New(slog.NewJSONHandler(logs, nil)), cardinal.Authenticator{}), dir: dir, sessions: sessions, logs: logs}
 }
 
 func fixture(t *testing.T, name string) events.APIGatewayProxyRequest {

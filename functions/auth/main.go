@@ -7,10 +7,12 @@ package main
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/open3ds/server/shared/apigw"
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
+	"github.com/open3ds/server/shared/dialect/cardinal"
 	"github.com/open3ds/server/shared/dialect/emvjson"
 	"github.com/open3ds/server/shared/dialect/juspay"
 	"github.com/open3ds/server/shared/dialect/juspay3ds"
@@ -32,7 +34,7 @@ func main() {
 		svc := threeds.NewAuthService(a.Store, a.Store, a.Store, a.Vault, ds, sessions, a.ServiceConfig())
 		pre := threeds.NewPreauthService(a.Store, a.Store, a.Store, a.Vault, a.ServiceConfig())
 		return router(svc, a.Store, threeds.NewResultService(a.Store), worldpay.Signer{Key: worldpay.JWTKey(a.SessionKey)}, a.Log,
-			juspayDeps{orders: a.Store, preauth: pre}).Handle, nil
+			cardinal.Authenticator{Store: a.Store, Vault: a.Vault, Now: time.Now}, juspayDeps{orders: a.Store, preauth: pre}).Handle, nil
 	})
 }
 
@@ -45,7 +47,7 @@ type juspayDeps struct {
 
 // router routes every dialect's auth paths (one line per dialect); the
 // Juspay routes need their deps (tests of the native API leave them out).
-func router(svc *threeds.AuthService, idem threeds.IdempotencyStore, results *threeds.ResultService, wp worldpay.Signer, log *slog.Logger, js ...juspayDeps) *apigw.Router {
+func router(svc *threeds.AuthService, idem threeds.IdempotencyStore, results *threeds.ResultService, wp worldpay.Signer, log *slog.Logger, cardinalAuth cardinal.Authenticator, js ...juspayDeps) *apigw.Router {
 	var jr []apigw.Route
 	if len(js) > 0 {
 		jr = juspay.TxnRoutes(js[0].orders, js[0].preauth, svc, log)
@@ -55,6 +57,7 @@ func router(svc *threeds.AuthService, idem threeds.IdempotencyStore, results *th
 		uas.AuthRoutes(svc, idem, log),
 		juspay3ds.AuthRoutes(svc, log),
 		worldpay.AuthRoutes(svc, results, wp, log),
+		cardinal.LookupRoutes(svc, cardinalAuth, log),
 		jr,
 	)
 }

@@ -7,10 +7,12 @@ package main
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/open3ds/server/shared/apigw"
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
+	"github.com/open3ds/server/shared/dialect/cardinal"
 	"github.com/open3ds/server/shared/dialect/emvjson"
 	"github.com/open3ds/server/shared/dialect/juspay"
 	"github.com/open3ds/server/shared/dialect/juspay3ds"
@@ -21,13 +23,13 @@ import (
 
 func main() {
 	app.Start(config.Postauth, func(_ context.Context, a *app.App) (any, error) {
-		return router(threeds.NewResultService(a.Store), a.Log, a.Store).Handle, nil
+		return router(threeds.NewResultService(a.Store), a.Log, cardinal.Authenticator{Store: a.Store, Vault: a.Vault, Now: time.Now}, a.Store).Handle, nil
 	})
 }
 
 // router routes every dialect's postauth paths (one line per dialect); the
 // Juspay routes need its order store (tests of the native API leave it out).
-func router(svc *threeds.ResultService, log *slog.Logger, orders ...juspay.OrderStore) *apigw.Router {
+func router(svc *threeds.ResultService, log *slog.Logger, cardinalAuth cardinal.Authenticator, orders ...juspay.OrderStore) *apigw.Router {
 	var jr []apigw.Route
 	if len(orders) > 0 {
 		jr = append(juspay.StatusRoutes(orders[0], svc, log), juspay.ReturnRoutes(orders[0], svc, log)...)
@@ -37,6 +39,7 @@ func router(svc *threeds.ResultService, log *slog.Logger, orders ...juspay.Order
 		uas.PostauthRoutes(svc, log),
 		juspay3ds.PostauthRoutes(svc, log),
 		worldpay.PostauthRoutes(svc, nil, log),
+		cardinal.AuthenticateRoutes(svc, cardinalAuth, log),
 		jr,
 	)
 }

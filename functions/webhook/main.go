@@ -11,6 +11,7 @@ import (
 
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
+	"github.com/open3ds/server/shared/dialect/cardinal"
 	"github.com/open3ds/server/shared/dialect/emvjson"
 	"github.com/open3ds/server/shared/dialect/juspay"
 	"github.com/open3ds/server/shared/dialect/juspay3ds"
@@ -26,6 +27,7 @@ var renderers = map[string]webhookpost.Renderer{
 	uas.Name:       uas.Webhook{},
 	juspay3ds.Name: juspay3ds.Webhook{},
 	worldpay.Name:  emvjson.Webhook{}, // Worldpay merchants get the product's signed event
+	cardinal.Name:  cardinal.Webhook{},
 }
 
 func main() {

@@ -26,6 +26,9 @@ type Target struct {
 	Logs func() string
 	// UASBase is merchant-1's UAS base URL (…/uas/<token>/), for the UAS rows.
 	UASBase string
+	// Cardinal is merchant-1's Cardinal credential set (API identifier,
+	// OrgUnitId, API Key), for the Cardinal rows' JWTs.
+	Cardinal [3]string
 }
 
 // Probe is one hostile request and what the rules say it must get.

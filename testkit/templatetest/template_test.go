@@ -144,6 +144,9 @@ var wantRoutes = []route{
 	{"MerchantApi", "POST", "/verifications/customers/3ds/deviceDataInitialization", "PreauthFunction", "ApiKeyAuthorizer"},
 	{"MerchantApi", "POST", "/verifications/customers/3ds/authentication", "AuthFunction", "ApiKeyAuthorizer"},
 	{"MerchantApi", "POST", "/verifications/customers/3ds/verification", "PostauthFunction", "ApiKeyAuthorizer"},
+	// Cardinal: the request JWT is verified in the handler.
+	{"MerchantApi", "POST", "/cardinal/lookup", "AuthFunction", ""},
+	{"MerchantApi", "POST", "/cardinal/authenticate", "PostauthFunction", ""},
 }
 
 func TestRoutes(t *testing.T) {
@@ -484,7 +487,7 @@ func TestIAMLeastPrivilege(t *testing.T) {
 		"AuthorizerFunction":        {"dynamodb:GetItem"},
 		"PreauthFunction":           flow,
 		"AuthFunction":              flow,
-		"PostauthFunction":          {"dynamodb:GetItem"},
+		"PostauthFunction":          {"dynamodb:GetItem", "dynamodb:PutItem"}, // PutItem: the Cardinal request JWT's jti
 		"ChallengeCallbackFunction": {"dynamodb:GetItem", "dynamodb:PutItem"},
 		"WebhookFunction":           {"dynamodb:GetItem", "dynamodb:PutItem"},
 		"CardRangesFunction":        {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"},

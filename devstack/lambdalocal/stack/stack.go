@@ -64,6 +64,9 @@ type Config struct {
 	// local sink and a generated secret.
 	WebhookURL, WebhookSecret string
 
+	// Cardinal is merchant-1's Cardinal credential set; "" generates.
+	Cardinal CardinalInfo
+
 	// Env adds or overrides function environment variables (e.g. DS_TIMEOUT).
 	Env map[string]string
 	// Concurrency is each function's most concurrent execution environments
@@ -107,6 +110,7 @@ type Stack struct {
 	UASToken, UASBaseURL string
 	Juspay               *JuspayInfo         // merchant-1's Juspay credentials (seed_juspay.go)
 	Worldpay             WorldpayCredentials // merchant-1's Worldpay-dialect Basic credentials
+	Cardinal             CardinalInfo        // merchant-1's Cardinal credentials
 	Sim                  *dssim.Simulator
 
 	cfg       Config
@@ -321,6 +325,9 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	s.gwMu.Unlock()
 
 	if err = s.seed(ctx, v); err != nil {
+		return nil, err
+	}
+	if err = s.seedCardinal(ctx, v); err != nil {
 		return nil, err
 	}
 	s.startUI(v)

@@ -23,6 +23,9 @@ func (s *Stack) PrintSummary(w io.Writer) {
 	if wp := s.Worldpay; wp.Username != "" {
 		fmt.Fprintf(w, "  %-17s entity %s  user %s  password %s   (POST /verifications/customers/3ds/…, HTTP Basic)\n", wp.MerchantID+" worldpay", wp.Entity, wp.Username, wp.Password)
 	}
+	if c := s.Cardinal; c.APIID != "" {
+		fmt.Fprintf(w, "  %-17s API identifier %s   OrgUnitId %s   API Key %s   (POST /cardinal/lookup /cardinal/authenticate)\n", c.MerchantID+" cardinal", c.APIID, c.OrgUnitID, c.APIKey)
+	}
 	fmt.Fprintf(w, "  Demo checkout     %s/_local/checkout   (threeds.js in a card form; OTP 1234)\n", s.URL)
 	fmt.Fprintf(w, "  Console           %s/_local/console    (transactions and their timelines)\n", s.URL)
 	fmt.Fprintf(w, "  Webhook sink      %s/_local/webhooks\n", s.URL)
