@@ -118,12 +118,6 @@ func (s *tableState) Update(ctx context.Context, rec *dssim.TxRecord) error {
 	err = s.put(ctx, item, "rev = :rev", map[string]types.AttributeValue{":rev": &types.AttributeValueMemberN{Value: strconv.Itoa(rec.Rev)}})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
-		// The SDK retries a put whose answer was lost; the retry then finds
-		// its own first attempt. Only another writer's revision is stale.
-		if cur, gerr := s.Get(ctx, rec.ACSTransID); gerr == nil && cur.Rev == rec.Rev+1 && sameRecord(cur, rec) {
-			rec.Rev++
-			return nil
-		}
 		return dssim.ErrStaleTransaction
 	}
 	if err != nil {
@@ -173,14 +167,4 @@ func lambdaSetup(ctx context.Context, cfg *dssim.Config) error {
 		cfg.RReqSigningKey = []byte(doc.RReqKey)
 	}
 	return nil
-}
-
-// sameRecord reports whether two records hold the same state apart from
-// their revisions.
-func sameRecord(a, b *dssim.TxRecord) bool {
-	x, y := *a, *b
-	x.Rev, y.Rev = 0, 0
-	bx, errx := json.Marshal(x)
-	by, erry := json.Marshal(y)
-	return errx == nil && erry == nil && string(bx) == string(by)
 }

@@ -27,7 +27,9 @@ func TestTableState(t *testing.T) {
 	t.Cleanup(func() { _ = inst.Stop() })
 	require.NoError(t, tabledef.CreateTableFromTemplate(ctx, inst.Client(), root+"/template.yaml", "SimulatorTable", "dssim-test"))
 
-	now := time.Date(2026, 6, 25, 8, 0, 0, 0, time.UTC)
+	// Real time, not a fixed date: DynamoDB Local's TTL sweeper deletes items
+	// whose expiresAt has passed on the real clock, at a moment of its own.
+	now := time.Now().UTC()
 	st := &tableState{db: inst.Client(), table: "dssim-test", now: func() time.Time { return now }}
 	rec := &dssim.TxRecord{ID: "tx-1", ACSTransID: "acs-1", Scheme: emv3ds.SchemeVisa, Scenario: dssim.ScenarioChallenge, Amount: "19.99"}
 	require.NoError(t, st.Create(ctx, rec))
