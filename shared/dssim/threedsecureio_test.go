@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/open3ds/server/shared/emv3ds"
+	"github.com/stretchr/testify/require"
 )
 
 func TestThreeDSecureIOScenarios(t *testing.T) {
@@ -58,5 +59,47 @@ func TestValidateWithSkipsLuhnOnlyForTestPANs(t *testing.T) {
 		if emv3ds.LuhnValid(p) {
 			t.Errorf("%s passes Luhn; the test would prove nothing", p)
 		}
+	}
+}
+
+// The DS accepts the non-Luhn test PANs, and the auto-pass/auto-fail
+// challenge pages submit themselves to Y and N.
+func TestThreeDSecureIOThroughDS(t *testing.T) {
+	t.Parallel()
+	e := start(t, nil)
+
+	ares := e.authenticate(t, e.areq(t, "browser", "9000100811111111", emv3ds.Version210))
+	require.Equal(t, emv3ds.TransStatusNotAuthenticated, ares.TransStatus)
+
+	ares = e.authenticate(t, e.areq(t, "browser", "4000100511112003", emv3ds.Version220))
+	require.Equal(t, emv3ds.TransStatusAuthenticated, ares.TransStatus)
+
+	er := e.erro(t, e.areq(t, "browser", "4000100511112003", emv3ds.Version210))
+	require.Equal(t, emv3ds.ErrorCodeVersionNotSupported, er.ErrorCode, "2.2-only card range")
+
+	er = e.erro(t, e.areq(t, "browser", NotEnrolledTestPAN, emv3ds.Version220))
+	require.Equal(t, "acctNumber", er.ErrorDetail)
+
+	for _, c := range []struct {
+		pan    string
+		v      emv3ds.Version
+		status emv3ds.TransStatus
+	}{
+		{"7000100911112070", emv3ds.Version220, emv3ds.TransStatusAuthenticated},
+		{"3000101011111071", emv3ds.Version210, emv3ds.TransStatusNotAuthenticated},
+	} {
+		ares := e.authenticate(t, e.areq(t, "browser", c.pan, c.v))
+		require.Equal(t, emv3ds.TransStatusChallenge, ares.TransStatus, c.pan)
+		page := e.startChallenge(t, ares, emv3ds.ChallengeWindowSize390x400, "s")
+		require.NotContains(t, page, `name="otp" inputmode`, "no manual code entry")
+		id, target, fields := form(t, page)
+		require.Equal(t, "autopost", id)
+		require.Equal(t, e.sim.URL()+"/acs/challenge/submit", target)
+		status, next := e.postForm(t, target, fields)
+		require.Equal(t, 200, status, next)
+		r := e.fake.waitRReq(t)
+		require.Equal(t, c.status, r.TransStatus, c.pan)
+		cres, _ := e.followCRes(t, next)
+		require.Equal(t, c.status, cres.TransStatus, c.pan)
 	}
 }
