@@ -180,6 +180,7 @@ func (a *App) ServiceConfig() threeds.ServiceConfig {
 	if a.Function == config.Preauth || a.Function == config.Auth {
 		c.MerchantCacheTTL = MerchantCacheTTL
 	}
+	c.SandboxTestCards = a.Config.SandboxTestCards
 	if a.Config.DS.ResultsURL != nil {
 		c.ResultsURL = a.Config.DS.ResultsURL.String()
 	}

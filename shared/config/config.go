@@ -42,6 +42,9 @@ type Config struct {
 	// RReqSigningSecretARN (sandbox only) names the key whose HMAC signature
 	// /ds/results requires on every RReq; "" means no signature check.
 	RReqSigningSecretARN string
+	// SandboxTestCards (sandbox only) is true when SANDBOX_TEST_CARDS is
+	// "3dsecureio": 3dsecure.io's test PANs skip the Luhn check.
+	SandboxTestCards bool
 }
 
 // SecretSource says where the master-key secret is: exactly one of ARN (AWS)
@@ -186,6 +189,13 @@ func FromLookup(lookup LookupFunc, fns ...Function) (Config, error) {
 	if arn := r.get(EnvRReqSigningSecretARN); arn != "" {
 		r.checkSecretARN(EnvRReqSigningSecretARN, arn)
 		c.RReqSigningSecretARN = arn
+	}
+	switch v := r.get(EnvSandboxTestCards); v {
+	case "":
+	case "3dsecureio":
+		c.SandboxTestCards = true
+	default:
+		r.fail(EnvSandboxTestCards, ErrInvalid, `must be "3dsecureio" or empty`)
 	}
 
 	c.Webhook = WebhookSettings{

@@ -56,6 +56,7 @@ const (
 	EnvResultsURL              = "RESULTS_URL"
 
 	EnvRReqSigningSecretARN = "RREQ_SIGNING_SECRET_ARN"
+	EnvSandboxTestCards     = "SANDBOX_TEST_CARDS"
 
 	EnvWebhookTimeout  = "WEBHOOK_TIMEOUT"
 	EnvWebhookAttempts = "WEBHOOK_ATTEMPTS"
@@ -112,6 +113,8 @@ var (
 
 	varRReqSigningSecretARN = Variable{Name: EnvRReqSigningSecretARN, Doc: `sandbox only: Secrets Manager secret {"rreqKey": "..."}; when set, /ds/results refuses an RReq without the simulator's HMAC signature header (production relies on mutual TLS instead)`}
 
+	varSandboxTestCards = Variable{Name: EnvSandboxTestCards, Doc: `sandbox only: "3dsecureio" lets 3dsecure.io's sandbox test PANs (d00010NN1111dddd, not Luhn-valid) pass /preauth and /auth; empty (production) keeps the Luhn rule`}
+
 	varWebhookTimeout  = Variable{Name: EnvWebhookTimeout, Default: "5s", Doc: "timeout of one webhook POST"}
 	varWebhookAttempts = Variable{Name: EnvWebhookAttempts, Default: "3", Doc: "webhook tries within one invocation (with backoff) before the record is reported failed"}
 	varWebhookDLQURL   = Variable{Name: EnvWebhookDLQURL, Doc: "URL of the stream's on-failure queue (informational, for logs)"}
@@ -127,12 +130,12 @@ var (
 	webhookVar  = []Variable{varWebhookTimeout, varWebhookAttempts, varWebhookDLQURL}
 
 	// all is every variable the package knows, in documentation order.
-	all = slices.Concat(common, browser, directory, []Variable{varRReqSigningSecretARN}, webhookVar, []Variable{varAPIKeyCacheTTL})
+	all = slices.Concat(common, browser, directory, []Variable{varRReqSigningSecretARN, varSandboxTestCards}, webhookVar, []Variable{varAPIKeyCacheTTL})
 
 	byFunction = map[Function][]Variable{
 		Authorizer:        {varTableName, varSecretsARN, varSecretsFile, varDynamoDBEndpoint, varAPIKeyCacheTTL},
-		Preauth:           slices.Concat(common, browser),
-		Auth:              slices.Concat(common, browser, directory),
+		Preauth:           slices.Concat(common, browser, []Variable{varSandboxTestCards}),
+		Auth:              slices.Concat(common, browser, directory, []Variable{varSandboxTestCards}),
 		Postauth:          common,
 		ChallengeCallback: slices.Concat(common, browser, []Variable{varRReqSigningSecretARN}),
 		Webhook:           slices.Concat(common, webhookVar),

@@ -111,7 +111,28 @@ func (s *Simulator) handleChallenge(w http.ResponseWriter, r *http.Request) {
 		renderHTML(w, http.StatusConflict, "error", "This challenge has already been started or completed.")
 		return
 	}
+	if t.ss == ScenarioAutoPass || t.ss == ScenarioAutoFail {
+		s.renderAutoChallenge(w, r, t)
+		return
+	}
 	s.renderChallenge(w, r, t, "")
+}
+
+// renderAutoChallenge answers the 3dsecure.io-style challenge page that
+// submits itself by JavaScript: the code 1234 (auto-pass, Y) or a failure
+// (auto-fail, N).
+func (s *Simulator) renderAutoChallenge(w http.ResponseWriter, r *http.Request, t *txn) {
+	fields := []formField{{"acsTransID", t.acsTransID}}
+	if t.sessionData != "" {
+		fields = append(fields, formField{"threeDSSessionData", t.sessionData})
+	}
+	if t.ss == ScenarioAutoPass {
+		fields = append(fields, formField{"action", "submit"}, formField{"otp", "1234"})
+	} else {
+		fields = append(fields, formField{"action", "autofail"})
+	}
+	s.log.add(t.id, Exchange{Direction: Sent, MessageType: "ChallengePage", Peer: "browser", Endpoint: challengePath, Status: http.StatusOK, Note: "auto-submitting challenge " + string(t.ss)})
+	renderHTML(w, http.StatusOK, "autopost", autopostPage{Title: t.scheme.dsName + " authentication", Action: s.baseURLFor(r) + submitPath, Fields: fields})
 }
 
 // checkCReq applies the ACS's cross-checks of a browser CReq with its ARes.
@@ -201,6 +222,8 @@ func (s *Simulator) step(t *txn, action, otp string) (o challengeOutcome, again 
 	switch {
 	case action == "cancel":
 		o = outcomeCancelled
+	case action == "autofail" && t.ss == ScenarioAutoFail:
+		o = outcomeWrongCode
 	case otp == "1234":
 		o = outcomeAuthenticated
 	default:

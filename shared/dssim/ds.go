@@ -68,7 +68,7 @@ func (s *Simulator) handleAReq(w http.ResponseWriter, r *http.Request, body []by
 	}
 	s.log.add(txID, Exchange{Direction: Received, MessageType: string(emv3ds.MessageTypeAReq), Peer: "3DS Server", Endpoint: dsPath, Body: body})
 	if err == nil {
-		err = validate(areq)
+		err = areq.ValidateWith(emv3ds.ValidateOptions{SkipLuhn: IsThreeDSecureIOTestPAN})
 	}
 	if err != nil {
 		s.answerErro(w, r, txID, nil, emv3ds.NewErro(err, emv3ds.ErrorComponentDS, areq), Fault{})
@@ -204,7 +204,7 @@ func (s *Simulator) decide(areq *emv3ds.AReq, t *txn, base string) (ares *emv3ds
 		s.frictionless(ares, t, emv3ds.TransStatusUnavailable, emv3ds.TransStatusReasonACSTechnical)
 	case ScenarioRejected:
 		s.frictionless(ares, t, emv3ds.TransStatusRejected, emv3ds.TransStatusReasonSuspectedFraud)
-	case ScenarioChallenge, ScenarioMethodChallenge, ScenarioDuplicateRReq:
+	case ScenarioChallenge, ScenarioMethodChallenge, ScenarioDuplicateRReq, ScenarioAutoPass, ScenarioAutoFail:
 		challenge()
 	case ScenarioMethodFrictionles:
 		if areq.ThreeDSCompInd == emv3ds.ThreeDSCompIndCompleted {

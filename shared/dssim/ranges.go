@@ -72,6 +72,7 @@ func newRangeTable(acsEnd emv3ds.Version) *rangeTable {
 			cur = &t.defs[len(t.defs)-1]
 		}
 	}
+	t.defs = append(t.defs, ioRanges(acsEnd)...) // 3dsecure.io test cards (threedsecureio.go)
 	return t
 }
 

@@ -140,6 +140,13 @@ func TestPAN(scheme emv3ds.Scheme, ss Scenario) string {
 // ranges. ok is false for a PAN outside every range (not enrolled). PANs in
 // a range whose scenario digits name no scenario (16–99) behave as 00.
 func lookupPAN(pan string) (sc schemeInfo, ss Scenario, ok bool) {
+	if inIORange(pan) {
+		ss, ok := ioScenario(pan)
+		if !ok {
+			return schemeInfo{}, "", false
+		}
+		return ioScheme(pan), ss, true
+	}
 	for _, s := range schemes {
 		if len(pan) != s.panLen() || pan[:len(s.prefix)] != s.prefix {
 			continue

@@ -49,6 +49,10 @@ type ServiceConfig struct {
 	// for this long (MerchantCache): a merchant change then takes up to
 	// this long to apply. Zero reads the store every time.
 	MerchantCacheTTL time.Duration
+	// SandboxTestCards, sandbox only, lets PANs of 3dsecure.io's sandbox
+	// test-card pattern (IsSandboxTestPAN) skip the Luhn check. Production
+	// leaves it false and keeps the Luhn rule for every PAN.
+	SandboxTestCards bool
 }
 
 // deps are the ports and clocks a use case runs with. Each use case's

@@ -88,7 +88,7 @@ func (s *flows) Authenticate(ctx context.Context, merchantID string, in AuthInpu
 		version = tx.MessageVersion // the requested version is outside the range: keep the negotiated one
 	}
 	s.prepareAReq(&areq, tx, merchant, version, s.callbackBase(in.CallbackBaseURL)+"/callbacks/challenge")
-	if err := areq.Validate(); err != nil {
+	if err := areq.ValidateWith(s.validateOptions()); err != nil {
 		return nil, err
 	}
 
@@ -148,7 +148,7 @@ func (s *flows) Authenticate(ctx context.Context, merchantID string, in AuthInpu
 // when the merchant skipped Preauth.
 func (s *flows) transactionForAuth(ctx context.Context, merchant *Merchant, areq *emv3ds.AReq, dialect, newID string) (*Transaction, error) {
 	if areq.ThreeDSServerTransID == "" {
-		if err := checkPAN(areq.AcctNumber); err != nil {
+		if err := s.checkPAN(areq.AcctNumber); err != nil {
 			return nil, err
 		}
 		cr, version, err := s.lookupRange(ctx, merchant, areq.AcctNumber, areq.MessageVersion)
@@ -192,7 +192,7 @@ func (s *flows) transactionForAuth(ctx context.Context, merchant *Merchant, areq
 	if areq.AcctNumber == "" {
 		return nil, fieldError("acctNumber", "is required", emv3ds.ErrorCodeRequiredMissing, emv3ds.ErrMissing)
 	}
-	if err := checkPAN(areq.AcctNumber); err != nil {
+	if err := s.checkPAN(areq.AcctNumber); err != nil {
 		return nil, err
 	}
 	if !EqualHash(s.d.PANHasher.HashPAN(areq.AcctNumber), tx.Card.PANHash) {

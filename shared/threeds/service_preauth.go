@@ -58,7 +58,7 @@ type PreauthOutput struct {
 // opens the transaction whose threeDSServerTransID the 3DS Method and the AReq
 // share.
 func (s *flows) Preauth(ctx context.Context, merchantID string, in PreauthInput) (*PreauthOutput, error) {
-	if err := checkPAN(in.AcctNumber); err != nil {
+	if err := s.checkPAN(in.AcctNumber); err != nil {
 		return nil, err
 	}
 	if in.MessageVersion != "" && !in.MessageVersion.Supported() {

@@ -103,6 +103,7 @@ func (s *Stack) perFunctionEnv(tpl *lambdalocal.Template, simURL string) map[str
 		"SECRETS_ARN":             aws.Params["MasterKeySecretArn"],
 		"RREQ_SIGNING_SECRET_ARN": aws.SecretARN(rreqSecret),
 		"DSSIM_TABLE":             simulatorTable,
+		"SANDBOX_TEST_CARDS":      "3dsecureio",
 		"DSSIM_RREQ_SECRET_ARN":   aws.SecretARN(rreqSecret),
 	}
 	out := map[string]map[string]string{}
