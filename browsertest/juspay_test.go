@@ -48,7 +48,7 @@ func TestJuspayChallengeReturn(t *testing.T) {
 
 	orderID := fmt.Sprintf("br%d", time.Now().UnixNano()%1e12)
 	form := url.Values{"order_id": {orderID}, "amount": {"100.00"}, "currency": {"INR"}, "txn_type": {"AUTHENTICATION"},
-		"return_url": {merchant.URL + "/juspay/return"},
+		"return_url":       {merchant.URL + "/juspay/return"},
 		"acquirer_details": {`{"acquirerBin":"12345","acquirerMId":"22222","mcc":"3333","merchantName":"easebuzz"}`}}
 	req, _ := http.NewRequest(http.MethodPost, stk.URL+"/orders", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/open3ds/server/shared/browser"
 	"github.com/open3ds/server/shared/dssim"
+	"github.com/open3ds/server/shared/emv3ds"
 	"github.com/open3ds/server/shared/threeds"
 )
 
@@ -212,7 +213,10 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 type checkoutView struct {
 	Nonce, ScriptURL string
 	Cards            []dssim.TestCard
-	Return           bool
+	// DefaultPAN prefills the form: the simulator's challenge card, from
+	// its own card table rather than a number written into the page.
+	DefaultPAN string
+	Return     bool
 }
 
 func (u *UI) checkout(w http.ResponseWriter, r *http.Request) {
@@ -224,5 +228,6 @@ func (u *UI) checkout(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	securePage(w, pages, "checkout", checkoutView{Nonce: n, ScriptURL: "/js/threeds.js?v=" + browser.Version, Cards: cards,
-		Return: strings.HasSuffix(r.URL.Path, "/return")}, n)
+		DefaultPAN: dssim.TestPAN(emv3ds.SchemeVisa, dssim.ScenarioChallenge),
+		Return:     strings.HasSuffix(r.URL.Path, "/return")}, n)
 }

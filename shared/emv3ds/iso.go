@@ -70,4 +70,3 @@ var isoCurrencies = map[string]int{
 // altExponents are exponents acquirers commonly use where ISO says otherwise
 // (ISK and UGX with 2, HUF and TWD with 0); they are accepted too.
 var altExponents = map[string]int{"352": 2, "800": 2, "348": 0, "901": 0}
-
