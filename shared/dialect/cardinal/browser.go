@@ -30,7 +30,7 @@ const (
 	PathResult   = "/cardinal/songbird/result"   // postauth step: the result and response JWT
 )
 
-// flexString is a JSON string or number.
+// flexString is a JSON string, number or boolean.
 type flexString string
 
 func (f *flexString) UnmarshalJSON(b []byte) error {
@@ -45,6 +45,10 @@ func (f *flexString) UnmarshalJSON(b []byte) error {
 			return err
 		}
 		*f = flexString(s)
+		return nil
+	}
+	if string(b) == "true" || string(b) == "false" {
+		*f = flexString(b)
 		return nil
 	}
 	var n json.Number
@@ -392,9 +396,12 @@ func (r *browserRequest) lookup(s *threeds.CardinalSession, ev events.APIGateway
 	if len(l.CardExpYear) == 2 {
 		l.CardExpYear = "20" + l.CardExpYear
 	}
-	// EMV wants the numeric country code; Songbird pages often send alpha-2.
-	if cc := string(c.BillingAddress.CountryCode); len(cc) == 3 && strings.Trim(cc, "0123456789") == "" {
-		l.BillingCountryCode = cc
+	// EMV wants the numeric country code; Songbird pages often send alpha-2
+	// (or alpha-3). One we cannot map is left out, and the state with it
+	// (EMV requires the country with a state).
+	l.BillingCountryCode = numericCountry(string(c.BillingAddress.CountryCode))
+	if l.BillingCountryCode == "" {
+		l.BillingState = ""
 	}
 	if string(c.BillingAddress.FirstName) == "" && string(c.Account.NameOnAccount) != "" {
 		l.BillingFirstName = string(c.Account.NameOnAccount)
@@ -567,4 +574,24 @@ func cancelledPayload(out *threeds.ResultOutput) cruise.ResponsePayload {
 	return cruise.ResponsePayload{Validated: true, ActionCode: cruise.ActionFailure, ErrorNumber: 0, ErrorDescription: "Cancelled by the cardholder",
 		Payment: cruise.Payment{Type: "CCA", ProcessorTransactionId: out.ThreeDSServerTransID, ExtendedData: cruise.ExtendedData{
 			PAResStatus: "C", Enrolled: "Y", XID: out.ThreeDSServerTransID, ThreeDSVersion: string(out.MessageVersion), DSTransactionId: out.DSTransID}}}
+}
+
+// countries maps the ISO 3166 alpha-2 and alpha-3 codes merchants send most
+// to the numeric code EMV's billAddrCountry wants.
+var countries = map[string]string{
+	"US": "840", "USA": "840", "GB": "826", "GBR": "826", "CA": "124", "CAN": "124", "DE": "276", "DEU": "276",
+	"FR": "250", "FRA": "250", "IT": "380", "ITA": "380", "ES": "724", "ESP": "724", "NL": "528", "NLD": "528",
+	"BE": "056", "BEL": "056", "IE": "372", "IRL": "372", "AT": "040", "AUT": "040", "CH": "756", "CHE": "756",
+	"SE": "752", "SWE": "752", "NO": "578", "NOR": "578", "DK": "208", "DNK": "208", "FI": "246", "FIN": "246",
+	"PL": "616", "POL": "616", "PT": "620", "PRT": "620", "AU": "036", "AUS": "036", "NZ": "554", "NZL": "554",
+	"IN": "356", "IND": "356", "JP": "392", "JPN": "392", "CN": "156", "CHN": "156", "SG": "702", "SGP": "702",
+	"HK": "344", "HKG": "344", "BR": "076", "BRA": "076", "MX": "484", "MEX": "484", "ZA": "710", "ZAF": "710",
+	"AE": "784", "ARE": "784",
+}
+
+func numericCountry(cc string) string {
+	if len(cc) == 3 && strings.Trim(cc, "0123456789") == "" {
+		return cc
+	}
+	return countries[strings.ToUpper(cc)]
 }
