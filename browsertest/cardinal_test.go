@@ -358,6 +358,23 @@ func TestCardinalSongbirdStandard(t *testing.T) {
 		do(t, ctx, chromedp.Evaluate(`document.getElementById("Cardinal-Modal") === null`, &gone))
 		require.True(t, gone, "the modal is closed")
 	})
+	t.Run("challenge Y on a phone-sized viewport", func(t *testing.T) {
+		ctx := tab(t)
+		do(t, ctx, chromedp.EmulateViewport(375, 667), chromedp.Navigate(m.url("standard", visa(dssim.ScenarioChallenge))))
+		do(t, ctx, chromedp.WaitVisible("#Cardinal-ElementContainer iframe", chromedp.ByQuery))
+		var size string
+		var ok bool
+		var fits bool
+		do(t, ctx, chromedp.AttributeValue("#Cardinal-ElementContainer iframe", "data-window-size", &size, &ok, chromedp.ByQuery),
+			chromedp.Evaluate(`(function(){var r=document.querySelector("#Cardinal-ElementContainer iframe").getBoundingClientRect();`+
+				`return r.left>=0 && r.right<=window.innerWidth && r.top>=0 && r.bottom<=window.innerHeight;})()`, &fits))
+		require.Equal(t, "01", size, "sized for a 375 px viewport")
+		require.True(t, fits, "the challenge iframe is inside the viewport")
+		answer(t, ctx, "#Cardinal-ElementContainer iframe", "1234", 3)
+		o := cardinalResult(t, ctx)
+		requireVerified(t, o)
+		require.Equal(t, "SUCCESS", o.Data.ActionCode)
+	})
 	t.Run("challenge cancelled at the ACS", func(t *testing.T) {
 		ctx := tab(t)
 		do(t, ctx, chromedp.Navigate(m.url("standard", visa(dssim.ScenarioChallenge))))

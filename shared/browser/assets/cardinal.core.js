@@ -96,7 +96,11 @@ function createCardinal(ThreeDS, scriptURL) {
 
   // setup('init', {jwt[, order]}) trades the single-use request JWT for a
   // session token, then fires payments.setupComplete.
-  function setup(kind, data) {
+  function setup(kind, data) { openSession(kind, data, false); }
+
+  // openSession trades a JWT for a session; quiet (a JWT given to start or
+  // continue) does not fire payments.setupComplete again.
+  function openSession(kind, data, quiet) {
     try {
       data = data || {};
       if (kind !== "init" || !data.jwt) {
@@ -111,7 +115,9 @@ function createCardinal(ThreeDS, scriptURL) {
         if (r.status === 200 && r.body.sessionToken) {
           state.token = r.body.sessionToken;
           state.sessionId = r.body.sessionId;
-          fire("payments.setupComplete", { sessionId: r.body.sessionId, modules: r.body.modules || [{ module: "CCA", loaded: true }] });
+          if (!quiet) {
+            fire("payments.setupComplete", { sessionId: r.body.sessionId, modules: r.body.modules || [{ module: "CCA", loaded: true }] });
+          }
           return true;
         }
         fail(r.body.ErrorNumber, r.body.ErrorDescription || "Cardinal.setup failed");
@@ -253,7 +259,7 @@ function createCardinal(ThreeDS, scriptURL) {
   // withSession runs fn once setup (and a running bin.process) finished; a
   // new jwt first opens a new session.
   function withSession(jwt, order, fn) {
-    if (jwt) { setup("init", { jwt: jwt, order: order }); }
+    if (jwt) { openSession("init", { jwt: jwt, order: order }, true); }
     whenReady().then(function (ok) {
       if (!ok) { if (state.ready) { return; } fail(BAD_CALL, "Call Cardinal.setup('init', {jwt}) first"); return; }
       return (state.bin || Promise.resolve()).then(function () { fn(); });
