@@ -232,6 +232,8 @@ var events = [];
 window.addEventListener("error", function (e) { events.push("uncaught:" + e.message); });
 window.addEventListener("unhandledrejection", function (e) { events.push("uncaught:" + (e.reason && e.reason.message)); });
 Cardinal.configure({ logging: { level: "on" } });
+Cardinal.on("payments.setupComplete", function () { events.push("removed handler ran"); });
+Cardinal.off("payments.setupComplete");
 Cardinal.on("payments.setupComplete", function (setupCompleteData) {
   events.push("setupComplete");
   window.setupCompleteData = setupCompleteData;
@@ -303,6 +305,7 @@ func requireVerified(t *testing.T, o cardinalOutcome) {
 	require.NotEmpty(t, o.JWT, "payments.validated got a response JWT")
 	require.Equal(t, true, o.Verified["ok"], "the merchant's server verified the response JWT: %v", o.Verified)
 	require.Contains(t, o.Events, "setupComplete")
+	require.NotContains(t, o.Events, "removed handler ran", "Cardinal.off removed the handler")
 	require.Equal(t, []any{map[string]any{"module": "CCA", "loaded": true}}, o.Setup["modules"])
 	require.True(t, strings.HasPrefix(o.Setup["sessionId"].(string), "0_"))
 }
