@@ -8,7 +8,7 @@ function createCardinal(ThreeDS, scriptURL) {
   "use strict";
   var base = apiBase(scriptURL);
   var handlers = {};
-  var opts = { logging: { level: "off" }, timeout: 15000 };
+  var opts = { logging: { level: "off" }, timeout: 30000 };
   var state = { token: "", sessionId: "", order: null, jwtPayload: null, ready: null, bin: null };
   var CALL_FAILED = 2000, BAD_CALL = 2001, CHALLENGE_TIMEOUT = 2002;
 
@@ -72,7 +72,7 @@ function createCardinal(ThreeDS, scriptURL) {
   // {status, body}; it never rejects.
   function call(path, body) {
     var ctl = typeof AbortController === "function" ? new AbortController() : null;
-    var timer = ctl ? setTimeout(function () { ctl.abort(); }, Number(opts.timeout) || 15000) : null;
+    var timer = ctl ? setTimeout(function () { ctl.abort(); }, Number(opts.timeout) || 30000) : null;
     return fetch(base + path, { method: "POST", mode: "cors", credentials: "omit", cache: "no-store",
       headers: { "Content-Type": "text/plain;charset=UTF-8" }, body: JSON.stringify(body), signal: ctl ? ctl.signal : undefined })
       .then(function (r) {
