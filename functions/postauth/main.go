@@ -23,7 +23,11 @@ import (
 
 func main() {
 	app.Start(config.Postauth, func(_ context.Context, a *app.App) (any, error) {
-		return router(threeds.NewResultService(a.Store), a.Log, cardinal.Authenticator{Store: a.Store, Vault: a.Vault, Now: time.Now}, a.Store).Handle, nil
+		results := threeds.NewResultService(a.Store)
+		r := router(results, a.Log, cardinal.Authenticator{Store: a.Store, Vault: a.Vault, Now: time.Now}, a.Store)
+		// Cardinal: cardinal.js's result (the response JWT of a challenge).
+		cb := cardinal.Browser{Sessions: a.Store, Credentials: a.Store, Vault: a.Vault, PANs: a.Vault, Now: time.Now, Log: a.Log}
+		return apigw.NewRouter(a.Log, emvjson.Errors{}, r.Routes(), cardinal.ResultRoutes(cb, results)).Handle, nil
 	})
 }
 
