@@ -25,6 +25,14 @@ func init() {
 		"browser_color_depth", "browser_tz", "browser_language", "browser_java_enabled", "browser_javascript_enabled",
 		"browser_user_agent", "browser_accept_header", "browser_ip", "acquirerBin", "acquirerMerchantId", "acquirerMId", "acquirerCountryCode",
 		"mcc", "merchantName")
+	// Juspay's address parameters (accepted, not used: the AReq's addresses
+	// are the merchant's to send through the native API).
+	for _, side := range []string{"billing_address_", "shipping_address_"} {
+		for _, f := range []string{"first_name", "last_name", "line1", "line2", "line3", "city", "state", "country",
+			"postal_code", "phone", "country_code_iso"} {
+			apigw.RegisterElementNames(side + f)
+		}
+	}
 }
 
 // params reads a request's parameters, form-urlencoded (Juspay's default) or
