@@ -631,3 +631,26 @@ func TestJuspayRequestShapes(t *testing.T) {
 		})
 	}
 }
+
+// A browser without JavaScript posts the page's <noscript> form: the AReq
+// says so (browserJavascriptEnabled false, no screen fields) and the
+// result comes back the same way.
+func TestJuspayHostedPageNoScript(t *testing.T) {
+	id := newOrderID()
+	o := createOrder(t, orderForm(id))
+	_, txn := txnsWith(t, txnForm(id, token(o), visa(dssim.ScenarioFrictionlessY)))
+	session := pageSession(t, txn)
+	page := juspayPage(t, url.Values{"session": {session}})
+	require.Equal(t, http.StatusOK, page.Status, string(page.Body))
+	_, fields := stacktest.Page{Status: page.Status, HTML: string(page.Body)}.Form(t)
+	require.Equal(t, "false", fields.Get("browser_javascript_enabled"), "the <noscript> form says so")
+	done := juspayPage(t, fields, "User-Agent", "Lynx/2.9", "Accept", "text/html", "Accept-Language", "hi-IN,en;q=0.8")
+	require.Equal(t, http.StatusOK, done.Status, string(done.Body))
+	require.Equal(t, "SUCCESS", signedReturn(t, done.Body).Get("status"))
+	sfr := requireSFR(t, orderStatus(t, id), "Y", "05", "", true)
+	areq := sentAReq(t, sfr["threeDSServerTransID"].(string))
+	require.Equal(t, false, areq["browserJavascriptEnabled"])
+	require.NotContains(t, areq, "browserScreenWidth")
+	require.Equal(t, "hi-IN", areq["browserLanguage"], "from Accept-Language")
+	require.Equal(t, "Lynx/2.9", areq["browserUserAgent"])
+}
