@@ -628,6 +628,9 @@ func TestJuspayRequestShapes(t *testing.T) {
 				require.Equal(t, tc.field, e["error_field"], "%v", e)
 			}
 			require.NotContains(t, string(r.Body), "Zürich")
+			if strings.Contains(tc.name, "UTF-8") || strings.Contains(tc.name, "control") {
+				require.Contains(t, e["error_message"], "valid UTF-8 text without control characters", "UTF-8 is fine: the message says what is wrong")
+			}
 		})
 	}
 }

@@ -3,6 +3,7 @@ package juspay
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"mime"
 	"net/url"
 	"strings"
@@ -81,11 +82,18 @@ func form(ev events.APIGatewayProxyRequest, mt string, raw []byte) (url.Values, 
 	for k, vs := range vals {
 		for _, v := range append([]string{k}, vs...) {
 			if !text(v) {
-				return nil, &apigw.NonASCIIError{Field: apigw.ElementPath(k)}
+				return nil, badText(apigw.ElementPath(k))
 			}
 		}
 	}
 	return vals, nil
+}
+
+// badText is the error of a value that is not valid UTF-8 text (field is
+// already an element path: a name we know, or "unknown element").
+func badText(field string) error {
+	return &emv3ds.ValidationError{Fields: []emv3ds.FieldError{{Field: field, Rule: "must be valid UTF-8 text without control characters",
+		Code: emv3ds.ErrorCodeInvalidFormat, Err: emv3ds.ErrFormat}}}
 }
 
 // text is valid UTF-8 without control characters (tab, CR, LF aside) or
@@ -104,6 +112,10 @@ func text(s string) bool {
 
 func jsonParams(ev events.APIGatewayProxyRequest) (map[string]string, error) {
 	raw, err := apigw.JSONBody(ev)
+	var bad *apigw.NonASCIIError
+	if errors.As(err, &bad) {
+		return nil, badText(bad.Field)
+	}
 	if err != nil {
 		return nil, err
 	}
