@@ -189,3 +189,29 @@ func simAReq(t *testing.T, txID string) map[string]any {
 var payPage = template.Must(template.New("pay").Parse(`<!doctype html>
 <form id="f" method="POST" action="{{.URL}}">{{range $k, $v := .Params}}<input type="hidden" name="{{$k}}" value="{{$v}}">{{end}}</form>
 <script>document.getElementById("f").submit()</script>`))
+
+// A checkout form that posts /txns itself (no format=json): the browser
+// gets our hosted page as the answer, which runs the 3DS Method and then
+// the challenge the ACS asks for; back at return_url with the signature.
+func TestJuspayTxnsFormPost(t *testing.T) {
+	m := newJuspayMerchant(t)
+	orderID := fmt.Sprintf("bf%d", time.Now().UnixNano()%1e12)
+	order := juspayCall(t, http.MethodPost, "/orders", url.Values{"order_id": {orderID}, "amount": {"100.00"}, "currency": {"INR"},
+		"txn_type": {"AUTHENTICATION"}, "return_url": {m.URL + "/juspay/return"}})
+	tok := order["juspay"].(map[string]any)["client_auth_token"].(string)
+	fields := map[string]string{"order_id": orderID, "merchant_id": stk.Juspay.JuspayMerchantID, "client_auth_token": tok,
+		"payment_method_type": "CARD", "card_number": visa(dssim.ScenarioMethodChallenge), "card_exp_month": "12",
+		"card_exp_year": "2030", "name_on_card": "Test Cardholder"}
+	checkout := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = payPage.Execute(w, map[string]any{"URL": stk.URL + "/txns", "Params": fields})
+	}))
+	defer checkout.Close()
+	ctx := tab(t)
+	do(t, ctx, chromedp.Navigate(checkout.URL))
+	answer(t, ctx, "", "1234", 3)
+	do(t, ctx, chromedp.WaitVisible("#done", chromedp.ByQuery))
+	requireSignedReturn(t, m, orderID)
+	st := juspayCall(t, http.MethodGet, "/orders/"+orderID, nil)
+	areq := simAReq(t, st["second_factor_response"].(map[string]any)["threeDSServerTransID"].(string))
+	require.Equal(t, "Y", areq["threeDSCompInd"], "the page ran the 3DS Method before the AReq")
+}
