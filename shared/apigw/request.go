@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -58,8 +59,11 @@ func Body(ev events.APIGatewayProxyRequest) ([]byte, error) {
 	return raw, nil
 }
 
-// JSONBody returns a JSON request body checked for size and the ASCII-only
-// rule. A non-ASCII value is reported by the element that holds it. The
+// JSONBody returns a JSON request body checked for size and text: every
+// key and string value must be valid UTF-8 (an address like "Zürich" is
+// fine) without control characters (tab, CR and LF aside), escapes
+// included; a lone surrogate escape is invalid. A bad value is reported by
+// the element that holds it (NonASCIIError, whose name predates UTF-8). The
 // Content-Type is not enforced: what counts is that the body is JSON (curl's
 // default form type with a JSON body is accepted); a multipart upload is
 // refused as the wrong shape.
@@ -76,7 +80,7 @@ func JSONBody(ev events.APIGatewayProxyRequest) ([]byte, error) {
 	if !json.Valid(raw) {
 		return nil, ErrMalformedBody
 	}
-	if field, ok := firstNonASCII(raw); ok {
+	if field, ok := firstBadText(raw); ok {
 		return nil, &NonASCIIError{Field: field}
 	}
 	return raw, nil
@@ -135,11 +139,17 @@ func MerchantID(ev events.APIGatewayProxyRequest) (string, error) {
 // AuthorizerMerchantKey is the authorizer context key carrying the merchant ID.
 const AuthorizerMerchantKey = "merchantId"
 
-// firstNonASCII walks the JSON tokens and names the first element whose key or
-// string value has a byte outside printable ASCII (tab, CR, LF allowed).
-func firstNonASCII(raw []byte) (string, bool) {
+// firstBadText walks the JSON tokens and names the first element whose key
+// or string value is not valid UTF-8 or holds a control character (tab, CR,
+// LF allowed). encoding/json turns invalid bytes and lone surrogate escapes
+// into U+FFFD, so the raw body is checked first and a decoded U+FFFD
+// counts as invalid.
+func firstBadText(raw []byte) (string, bool) {
 	if isASCII(string(raw)) && !bytes.Contains(raw, []byte(`\u`)) {
 		return "", false // nothing escaped, nothing outside ASCII: skip the walk
+	}
+	if !utf8.Valid(raw) {
+		return badUTF8Element(raw), true
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
@@ -174,12 +184,12 @@ func firstNonASCII(raw []byte) (string, bool) {
 			if n > 0 && expectKey[n-1] {
 				stack[n-1] = t
 				expectKey[n-1] = false
-				if !isASCII(t) {
+				if !goodText(t) {
 					return pathOf(stack), true
 				}
 				continue
 			}
-			if !isASCII(t) {
+			if !goodText(t) {
 				return pathOf(stack), true
 			}
 			if n > 0 && stack[n-1] != "[]" {
@@ -205,6 +215,78 @@ func pathOf(stack []string) string {
 		return "body"
 	}
 	return ElementPath(parts...) // the client's own member names are never copied
+}
+
+// goodText is valid UTF-8 without control characters (C0 but tab, CR and
+// LF; DEL; C1) and without U+FFFD (what encoding/json decodes invalid
+// bytes and lone surrogates to).
+func goodText(s string) bool {
+	if isASCII(s) {
+		return true
+	}
+	for _, r := range s {
+		if r == utf8.RuneError || (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || (r >= 0x7f && r < 0xa0) {
+			return false
+		}
+	}
+	return true
+}
+
+// badUTF8Element names the element holding the first invalid UTF-8 byte of
+// raw: the body up to there is cut and walked for its last key.
+func badUTF8Element(raw []byte) string {
+	i := 0
+	for i < len(raw) {
+		r, n := utf8.DecodeRune(raw[i:])
+		if r == utf8.RuneError && n <= 1 {
+			break
+		}
+		i += n
+	}
+	// The last key before the bad byte: the member whose value holds it
+	// (or the key itself).
+	dec := json.NewDecoder(bytes.NewReader(raw[:i]))
+	var stack []string
+	expectKey := []bool{}
+	last := "body"
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return last
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				expectKey = append(expectKey, true)
+				stack = append(stack, "")
+			case '[':
+				expectKey = append(expectKey, false)
+				stack = append(stack, "[]")
+			case '}', ']':
+				expectKey = expectKey[:len(expectKey)-1]
+				stack = stack[:len(stack)-1]
+				if n := len(expectKey); n > 0 && stack[n-1] != "[]" {
+					expectKey[n-1] = true
+				}
+			}
+		case string:
+			n := len(expectKey)
+			if n > 0 && expectKey[n-1] {
+				stack[n-1] = t
+				expectKey[n-1] = false
+				last = pathOf(stack)
+				continue
+			}
+			if n > 0 && stack[n-1] != "[]" {
+				expectKey[n-1] = true
+			}
+		default:
+			if n := len(expectKey); n > 0 && stack[n-1] != "[]" {
+				expectKey[n-1] = true
+			}
+		}
+	}
 }
 
 func isASCII(s string) bool {

@@ -101,6 +101,9 @@ func operations(t *testing.T, d doc) map[string]map[string]any {
 			if httpMethods[method] {
 				out[strings.ToUpper(method)+" "+path] = obj(t, op, path+" "+method)
 			}
+			if method == "x-amazon-apigateway-any-method" { // API Gateway's ANY (template.yaml Method: ANY)
+				out["ANY "+path] = obj(t, op, path+" "+method)
+			}
 		}
 	}
 	return out
