@@ -31,12 +31,25 @@ var (
 	ErrIdempotencyKeySize = errors.New("Idempotency-Key too long")
 )
 
-// NonASCIIError reports a text value outside printable ASCII; Field is the
-// JSON element (or form field) holding it.
-type NonASCIIError struct{ Field string }
+// BadTextError reports a text value the input rules refuse; Field is the
+// JSON element (or form field) holding it. JSON bodies take UTF-8 text
+// without control characters; the browser's form posts (base64 and IDs
+// only) take printable ASCII (ASCIIOnly).
+type BadTextError struct {
+	Field     string
+	ASCIIOnly bool
+}
 
-func (e *NonASCIIError) Error() string {
-	return fmt.Sprintf("element %s: only ASCII characters are accepted", e.Field)
+// Rule says what the refused value had to be, for error messages.
+func (e *BadTextError) Rule() string {
+	if e.ASCIIOnly {
+		return "must be printable ASCII"
+	}
+	return "must be valid UTF-8 text without control characters"
+}
+
+func (e *BadTextError) Error() string {
+	return fmt.Sprintf("element %s %s", e.Field, e.Rule())
 }
 
 // Body returns the raw request body after the transport rules: base64 decoding
@@ -63,7 +76,7 @@ func Body(ev events.APIGatewayProxyRequest) ([]byte, error) {
 // key and string value must be valid UTF-8 (an address like "Zürich" is
 // fine) without control characters (tab, CR and LF aside), escapes
 // included; a lone surrogate escape is invalid. A bad value is reported by
-// the element that holds it (NonASCIIError, whose name predates UTF-8). The
+// the element that holds it (BadTextError). The
 // Content-Type is not enforced: what counts is that the body is JSON (curl's
 // default form type with a JSON body is accepted); a multipart upload is
 // refused as the wrong shape.
@@ -81,7 +94,7 @@ func JSONBody(ev events.APIGatewayProxyRequest) ([]byte, error) {
 		return nil, ErrMalformedBody
 	}
 	if field, ok := firstBadText(raw); ok {
-		return nil, &NonASCIIError{Field: field}
+		return nil, &BadTextError{Field: field}
 	}
 	return raw, nil
 }
@@ -106,7 +119,7 @@ func Form(ev events.APIGatewayProxyRequest) (url.Values, error) {
 	for k, vs := range vals {
 		for _, v := range vs {
 			if !isASCII(v) {
-				return nil, &NonASCIIError{Field: ElementPath(k)}
+				return nil, &BadTextError{Field: ElementPath(k), ASCIIOnly: true}
 			}
 		}
 	}

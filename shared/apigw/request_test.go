@@ -59,7 +59,7 @@ func TestJSONBody(t *testing.T) {
 		mods      []func(*events.APIGatewayProxyRequest)
 		want      string // the body returned
 		wantErr   error
-		wantField string // NonASCIIError element
+		wantField string // BadTextError element
 	}{
 		{name: "fixture", want: `{"threeDSServerTransID":"00000000-0000-4000-8000-000000000001","acctNumber":"4000000000001000"}`},
 		{name: "base64 body", mods: []func(*events.APIGatewayProxyRequest){func(ev *events.APIGatewayProxyRequest) {
@@ -119,7 +119,7 @@ func TestJSONBody(t *testing.T) {
 			got, err := apigw.JSONBody(event(t, tc.mods...))
 			switch {
 			case tc.wantField != "":
-				var na *apigw.NonASCIIError
+				var na *apigw.BadTextError
 				require.ErrorAs(t, err, &na)
 				require.Equal(t, tc.wantField, na.Field)
 				for _, v := range []string{"José", "Jos", "Köln", "4000000000001000", "2026", "Málaga"} {
@@ -165,7 +165,7 @@ func TestForm(t *testing.T) {
 	_, err = apigw.Form(form("", false, "application/x-www-form-urlencoded"))
 	require.ErrorIs(t, err, apigw.ErrEmptyBody)
 	_, err = apigw.Form(form("cres=ok&threeDSSessionData=caf%C3%A9", false, "application/x-www-form-urlencoded"))
-	var na *apigw.NonASCIIError
+	var na *apigw.BadTextError
 	require.ErrorAs(t, err, &na)
 	require.Equal(t, "threeDSSessionData", na.Field)
 	require.NotContains(t, err.Error(), "caf")

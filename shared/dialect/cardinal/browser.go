@@ -170,9 +170,9 @@ func (b Browser) fail(ctx context.Context, ev events.APIGatewayProxyRequest, wha
 
 func decodeBrowser(ev events.APIGatewayProxyRequest) (*browserRequest, error) {
 	raw, err := apigw.JSONBody(ev)
-	var na *apigw.NonASCIIError
+	var na *apigw.BadTextError
 	if errors.As(err, &na) {
-		return nil, fieldErr(na.Field + " must be ASCII")
+		return nil, fieldErr(na.Field + " " + na.Rule())
 	}
 	if err != nil {
 		return nil, fieldErr("the body must be a JSON object")

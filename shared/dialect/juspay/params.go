@@ -112,7 +112,7 @@ func text(s string) bool {
 
 func jsonParams(ev events.APIGatewayProxyRequest) (map[string]string, error) {
 	raw, err := apigw.JSONBody(ev)
-	var bad *apigw.NonASCIIError
+	var bad *apigw.BadTextError
 	if errors.As(err, &bad) {
 		return nil, badText(bad.Field)
 	}

@@ -142,7 +142,7 @@ func TestErrorShapes(t *testing.T) {
 		{"body too large", apigw.ErrBodyTooLarge, 413, "invalid_request", "body"},
 		{"empty body", apigw.ErrEmptyBody, 400, "invalid_request", "body"},
 		{"malformed body", apigw.ErrMalformedBody, 400, "invalid_request", "body"},
-		{"bad text", &apigw.NonASCIIError{Field: "customer_id"}, 400, "invalid_request", "customer_id"},
+		{"bad text", &apigw.BadTextError{Field: "customer_id"}, 400, "invalid_request", "customer_id"},
 		{"no credentials", apigw.ErrUnauthenticated, 401, "access_denied", ""},
 		{"a parameter", fieldErr("card_token", "is unknown", emv3ds.ErrorCodeInvalidFormat, emv3ds.ErrFormat), 400, "invalid_request", "card_token"},
 	} {
