@@ -33,7 +33,7 @@ func main() {
 		}
 		svc := threeds.NewAuthService(a.Store, a.Store, a.Store, a.Vault, ds, sessions, a.ServiceConfig())
 		pre := threeds.NewPreauthService(a.Store, a.Store, a.Store, a.Vault, a.ServiceConfig())
-		return router(svc, a.Store, threeds.NewResultService(a.Store), worldpay.Signer{Key: worldpay.JWTKey(a.SessionKey)}, a.Log,
+		return router(svc, a.Store, threeds.NewResultService(a.Store), worldpayDeps{signer: worldpay.Signer{Key: worldpay.JWTKey(a.SessionKey)}, entities: a.Store}, a.Log,
 			cardinal.Authenticator{Store: a.Store, Vault: a.Vault, Now: time.Now}, juspayDeps{orders: a.Store, preauth: pre}).Handle, nil
 	})
 }
@@ -45,9 +45,15 @@ type juspayDeps struct {
 	preauth juspay.Preauther
 }
 
+// worldpayDeps are the Worldpay routes' JWT signer and entity records.
+type worldpayDeps struct {
+	signer   worldpay.Signer
+	entities worldpay.EntityReader
+}
+
 // router routes every dialect's auth paths (one line per dialect); the
 // Juspay routes need their deps (tests of the native API leave them out).
-func router(svc *threeds.AuthService, idem threeds.IdempotencyStore, results *threeds.ResultService, wp worldpay.Signer, log *slog.Logger, cardinalAuth cardinal.Authenticator, js ...juspayDeps) *apigw.Router {
+func router(svc *threeds.AuthService, idem threeds.IdempotencyStore, results *threeds.ResultService, wp worldpayDeps, log *slog.Logger, cardinalAuth cardinal.Authenticator, js ...juspayDeps) *apigw.Router {
 	var jr []apigw.Route
 	if len(js) > 0 {
 		jr = juspay.TxnRoutes(js[0].orders, js[0].preauth, svc, log)
@@ -56,7 +62,7 @@ func router(svc *threeds.AuthService, idem threeds.IdempotencyStore, results *th
 		emvjson.AuthRoutes(svc, idem, log),
 		uas.AuthRoutes(svc, idem, log),
 		juspay3ds.AuthRoutes(svc, log),
-		worldpay.AuthRoutes(svc, results, wp, log),
+		worldpay.AuthRoutes(svc, results, wp.signer, wp.entities, log),
 		cardinal.LookupRoutes(svc, cardinalAuth, log),
 		jr,
 	)

@@ -65,6 +65,33 @@ func (d *directory) SendPReq(context.Context, emv3ds.Scheme, *emv3ds.PReq) (*emv
 
 func (d *directory) SendErro(context.Context, emv3ds.Scheme, *emv3ds.Erro) error { return nil }
 
+// entityStore keeps the dialect's entity records in memory.
+type entityStore struct {
+	mu   sync.Mutex
+	recs map[string][]byte
+}
+
+func (e *entityStore) CreateDialectRecord(_ context.Context, kind, scope, key string, body []byte, _ time.Time) ([]byte, bool, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.recs == nil {
+		e.recs = map[string][]byte{}
+	}
+	k := kind + "\x00" + scope + "\x00" + key
+	if b, ok := e.recs[k]; ok {
+		return b, false, nil
+	}
+	e.recs[k] = body
+	return nil, true, nil
+}
+
+func (e *entityStore) GetDialectRecord(_ context.Context, kind, scope, key string) ([]byte, bool, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	b, ok := e.recs[kind+"\x00"+scope+"\x00"+key]
+	return b, ok, nil
+}
+
 type harness struct {
 	router *apigw.Router
 	dir    *directory
@@ -80,7 +107,8 @@ func newHarness(t *testing.T) *harness {
 	store := threedstest.NewMemoryStore(clock.Now, threeds.DefaultRetention())
 	ctx := context.Background()
 	require.NoError(t, store.CreateMerchant(ctx, &threeds.Merchant{ID: "merchant-a", Name: "Mind Palace", AcquirerBIN: "444444",
-		AcquirerMerchantID: "ACQMID0001", MCC: "5411", Country: "826", RequestorID: "10000001", RequestorName: "Mind Palace", RequestorURL: "https://shop.example.com"}))
+		AcquirerMerchantID: "ACQMID0001", MCC: "5411", Country: "826", RequestorID: "10000001", RequestorName: "Mind Palace", RequestorURL: "https://shop.example.com",
+		AllowProfileOverrides: true, AllowedOrigins: []string{"https://shop.example.com"}}))
 	require.NoError(t, store.LoadRanges(ctx, threeds.CardRangeLoad{DS: "visa", Scheme: emv3ds.SchemeVisa, SerialNum: "1", Full: true,
 		Changes: []threeds.CardRangeChange{{Range: threeds.CardRange{Start: "4444333322220000", End: "4444333322229999",
 			DSStartVersion: "2.1.0", DSEndVersion: "2.2.0", ACSStartVersion: "2.1.0", ACSEndVersion: "2.2.0",
@@ -95,13 +123,16 @@ func newHarness(t *testing.T) *harness {
 	auth := threeds.NewAuthService(store, store, store, v, dir, sessions, cfg, threeds.WithClock(clock.Now))
 	res := threeds.NewResultService(store, threeds.WithClock(clock.Now))
 	signer := worldpay.Signer{Key: worldpay.JWTKey([]byte("session-key")), Now: clock.Now}
+	entities := &entityStore{}
+	require.NoError(t, worldpay.PutEntity(ctx, entities, "merchant-a", "MindPalaceLtd", "key_1", clock.Now()))
 	logs := &bytes.Buffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
 	noSleep := func(context.Context, time.Duration) error { return nil }
 	r := apigw.NewRouter(log, worldpay.Errors{},
-		worldpay.PreauthRoutes(pre, signer, log),
-		worldpay.AuthRoutes(auth, res, signer, log),
-		worldpay.PostauthRoutes(res, noSleep, log))
+		worldpay.PreauthRoutes(pre, signer, entities, log),
+		worldpay.AuthRoutes(auth, res, signer, entities, log),
+		worldpay.PostauthRoutes(res, entities, noSleep, log),
+		worldpay.PageRoutes(signer, store, log))
 	return &harness{router: r, dir: dir, store: store, clock: clock, logs: logs, signer: signer}
 }
 
@@ -271,9 +302,15 @@ func TestErrors(t *testing.T) {
 		{"country", worldpay.PathAuthentication, strings.Replace(front, `"countryCode": "GB"`, `"countryCode": "ZZ"`, 1), 400, "bodyDoesNotMatchSchema", []string{"$.instruction.paymentInstrument.billingAddress.countryCode"}},
 		{"dates", worldpay.PathAuthentication, strings.Replace(front, `"createdAt": "2019-11-18"`, `"createdAt": "18/11/2019"`, 1), 400, "bodyDoesNotMatchSchema", []string{"$.riskData.account.history.createdAt"}},
 		{"not json", worldpay.PathAuthentication, `{"transactionReference":`, 400, "bodyIsNotJson", nil},
-		{"ddc missing card", worldpay.PathDeviceData, `{"transactionReference":"r1","merchant":{"entity":"e"},"paymentInstrument":{"type":"card/front"}}`, 400, "bodyDoesNotMatchSchema", []string{"$.paymentInstrument.cardNumber"}},
-		{"verification unknown", worldpay.PathVerification, `{"transactionReference":"nope","merchant":{"entity":"e"},"challenge":{"reference":"` + worldpay.TransID("merchant-a", "nope") + `"}}`, 404, "resourceNotFound", nil},
-		{"verification reference", worldpay.PathVerification, `{"transactionReference":"r1","merchant":{"entity":"e"},"challenge":{"reference":"other"}}`, 400, "bodyDoesNotMatchSchema", []string{"$.challenge.reference"}},
+		{"ddc missing card", worldpay.PathDeviceData, `{"transactionReference":"r1","merchant":{"entity":"MindPalaceLtd"},"paymentInstrument":{"type":"card/front"}}`, 400, "bodyDoesNotMatchSchema", []string{"$.paymentInstrument.cardNumber"}},
+		{"foreign entity", worldpay.PathAuthentication, strings.Replace(front, `"MindPalaceLtd"`, `"SomeoneElseLtd"`, 1), 403, "accessDenied", nil},
+		{"foreign entity ddc", worldpay.PathDeviceData, `{"transactionReference":"r1","merchant":{"entity":"SomeoneElseLtd"},"paymentInstrument":{"type":"card/front","cardNumber":"4444333322221111"}}`, 403, "accessDenied", nil},
+		{"foreign entity verification", worldpay.PathVerification, `{"transactionReference":"r1","merchant":{"entity":"SomeoneElseLtd"},"challenge":{"reference":"` + worldpay.TransID("merchant-a", "r1") + `"}}`, 403, "accessDenied", nil},
+		{"empty body", worldpay.PathAuthentication, ``, 400, "bodyIsEmpty", nil},
+		{"long overrideName", worldpay.PathAuthentication, strings.Replace(front, "The Baskerville Animal Sanctuary", strings.Repeat("n", 41), 1), 400, "bodyDoesNotMatchSchema", []string{"$.merchant.overrideName"}},
+		{"returnUrl", worldpay.PathAuthentication, strings.Replace(front, `"http://payment.example.com"`, `"javascript:alert(1)"`, 1), 400, "bodyDoesNotMatchSchema", []string{"$.challenge.returnUrl"}},
+		{"verification unknown", worldpay.PathVerification, `{"transactionReference":"nope","merchant":{"entity":"MindPalaceLtd"},"challenge":{"reference":"` + worldpay.TransID("merchant-a", "nope") + `"}}`, 404, "resourceNotFound", nil},
+		{"verification reference", worldpay.PathVerification, `{"transactionReference":"r1","merchant":{"entity":"MindPalaceLtd"},"challenge":{"reference":"other"}}`, 400, "bodyDoesNotMatchSchema", []string{"$.challenge.reference"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -370,7 +407,7 @@ func TestJWT(t *testing.T) {
 	t.Parallel()
 	clock := threedstest.NewClock(time.Date(2026, 6, 25, 8, 15, 30, 0, time.UTC))
 	s := worldpay.Signer{Key: []byte("k"), Now: clock.Now}
-	tok, err := s.Issue("https://api.example.com", worldpay.Claims{Purpose: "challenge", TransactionID: "t1"})
+	tok, err := s.Issue("https://api.example.com", worldpay.Claims{Purpose: "challenge", TransactionID: "t1", MerchantID: "merchant-a"})
 	require.NoError(t, err)
 	_, err = s.Parse(tok, "challenge")
 	require.NoError(t, err)
