@@ -59,7 +59,12 @@ func (pageErrors) RenderError(status int, _ *emv3ds.Erro) apigw.Response {
 func (h pageHandler) refuse(ctx context.Context, what string, status int, msg string, ddc bool) apigw.Response {
 	h.log.WarnContext(ctx, what, slog.String("dialect", Name), slog.Int("status", status), slog.String("reason", msg))
 	n := browser.Nonce()
-	return browser.WorldpayPage(status, browser.WorldpayError{Nonce: n, Message: msg, DDC: ddc}, browser.Policy{Nonce: n})
+	resp := browser.WorldpayPage(status, browser.WorldpayError{Nonce: n, Message: msg, DDC: ddc}, browser.Policy{Nonce: n})
+	// Any page may frame the error page: it shows one fixed sentence and
+	// acts on nothing, and the merchant's frame must receive Status false
+	// even when the JWT (which names the merchant) did not verify.
+	resp.Headers["Content-Security-Policy"] = strings.Replace(resp.Headers["Content-Security-Policy"], "frame-ancestors 'self'", "frame-ancestors *", 1)
+	return resp
 }
 
 // token reads the form and checks its JWT.
