@@ -115,8 +115,23 @@ func (h authHandler) Handle(ctx context.Context, ev events.APIGatewayProxyReques
 		areq.ThreeDSServerTransID = id
 	}
 	out, err := h.svc.Authenticate(ctx, r.merchantID, in)
-	var unavailable *threeds.DirectoryUnavailableError
+	var (
+		unavailable *threeds.DirectoryUnavailableError
+		rejected    *threeds.RejectedMessageError
+		peer        *threeds.PeerErroError
+	)
 	switch {
+	case errors.As(err, &rejected) && rejected.Erro.ErrorMessageType == emv3ds.MessageTypeARes:
+		// The DS's ARes failed our checks (its authentication value or
+		// its form): no usable authentication, Worldpay's signatureFailed.
+		r.log.WarnContext(ctx, "authentication", slog.String("threeDSServerTransID", id), slog.String("merchantId", r.merchantID),
+			slog.String("outcome", OutcomeSignatureFailed), slog.String("errorCode", string(rejected.Erro.ErrorCode)), slog.Int("status", http.StatusOK))
+		return r.ok(outcomeBody{Outcome: OutcomeSignatureFailed, TransactionReference: ref, Links: linksFor(r.base, "3ds:authenticate")})
+	case errors.As(err, &rejected), errors.As(err, &peer):
+		// The DS refused the AReq or answered an Erro: no authentication.
+		r.log.WarnContext(ctx, "authentication", slog.String("threeDSServerTransID", id), slog.String("merchantId", r.merchantID),
+			slog.String("outcome", OutcomeUnavailable), slog.Int("status", http.StatusOK))
+		return r.ok(outcomeBody{Outcome: OutcomeUnavailable, TransactionReference: ref, Links: linksFor(r.base, "3ds:authenticate")})
 	case errors.Is(err, threeds.ErrNotEnrolled):
 		r.log.InfoContext(ctx, "authentication", slog.String("threeDSServerTransID", id), slog.String("merchantId", r.merchantID),
 			slog.String("outcome", OutcomeNotEnrolled), slog.Int("status", http.StatusOK))
@@ -212,6 +227,9 @@ func resultBody(base, ref string, res *threeds.ResultOutput) outcomeBody {
 	if res.State == threeds.StateFailed {
 		if res.Error != nil && res.Error.Timeout {
 			return outcomeBody{Outcome: OutcomeOutage, TransactionReference: ref, Links: linksFor(base, "3ds:authenticate")}
+		}
+		if res.Error != nil && res.Error.MessageType == emv3ds.MessageTypeARes && res.Error.Component == emv3ds.ErrorComponentServer {
+			return outcomeBody{Outcome: OutcomeSignatureFailed, TransactionReference: ref, Links: linksFor(base, "3ds:authenticate")}
 		}
 		return outcomeBody{Outcome: OutcomeUnavailable, TransactionReference: ref, Links: linksFor(base, "3ds:authenticate")}
 	}

@@ -175,3 +175,21 @@ func TestErrorNames(t *testing.T) {
 	require.Equal(t, 405, resp.StatusCode)
 	require.Contains(t, resp.Body, `"errorName":"methodNotAllowed"`)
 }
+
+// An ARes that fails our checks (here a Y without its authentication
+// value) is signatureFailed at authentication, again on a replay, and at
+// verification (from the stored failure).
+func TestSignatureFailed(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	body := withPAN(seed(t, "authentication-card-front.json"), "4444333322221079")
+	_, b, _ := h.post(t, worldpay.PathAuthentication, body)
+	require.Equal(t, "signatureFailed", b["outcome"], b)
+	_, again, _ := h.post(t, worldpay.PathAuthentication, body)
+	require.Equal(t, "signatureFailed", again["outcome"], again)
+	require.Len(t, h.dir.areqs, 1)
+	id := worldpay.TransID("merchant-a", "Memory265-13/08/1876")
+	_, v, _ := h.post(t, worldpay.PathVerification, `{"transactionReference":"Memory265-13/08/1876","merchant":{"entity":"MindPalaceLtd"},"challenge":{"reference":"`+id+`"}}`)
+	require.Equal(t, "signatureFailed", v["outcome"], v)
+	require.Nil(t, v["authentication"])
+}

@@ -53,6 +53,12 @@ func (d *directory) SendAReq(_ context.Context, _ emv3ds.Scheme, a *emv3ds.AReq)
 		ares.TransStatus, ares.ECI, ares.AuthenticationValue = "A", "06", "AAABBZEEBgAAAAAAAAQGAAAAAAA="
 	case "1053":
 		return nil, &threeds.DirectoryUnavailableError{Timeout: true, Cause: "Connection timeout"}
+	case "1079": // Y without its authentication value: the ARes fails our checks
+		ares.TransStatus, ares.ECI = "Y", "05"
+	case "1087":
+		return nil, &threeds.PeerErroError{Erro: &emv3ds.Erro{MessageType: emv3ds.MessageTypeErro, MessageVersion: a.MessageVersion,
+			ThreeDSServerTransID: a.ThreeDSServerTransID, ErrorCode: "305", ErrorComponent: emv3ds.ErrorComponentDS,
+			ErrorDescription: "Transaction data not valid", ErrorDetail: "acctNumber", ErrorMessageType: emv3ds.MessageTypeAReq}}
 	default:
 		ares.TransStatus, ares.ECI, ares.AuthenticationValue = "Y", "05", "MAAAAAAAAAAAAAAAAAAAAAAAAAA="
 	}
@@ -184,19 +190,31 @@ func TestAuthenticationOutcomes(t *testing.T) {
 		{"unavailable", "4444333322221020", "", 1, nil, "3ds:authenticate"},
 		{"notEnrolled", "4111111111111111", `{"outcome":"notEnrolled","transactionReference":"Memory265-13/08/1876","authentication":{"version":"1.0.2","eci":"06"}}`, 0, nil, ""},
 		{"authenticationOutage", "4444333322221053", "", 1, nil, "3ds:authenticate"},
+		{"bypassed", "4444333322221038", `{"outcome":"bypassed","transactionReference":"Memory265-13/08/1876","authentication":{"version":"2.2.0","eci":"07","transactionId":"d0000000-0000-4000-8000-000000000001"}}`, 1, nil, ""},
+		{"signatureFailed", "4444333322221079", "", 1, nil, "3ds:authenticate"},
+		{"unavailable DS Erro", "4444333322221087", "", 1, nil, "3ds:authenticate"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t)
-			status, b, headers := h.post(t, worldpay.PathAuthentication, withPAN(front, tc.pan))
+			body := withPAN(front, tc.pan)
+			if tc.name == "bypassed" {
+				// I answers an AReq without a challenge preference (the
+				// ARes check allows it then, or for challengeInd 05–07).
+				body = strings.Replace(body, `"preference": "noPreference",`, ``, 1)
+			}
+			status, b, headers := h.post(t, worldpay.PathAuthentication, body)
 			require.Equal(t, 200, status, b)
 			require.Equal(t, worldpay.MediaType, headers["Content-Type"])
 			require.Regexp(t, `^[0-9a-f-]{36}$`, headers[worldpay.CorrelationHeader])
 			require.Contains(t, h.logs.String(), headers[worldpay.CorrelationHeader], "the correlation ID is in the request's log lines")
 			require.Len(t, h.dir.areqs, tc.areqs)
 			wantOutcome := tc.name
-			if tc.name == "attempted" {
+			switch tc.name {
+			case "attempted":
 				wantOutcome = "authenticated"
+			case "unavailable DS Erro":
+				wantOutcome = "unavailable"
 			}
 			require.Equal(t, wantOutcome, b["outcome"])
 			if tc.want != "" {
