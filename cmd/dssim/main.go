@@ -36,8 +36,13 @@ func main() {
 		if cfg.PublicURL == "" {
 			cfg.PublicURL = os.Getenv("DSSIM_PUBLIC_URL")
 		}
-		if v := os.Getenv("SANDBOX_TEST_CARDS"); v != "" && cfg.VendorTestCards == nil {
-			cfg.VendorTestCards = strings.Split(v, ",")
+		// The Lambda exists only in sandbox mode: it plays Worldpay Try's and
+		// Cardinal's test cards unless SANDBOX_TEST_CARDS says otherwise.
+		if cfg.VendorTestCards == nil {
+			cfg.VendorTestCards = []string{"worldpay"}
+			if v, ok := os.LookupEnv("SANDBOX_TEST_CARDS"); ok {
+				cfg.VendorTestCards = strings.Split(v, ",")
+			}
 		}
 		// Each invocation may run in another execution environment: the ACS
 		// state goes to the table named by DSSIM_TABLE.
