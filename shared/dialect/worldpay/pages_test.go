@@ -46,11 +46,21 @@ func TestDDCPageToAReq(t *testing.T) {
 	require.Contains(t, headers["Content-Security-Policy"], "frame-ancestors 'self' https://shop.example.com")
 	require.Contains(t, page, `action="ddc/collect"`)
 
+	for name, v := range map[string]url.Values{
+		"challenge jwt": {"Bin": {dc["bin"].(string)}, "JWT": {h.challengeJWT(t)}},
+		"no jwt":        {"Bin": {dc["bin"].(string)}},
+	} {
+		status, page, headers := h.form(t, worldpay.DDCPath, v)
+		require.Equal(t, 400, status, name)
+		require.Contains(t, page, `Status: false`, name)
+		require.Contains(t, headers["Content-Security-Policy"], "frame-ancestors *", "the merchant's frame must hear Status false")
+	}
 	status, page, _ = h.form(t, worldpay.DDCPath, url.Values{"Bin": {"41111111"}, "JWT": {jwt}})
 	require.Equal(t, 400, status)
 	require.Contains(t, page, "Bin is not the BIN")
 	require.Contains(t, page, `Status: false`)
 
+	h.clock.Advance(worldpay.JWTTTL - 1)
 	status, done, _ := h.form(t, worldpay.CollectPath, url.Values{"Bin": {dc["bin"].(string)}, "JWT": {jwt},
 		"browserColorDepth": {"24"}, "browserScreenHeight": {"900"}, "browserScreenWidth": {"1280"}, "browserTZ": {"-60"},
 		"browserJavaEnabled": {"false"}, "browserLanguage": {"fr-FR"}, "threeDSCompInd": {"Y"}})
@@ -62,11 +72,16 @@ func TestDDCPageToAReq(t *testing.T) {
 	require.True(t, strings.HasPrefix(ref, "0_"))
 	require.LessOrEqual(t, len(ref), 128)
 
+	h.clock.Advance(2)
+	status, expired, _ := h.form(t, worldpay.CollectPath, url.Values{"Bin": {dc["bin"].(string)}, "JWT": {jwt}})
+	require.Equal(t, 400, status)
+	require.Contains(t, expired, "expired")
+
 	body := strings.Replace(seed(t, "authentication-card-front.json"), "0_3XXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXX6b5", ref, 1)
 	status, b, _ := h.post(t, worldpay.PathAuthentication, body)
 	require.Equal(t, 200, status, b)
-	require.Len(t, h.dir.areqs, 1)
-	a := h.dir.areqs[0]
+	require.Len(t, h.dir.areqs, 2, "the challenge JWT's authentication, then this one")
+	a := h.dir.areqs[1]
 	require.Equal(t, "24", a.BrowserColorDepth)
 	require.Equal(t, "900", a.BrowserScreenHeight)
 	require.Equal(t, "1280", a.BrowserScreenWidth)
@@ -136,6 +151,12 @@ func TestChallengePage(t *testing.T) {
 	status, page, _ = h.form(t, worldpay.ChallengePath, url.Values{"JWT": {jwt}})
 	require.Equal(t, 400, status)
 	require.Contains(t, page, "expired")
+}
+
+func (h *harness) challengeJWT(t *testing.T) string {
+	t.Helper()
+	_, b, _ := h.post(t, worldpay.PathAuthentication, withPAN(strings.Replace(seed(t, "authentication-card-front.json"), "Memory265-13/08/1876", "ch-only", 1), "4444333322221012"))
+	return b["challenge"].(map[string]any)["jwt"].(string)
 }
 
 func (h *harness) ddcJWT(t *testing.T) string {
