@@ -25,14 +25,14 @@ func worldpayCredential(ctx context.Context, st interface {
 	hash := vault.HashAPIKey(apigw.BasicCredentialMaterial(worldpay.CredentialKind, username, password))
 	k := &threeds.APIKey{ID: "key_" + hash[:16], MerchantID: merchantID, Hash: hash, Kind: worldpay.CredentialKind,
 		Prefix: username, Name: "worldpay entity " + entity, CreatedAt: now}
-	if err := worldpay.PutEntity(ctx, st, merchantID, entity, k.ID, now); err != nil {
+	if err := st.CreateAPIKey(ctx, k); err != nil { // the merchant must exist
 		return nil, err
 	}
-	return k, st.CreateAPIKey(ctx, k)
+	return k, worldpay.PutEntity(ctx, st, merchantID, entity, k.ID, now)
 }
 
 func init() {
-	adminCommand("worldpay-credentials", "create Worldpay-dialect Basic credentials for a merchant (password shown once): worldpay-credentials -table T -merchant ID [-entity E] [-username U]",
+	adminCommand("worldpay-credentials", "create Worldpay-dialect Basic credentials for a merchant (password shown once): worldpay-credentials -table T -master-key-file F -merchant ID [-entity E] [-username U]",
 		func(fs *flag.FlagSet) func(context.Context, *adminFlags, []string, io.Reader, io.Writer) error {
 			merchantID := fs.String("merchant", "", "merchant ID (required)")
 			entity := fs.String("entity", "default", "the merchant.entity the merchant sends (recorded with the credential; other entities are refused 403)")
@@ -59,7 +59,7 @@ func init() {
 				if err != nil {
 					return err
 				}
-				st, err := a.store(ctx, false)
+				st, err := a.store(ctx, true) // the entity record is sealed like every dialect record
 				if err != nil {
 					return err
 				}
