@@ -191,6 +191,12 @@ func TestWorldpaySandboxMagicValues(t *testing.T) {
 			}
 		})
 	}
+	// No card number or cardholder name in any log line.
+	out := logs.String()
+	for _, s := range []string{worldpaySeedPAN, "5555555555554444", "343434343434343", "4917610000000000003", "4000000000002701",
+		"340000000002708", "Sherlock Holmes", "3ds2-frictionless-identified", "3ds1-invalid-signature"} {
+		require.NotContains(t, out, s)
+	}
 }
 
 // merchant.entity is the caller's: another entity is 403 accessDenied, on
