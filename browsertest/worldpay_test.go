@@ -308,3 +308,24 @@ func textIn(t *testing.T, ctx context.Context, frameSel, sel string) string {
 		time.Sleep(150 * time.Millisecond)
 	}
 }
+
+// Challenged → authenticationFailed: three wrong codes; the return page's
+// verification answers the RReq's N.
+func TestWorldpayBrowserChallengeFailed(t *testing.T) {
+	s := newWorldpayShop(t)
+	ref := fmt.Sprintf("br-wp-cf-%d", time.Now().UnixNano()%1e12)
+	ctx := tab(t)
+	do(t, ctx, chromedp.Navigate(s.srv.URL+"/checkout?"+url.Values{"pan": {visa(dssim.ScenarioChallenge)}, "ref": {ref}}.Encode()))
+	for left := 3; left > 0; left-- {
+		answerIn(t, ctx, []string{"#challengeFrame", "iframe"}, "0000", left)
+	}
+	var outcome string
+	do(t, ctx, chromedp.WaitVisible("#outcome", chromedp.ByQuery),
+		chromedp.AttributeValue("#outcome", "data-outcome", &outcome, nil, chromedp.ByQuery))
+	require.Equal(t, "authenticationFailed", outcome)
+	s.mu.Lock()
+	require.Len(t, s.returns, 1)
+	s.mu.Unlock()
+	// No 3DS Method for this card: compInd U, the browser's values still collected.
+	requireDeviceData(t, simAReq(t, ref), readBrowser(t, ctx), "U")
+}
