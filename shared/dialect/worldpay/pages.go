@@ -80,7 +80,7 @@ func (h pageHandler) token(ev events.APIGatewayProxyRequest, purpose string) (ma
 	return form, c, ""
 }
 
-// ancestors are the merchant's origins, which may frame the pages.
+// merchant reads the JWT's merchant: its origins may frame the pages.
 func (h pageHandler) merchant(ctx context.Context, id string) (*threeds.Merchant, error) {
 	if h.merchants == nil {
 		return nil, errors.New("worldpay: no merchant reader")
