@@ -33,8 +33,12 @@ func main() {
 		}
 		svc := threeds.NewAuthService(a.Store, a.Store, a.Store, a.Vault, ds, sessions, a.ServiceConfig())
 		pre := threeds.NewPreauthService(a.Store, a.Store, a.Store, a.Vault, a.ServiceConfig())
-		return router(svc, a.Store, threeds.NewResultService(a.Store), worldpayDeps{signer: worldpay.Signer{Key: worldpay.JWTKey(a.SessionKey)}, entities: a.Store}, a.Log,
-			cardinal.Authenticator{Store: a.Store, Vault: a.Vault, Now: time.Now}, juspayDeps{orders: a.Store, preauth: pre}).Handle, nil
+		results := threeds.NewResultService(a.Store)
+		// Cardinal: the Hybrid lookup and cardinal.js's start and continue.
+		cb := cardinal.Browser{Sessions: a.Store, Credentials: a.Store, Vault: a.Vault, PANs: a.Vault, Now: time.Now, Log: a.Log}
+		r := router(svc, a.Store, results, worldpayDeps{signer: worldpay.Signer{Key: worldpay.JWTKey(a.SessionKey)}, entities: a.Store}, a.Log,
+			cardinal.Authenticator{Store: a.Store, Vault: a.Vault, Now: time.Now}, cb, juspayDeps{orders: a.Store, preauth: pre})
+		return apigw.NewRouter(a.Log, emvjson.Errors{}, r.Routes(), cardinal.StartRoutes(cb, svc, results, a.Store, sessions)).Handle, nil
 	})
 }
 
@@ -53,7 +57,7 @@ type worldpayDeps struct {
 
 // router routes every dialect's auth paths (one line per dialect); the
 // Juspay routes need their deps (tests of the native API leave them out).
-func router(svc *threeds.AuthService, idem threeds.IdempotencyStore, results *threeds.ResultService, wp worldpayDeps, log *slog.Logger, cardinalAuth cardinal.Authenticator, js ...juspayDeps) *apigw.Router {
+func router(svc *threeds.AuthService, idem threeds.IdempotencyStore, results *threeds.ResultService, wp worldpayDeps, log *slog.Logger, cardinalAuth cardinal.Authenticator, cardinalBrowser cardinal.Browser, js ...juspayDeps) *apigw.Router {
 	var jr []apigw.Route
 	if len(js) > 0 {
 		jr = juspay.TxnRoutes(js[0].orders, js[0].preauth, svc, log)
@@ -63,7 +67,7 @@ func router(svc *threeds.AuthService, idem threeds.IdempotencyStore, results *th
 		uas.AuthRoutes(svc, idem, log),
 		juspay3ds.AuthRoutes(svc, log),
 		worldpay.AuthRoutes(svc, results, wp.signer, wp.entities, log),
-		cardinal.LookupRoutes(svc, cardinalAuth, log),
+		cardinal.LookupRoutes(svc, cardinalAuth, cardinalBrowser, log),
 		jr,
 	)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/browser"
 	"github.com/open3ds/server/shared/config"
+	"github.com/open3ds/server/shared/dialect/cardinal"
 	"github.com/open3ds/server/shared/dialect/juspay3ds"
 	"github.com/open3ds/server/shared/dialect/worldpay"
 	"github.com/open3ds/server/shared/threeds"
@@ -52,6 +53,7 @@ func main() {
 func dialectRoutes(svc *threeds.CallbackService, results *threeds.ResultService, log *slog.Logger) []apigw.Route {
 	return concat(
 		juspay3ds.CallbackRoutes(svc, results, log),
+		cardinal.ScriptRoutes(), // GET /js/cardinal.js
 	)
 }
 

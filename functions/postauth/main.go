@@ -23,12 +23,14 @@ import (
 
 func main() {
 	app.Start(config.Postauth, func(_ context.Context, a *app.App) (any, error) {
-		return router(threeds.NewResultService(a.Store), a.Log, cardinal.Authenticator{Store: a.Store, Vault: a.Vault, Now: time.Now}, a.Store).Handle, nil
+		results := threeds.NewResultService(a.Store)
+		r := router(results, a.Log, cardinal.Authenticator{Store: a.Store, Vault: a.Vault, Now: time.Now}, a.Store)
+		// Cardinal: cardinal.js's result (the response JWT of a challenge).
+		cb := cardinal.Browser{Sessions: a.Store, Credentials: a.Store, Vault: a.Vault, PANs: a.Vault, Now: time.Now, Log: a.Log}
+		return apigw.NewRouter(a.Log, emvjson.Errors{}, r.Routes(), cardinal.ResultRoutes(cb, results)).Handle, nil
 	})
 }
 
-// router routes every dialect's postauth paths (one line per dialect); the
-// Juspay routes need its order store (tests of the native API leave it out).
 // worldpayEntities are the Worldpay entity records: the store the Juspay
 // routes use (tests of the native API leave it out: no entity is anyone's).
 func worldpayEntities(stores []juspay.OrderStore) worldpay.EntityReader {
@@ -40,6 +42,8 @@ func worldpayEntities(stores []juspay.OrderStore) worldpay.EntityReader {
 	return nil
 }
 
+// router routes every dialect's postauth paths (one line per dialect); the
+// Juspay routes need its order store (tests of the native API leave it out).
 func router(svc *threeds.ResultService, log *slog.Logger, cardinalAuth cardinal.Authenticator, orders ...juspay.OrderStore) *apigw.Router {
 	var jr []apigw.Route
 	if len(orders) > 0 {

@@ -7,10 +7,12 @@ package main
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/open3ds/server/shared/apigw"
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
+	"github.com/open3ds/server/shared/dialect/cardinal"
 	"github.com/open3ds/server/shared/dialect/emvjson"
 	"github.com/open3ds/server/shared/dialect/juspay"
 	"github.com/open3ds/server/shared/dialect/juspay3ds"
@@ -22,7 +24,11 @@ import (
 func main() {
 	app.Start(config.Preauth, func(_ context.Context, a *app.App) (any, error) {
 		svc := threeds.NewPreauthService(a.Store, a.Store, a.Store, a.Vault, a.ServiceConfig())
-		return router(svc, a.Store, worldpayDeps{signer: worldpay.Signer{Key: worldpay.JWTKey(a.SessionKey)}, entities: a.Store}, a.Log, a.Store).Handle, nil
+		r := router(svc, a.Store, worldpayDeps{signer: worldpay.Signer{Key: worldpay.JWTKey(a.SessionKey)}, entities: a.Store}, a.Log, a.Store)
+		// Cardinal's browser setup and bin.process (cardinal.js).
+		cb := cardinal.Browser{Sessions: a.Store, Credentials: a.Store, Vault: a.Vault, PANs: a.Vault, Now: time.Now, Log: a.Log}
+		return apigw.NewRouter(a.Log, emvjson.Errors{}, r.Routes(),
+			cardinal.SetupRoutes(cb, cardinal.Authenticator{Store: a.Store, Vault: a.Vault, Now: time.Now}, a.Store, svc)).Handle, nil
 	})
 }
 

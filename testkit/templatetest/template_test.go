@@ -151,6 +151,13 @@ var wantRoutes = []route{
 	// Cardinal: the request JWT is verified in the handler.
 	{"MerchantApi", "POST", "/cardinal/lookup", "AuthFunction", ""},
 	{"MerchantApi", "POST", "/cardinal/authenticate", "PostauthFunction", ""},
+	// Cardinal's cardinal.js and its browser calls (session token in the body).
+	{"MerchantApi", "GET", "/js/cardinal.js", "ChallengeCallbackFunction", ""},
+	{"MerchantApi", "POST", "/cardinal/songbird/init", "PreauthFunction", ""},
+	{"MerchantApi", "POST", "/cardinal/songbird/bin", "PreauthFunction", ""},
+	{"MerchantApi", "POST", "/cardinal/songbird/start", "AuthFunction", ""},
+	{"MerchantApi", "POST", "/cardinal/songbird/continue", "AuthFunction", ""},
+	{"MerchantApi", "POST", "/cardinal/songbird/result", "PostauthFunction", ""},
 }
 
 func TestRoutes(t *testing.T) {
