@@ -164,28 +164,6 @@ func TestJuspayHostedPageMethod(t *testing.T) {
 }
 
 // simAReq is the AReq the simulator's DS received for a transaction.
-func simAReq(t *testing.T, txID string) map[string]any {
-	t.Helper()
-	resp, err := http.Get(stk.Sim.URL() + "/debug/transactions/" + txID)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode)
-	var doc struct {
-		Exchanges []dssim.Exchange `json:"exchanges"`
-	}
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&doc))
-	var areqs []map[string]any
-	for _, e := range doc.Exchanges {
-		if e.Direction == dssim.Received && e.MessageType == "AReq" {
-			var m map[string]any
-			require.NoError(t, json.Unmarshal(e.Body, &m))
-			areqs = append(areqs, m)
-		}
-	}
-	require.Len(t, areqs, 1, "the DS received exactly one AReq")
-	return areqs[0]
-}
-
 var payPage = template.Must(template.New("pay").Parse(`<!doctype html>
 <form id="f" method="POST" action="{{.URL}}">{{range $k, $v := .Params}}<input type="hidden" name="{{$k}}" value="{{$v}}">{{end}}</form>
 <script>document.getElementById("f").submit()</script>`))

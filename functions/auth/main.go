@@ -36,7 +36,7 @@ func main() {
 		results := threeds.NewResultService(a.Store)
 		// Cardinal: the Hybrid lookup and cardinal.js's start and continue.
 		cb := cardinal.Browser{Sessions: a.Store, Credentials: a.Store, Vault: a.Vault, PANs: a.Vault, Now: time.Now, Log: a.Log}
-		r := router(svc, a.Store, results, worldpay.Signer{Key: worldpay.JWTKey(a.SessionKey)}, a.Log,
+		r := router(svc, a.Store, results, worldpayDeps{signer: worldpay.Signer{Key: worldpay.JWTKey(a.SessionKey)}, entities: a.Store}, a.Log,
 			cardinal.Authenticator{Store: a.Store, Vault: a.Vault, Now: time.Now}, cb,
 			juspayDeps{orders: a.Store, merchants: a.Store, preauth: pre, sealer: a.Vault})
 		return apigw.NewRouter(a.Log, emvjson.Errors{}, r.Routes(), cardinal.StartRoutes(cb, svc, results, a.Store, sessions)).Handle, nil
@@ -54,9 +54,15 @@ type juspayDeps struct {
 	sealer    juspay.Sealer
 }
 
+// worldpayDeps are the Worldpay routes' JWT signer and entity records.
+type worldpayDeps struct {
+	signer   worldpay.Signer
+	entities worldpay.EntityReader
+}
+
 // router routes every dialect's auth paths (one line per dialect); the
 // Juspay routes need their deps (tests of the native API leave them out).
-func router(svc *threeds.AuthService, idem threeds.IdempotencyStore, results *threeds.ResultService, wp worldpay.Signer, log *slog.Logger, cardinalAuth cardinal.Authenticator, cardinalBrowser cardinal.Browser, js ...juspayDeps) *apigw.Router {
+func router(svc *threeds.AuthService, idem threeds.IdempotencyStore, results *threeds.ResultService, wp worldpayDeps, log *slog.Logger, cardinalAuth cardinal.Authenticator, cardinalBrowser cardinal.Browser, js ...juspayDeps) *apigw.Router {
 	var jr []apigw.Route
 	if len(js) > 0 {
 		jr = juspay.TxnRoutes(juspay.TxnDeps{Orders: js[0].orders, Merchants: js[0].merchants, Preauth: js[0].preauth,
@@ -66,7 +72,7 @@ func router(svc *threeds.AuthService, idem threeds.IdempotencyStore, results *th
 		emvjson.AuthRoutes(svc, idem, log),
 		uas.AuthRoutes(svc, idem, log),
 		juspay3ds.AuthRoutes(svc, log),
-		worldpay.AuthRoutes(svc, results, wp, log),
+		worldpay.AuthRoutes(svc, results, wp.signer, wp.entities, log),
 		cardinal.LookupRoutes(svc, cardinalAuth, cardinalBrowser, log),
 		jr,
 	)

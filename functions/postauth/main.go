@@ -31,6 +31,17 @@ func main() {
 	})
 }
 
+// worldpayEntities are the Worldpay entity records: the store the Juspay
+// routes use (tests of the native API leave it out: no entity is anyone's).
+func worldpayEntities(stores []juspay.OrderStore) worldpay.EntityReader {
+	if len(stores) > 0 {
+		if e, ok := stores[0].(worldpay.EntityReader); ok {
+			return e
+		}
+	}
+	return nil
+}
+
 // router routes every dialect's postauth paths (one line per dialect); the
 // Juspay routes need its order store (tests of the native API leave it out).
 func router(svc *threeds.ResultService, log *slog.Logger, cardinalAuth cardinal.Authenticator, orders ...juspay.OrderStore) *apigw.Router {
@@ -42,7 +53,7 @@ func router(svc *threeds.ResultService, log *slog.Logger, cardinalAuth cardinal.
 		emvjson.PostauthRoutes(svc, log),
 		uas.PostauthRoutes(svc, log),
 		juspay3ds.PostauthRoutes(svc, log),
-		worldpay.PostauthRoutes(svc, nil, log),
+		worldpay.PostauthRoutes(svc, worldpayEntities(orders), nil, log),
 		cardinal.AuthenticateRoutes(svc, cardinalAuth, log),
 		jr,
 	)

@@ -24,7 +24,7 @@ import (
 func main() {
 	app.Start(config.Preauth, func(_ context.Context, a *app.App) (any, error) {
 		svc := threeds.NewPreauthService(a.Store, a.Store, a.Store, a.Vault, a.ServiceConfig())
-		r := router(svc, a.Store, worldpay.Signer{Key: worldpay.JWTKey(a.SessionKey)}, a.Log, a.Store)
+		r := router(svc, a.Store, worldpayDeps{signer: worldpay.Signer{Key: worldpay.JWTKey(a.SessionKey)}, entities: a.Store}, a.Log, a.Store)
 		// Cardinal's browser setup and bin.process (cardinal.js).
 		cb := cardinal.Browser{Sessions: a.Store, Credentials: a.Store, Vault: a.Vault, PANs: a.Vault, Now: time.Now, Log: a.Log}
 		return apigw.NewRouter(a.Log, emvjson.Errors{}, r.Routes(),
@@ -41,7 +41,13 @@ type juspayStore interface {
 
 // router routes every dialect's preauth paths (one line per dialect); the
 // Juspay routes need its store (tests of the native API leave it out).
-func router(svc *threeds.PreauthService, idem threeds.IdempotencyStore, wp worldpay.Signer, log *slog.Logger, js ...juspayStore) *apigw.Router {
+// worldpayDeps are the Worldpay routes' JWT signer and entity records.
+type worldpayDeps struct {
+	signer   worldpay.Signer
+	entities worldpay.EntityReader
+}
+
+func router(svc *threeds.PreauthService, idem threeds.IdempotencyStore, wp worldpayDeps, log *slog.Logger, js ...juspayStore) *apigw.Router {
 	var jr []apigw.Route
 	if len(js) > 0 {
 		jr = juspay.OrderRoutes(js[0], js[0], log)
@@ -50,7 +56,7 @@ func router(svc *threeds.PreauthService, idem threeds.IdempotencyStore, wp world
 		emvjson.PreauthRoutes(svc, idem, log),
 		uas.PreauthRoutes(svc, idem, log),
 		juspay3ds.PreauthRoutes(svc, log),
-		worldpay.PreauthRoutes(svc, wp, log),
+		worldpay.PreauthRoutes(svc, wp.signer, wp.entities, log),
 		jr,
 	)
 }

@@ -148,6 +148,10 @@ var wantRoutes = []route{
 	{"MerchantApi", "POST", "/verifications/customers/3ds/deviceDataInitialization", "PreauthFunction", "ApiKeyAuthorizer"},
 	{"MerchantApi", "POST", "/verifications/customers/3ds/authentication", "AuthFunction", "ApiKeyAuthorizer"},
 	{"MerchantApi", "POST", "/verifications/customers/3ds/verification", "PostauthFunction", "ApiKeyAuthorizer"},
+	// Worldpay's hosted pages: each checks our JWT.
+	{"MerchantApi", "POST", "/worldpay/ddc", "ChallengeCallbackFunction", ""},
+	{"MerchantApi", "POST", "/worldpay/ddc/collect", "ChallengeCallbackFunction", ""},
+	{"MerchantApi", "POST", "/worldpay/challenge", "ChallengeCallbackFunction", ""},
 	// Cardinal: the request JWT is verified in the handler.
 	{"MerchantApi", "POST", "/cardinal/lookup", "AuthFunction", ""},
 	{"MerchantApi", "POST", "/cardinal/authenticate", "PostauthFunction", ""},
