@@ -17,7 +17,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/open3ds/server/shared/apigw"
-	"github.com/open3ds/server/shared/dialect/cardinal"
 	"github.com/open3ds/server/shared/dialect/worldpay"
 	"github.com/open3ds/server/shared/emv3ds"
 	"github.com/open3ds/server/shared/session"
@@ -96,7 +95,8 @@ func newHarness(t *testing.T) *harness {
 		require.NoError(t, err)
 	}
 	logs := &bytes.Buffer{}
-	return &harness{h: router(svc, store, threeds.NewResultService(store, threeds.WithClock(clock.Now)), worldpayDeps{signer: worldpay.Signer{Key: []byte("test-key"), Now: clock.Now}}, slog.New(slog.NewJSONHandler(logs, nil)), cardinal.Authenticator{}, cardinal.Browser{}), dir: dir, sessions: sessions, logs: logs}
+	return &harness{h: router(deps{svc: svc, idem: store, results: threeds.NewResultService(store, threeds.WithClock(clock.Now)), log: slog.New(slog.NewJSONHandler(logs, nil)),
+		worldpay: worldpayDeps{signer: worldpay.Signer{Key: []byte("test-key"), Now: clock.Now}}}), dir: dir, sessions: sessions, logs: logs}
 }
 
 func fixture(t *testing.T, name string) events.APIGatewayProxyRequest {

@@ -34,12 +34,16 @@ func main() {
 		svc := threeds.NewAuthService(a.Store, a.Store, a.Store, a.Vault, ds, sessions, a.ServiceConfig())
 		pre := threeds.NewPreauthService(a.Store, a.Store, a.Store, a.Vault, a.ServiceConfig())
 		results := threeds.NewResultService(a.Store)
-		// Cardinal: the Hybrid lookup and cardinal.js's start and continue.
-		cb := cardinal.Browser{Sessions: a.Store, Credentials: a.Store, Vault: a.Vault, PANs: a.Vault, Now: time.Now, Log: a.Log}
-		r := router(svc, a.Store, results, worldpayDeps{signer: worldpay.Signer{Key: worldpay.JWTKey(a.SessionKey)}, entities: a.Store}, a.Log,
-			cardinal.Authenticator{Store: a.Store, Vault: a.Vault, Now: time.Now}, cb,
-			juspayDeps{orders: a.Store, merchants: a.Store, preauth: pre, sealer: a.Vault})
-		return apigw.NewRouter(a.Log, emvjson.Errors{}, r.Routes(), cardinal.StartRoutes(cb, svc, results, a.Store, sessions)).Handle, nil
+		return router(deps{
+			svc: svc, idem: a.Store, results: results, log: a.Log,
+			worldpay: worldpayDeps{signer: worldpay.Signer{Key: worldpay.JWTKey(a.SessionKey)}, entities: a.Store},
+			cardinal: cardinalDeps{
+				auth:    cardinal.Authenticator{Store: a.Store, Vault: a.Vault, Now: time.Now},
+				browser: cardinal.Browser{Sessions: a.Store, Credentials: a.Store, Vault: a.Vault, PANs: a.Vault, Now: time.Now, Log: a.Log},
+				txs:     a.Store, issuer: sessions,
+			},
+			juspay: &juspayDeps{orders: a.Store, merchants: a.Store, preauth: pre, sealer: a.Vault},
+		}).Handle, nil
 	})
 }
 
@@ -60,20 +64,45 @@ type worldpayDeps struct {
 	entities worldpay.EntityReader
 }
 
-// router routes every dialect's auth paths (one line per dialect); the
-// Juspay routes need their deps (tests of the native API leave them out).
-func router(svc *threeds.AuthService, idem threeds.IdempotencyStore, results *threeds.ResultService, wp worldpayDeps, log *slog.Logger, cardinalAuth cardinal.Authenticator, cardinalBrowser cardinal.Browser, js ...juspayDeps) *apigw.Router {
-	var jr []apigw.Route
-	if len(js) > 0 {
-		jr = juspay.TxnRoutes(juspay.TxnDeps{Orders: js[0].orders, Merchants: js[0].merchants, Preauth: js[0].preauth,
-			Auth: svc, Results: results, Sealer: js[0].sealer, Log: log})
+// deps are what the auth routes need: the use cases, the idempotency
+// store, the logger and each dialect's own ports. Optional ports left nil
+// leave their routes out (the handler tests build only what they call).
+type deps struct {
+	svc      *threeds.AuthService
+	idem     threeds.IdempotencyStore
+	results  *threeds.ResultService
+	log      *slog.Logger
+	worldpay worldpayDeps
+	cardinal cardinalDeps
+	juspay   *juspayDeps
+}
+
+// cardinalDeps are the Hybrid lookup's JWT check and cardinal.js's start and
+// continue (left out without a transaction reader).
+type cardinalDeps struct {
+	auth    cardinal.Authenticator
+	browser cardinal.Browser
+	txs     cardinal.TransactionReader
+	issuer  cardinal.SessionIssuer
+}
+
+// router routes every dialect's auth paths, one line per dialect.
+func router(d deps) *apigw.Router {
+	var jr, cr []apigw.Route
+	if d.juspay != nil {
+		jr = juspay.TxnRoutes(juspay.TxnDeps{Orders: d.juspay.orders, Merchants: d.juspay.merchants, Preauth: d.juspay.preauth,
+			Auth: d.svc, Results: d.results, Sealer: d.juspay.sealer, Log: d.log})
 	}
-	return apigw.NewRouter(log, emvjson.Errors{},
-		emvjson.AuthRoutes(svc, idem, log),
-		uas.AuthRoutes(svc, idem, log),
-		juspay3ds.AuthRoutes(svc, log),
-		worldpay.AuthRoutes(svc, results, wp.signer, wp.entities, log),
-		cardinal.LookupRoutes(svc, cardinalAuth, cardinalBrowser, log),
+	if d.cardinal.txs != nil {
+		cr = cardinal.StartRoutes(d.cardinal.browser, d.svc, d.results, d.cardinal.txs, d.cardinal.issuer)
+	}
+	return apigw.NewRouter(d.log, emvjson.Errors{},
+		emvjson.AuthRoutes(d.svc, d.idem, d.log),
+		uas.AuthRoutes(d.svc, d.idem, d.log),
+		juspay3ds.AuthRoutes(d.svc, d.log),
+		worldpay.AuthRoutes(d.svc, d.results, d.worldpay.signer, d.worldpay.entities, d.log),
+		cardinal.LookupRoutes(d.svc, d.cardinal.auth, d.cardinal.browser, d.log),
 		jr,
+		cr,
 	)
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/open3ds/server/shared/apigw"
-	"github.com/open3ds/server/shared/dialect/cardinal"
 	"github.com/open3ds/server/shared/emv3ds"
 	"github.com/open3ds/server/shared/threeds"
 	"github.com/open3ds/server/testkit/threedstest"
@@ -42,7 +41,7 @@ func stored(t *testing.T, step func(tx *threeds.Transaction)) (*apigw.Router, *b
 	}
 	require.NoError(t, store.Create(context.Background(), tx))
 	logs := &bytes.Buffer{}
-	return router(threeds.NewResultService(store, threeds.WithClock(clock.Now)), slog.New(slog.NewJSONHandler(logs, nil)), cardinal.Authenticator{}), logs
+	return router(deps{results: threeds.NewResultService(store, threeds.WithClock(clock.Now)), log: slog.New(slog.NewJSONHandler(logs, nil))}), logs
 }
 
 func ares(status emv3ds.TransStatus) threeds.AResData {

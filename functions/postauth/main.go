@@ -23,38 +23,46 @@ import (
 
 func main() {
 	app.Start(config.Postauth, func(_ context.Context, a *app.App) (any, error) {
-		results := threeds.NewResultService(a.Store)
-		r := router(results, a.Log, cardinal.Authenticator{Store: a.Store, Vault: a.Vault, Now: time.Now}, a.Store)
-		// Cardinal: cardinal.js's result (the response JWT of a challenge).
-		cb := cardinal.Browser{Sessions: a.Store, Credentials: a.Store, Vault: a.Vault, PANs: a.Vault, Now: time.Now, Log: a.Log}
-		return apigw.NewRouter(a.Log, emvjson.Errors{}, r.Routes(), cardinal.ResultRoutes(cb, results)).Handle, nil
+		return router(deps{
+			results: threeds.NewResultService(a.Store), log: a.Log,
+			cardinalAuth: cardinal.Authenticator{Store: a.Store, Vault: a.Vault, Now: time.Now},
+			// cardinal.js's result (the response JWT of a challenge).
+			cardinalBrowser:  &cardinal.Browser{Sessions: a.Store, Credentials: a.Store, Vault: a.Vault, PANs: a.Vault, Now: time.Now, Log: a.Log},
+			worldpayEntities: a.Store,
+			juspayOrders:     a.Store,
+		}).Handle, nil
 	})
 }
 
-// worldpayEntities are the Worldpay entity records: the store the Juspay
-// routes use (tests of the native API leave it out: no entity is anyone's).
-func worldpayEntities(stores []juspay.OrderStore) worldpay.EntityReader {
-	if len(stores) > 0 {
-		if e, ok := stores[0].(worldpay.EntityReader); ok {
-			return e
-		}
-	}
-	return nil
+// deps are what the postauth routes need: the result use case, the logger
+// and each dialect's own ports. Optional ports left nil leave their routes
+// out (the handler tests build only what they call); without entity records
+// no Worldpay entity is anyone's.
+type deps struct {
+	results          *threeds.ResultService
+	log              *slog.Logger
+	cardinalAuth     cardinal.Authenticator
+	cardinalBrowser  *cardinal.Browser
+	worldpayEntities worldpay.EntityReader
+	juspayOrders     juspay.OrderStore
 }
 
-// router routes every dialect's postauth paths (one line per dialect); the
-// Juspay routes need its order store (tests of the native API leave it out).
-func router(svc *threeds.ResultService, log *slog.Logger, cardinalAuth cardinal.Authenticator, orders ...juspay.OrderStore) *apigw.Router {
-	var jr []apigw.Route
-	if len(orders) > 0 {
-		jr = append(juspay.StatusRoutes(orders[0], svc, log), juspay.ReturnRoutes(orders[0], svc, log)...)
+// router routes every dialect's postauth paths, one line per dialect.
+func router(d deps) *apigw.Router {
+	var jr, cr []apigw.Route
+	if d.juspayOrders != nil {
+		jr = append(juspay.StatusRoutes(d.juspayOrders, d.results, d.log), juspay.ReturnRoutes(d.juspayOrders, d.results, d.log)...)
 	}
-	return apigw.NewRouter(log, emvjson.Errors{},
-		emvjson.PostauthRoutes(svc, log),
-		uas.PostauthRoutes(svc, log),
-		juspay3ds.PostauthRoutes(svc, log),
-		worldpay.PostauthRoutes(svc, worldpayEntities(orders), nil, log),
-		cardinal.AuthenticateRoutes(svc, cardinalAuth, log),
+	if d.cardinalBrowser != nil {
+		cr = cardinal.ResultRoutes(*d.cardinalBrowser, d.results)
+	}
+	return apigw.NewRouter(d.log, emvjson.Errors{},
+		emvjson.PostauthRoutes(d.results, d.log),
+		uas.PostauthRoutes(d.results, d.log),
+		juspay3ds.PostauthRoutes(d.results, d.log),
+		worldpay.PostauthRoutes(d.results, d.worldpayEntities, nil, d.log),
+		cardinal.AuthenticateRoutes(d.results, d.cardinalAuth, d.log),
 		jr,
+		cr,
 	)
 }

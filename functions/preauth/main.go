@@ -24,12 +24,35 @@ import (
 func main() {
 	app.Start(config.Preauth, func(_ context.Context, a *app.App) (any, error) {
 		svc := threeds.NewPreauthService(a.Store, a.Store, a.Store, a.Vault, a.ServiceConfig())
-		r := router(svc, a.Store, worldpayDeps{signer: worldpay.Signer{Key: worldpay.JWTKey(a.SessionKey)}, entities: a.Store}, a.Log, a.Store)
-		// Cardinal's browser setup and bin.process (cardinal.js).
-		cb := cardinal.Browser{Sessions: a.Store, Credentials: a.Store, Vault: a.Vault, PANs: a.Vault, Now: time.Now, Log: a.Log}
-		return apigw.NewRouter(a.Log, emvjson.Errors{}, r.Routes(),
-			cardinal.SetupRoutes(cb, cardinal.Authenticator{Store: a.Store, Vault: a.Vault, Now: time.Now}, a.Store, svc)).Handle, nil
+		return router(deps{
+			svc: svc, idem: a.Store, log: a.Log,
+			worldpay: worldpayDeps{signer: worldpay.Signer{Key: worldpay.JWTKey(a.SessionKey)}, entities: a.Store},
+			juspay:   a.Store,
+			cardinal: &cardinalDeps{
+				browser:   cardinal.Browser{Sessions: a.Store, Credentials: a.Store, Vault: a.Vault, PANs: a.Vault, Now: time.Now, Log: a.Log},
+				auth:      cardinal.Authenticator{Store: a.Store, Vault: a.Vault, Now: time.Now},
+				merchants: a.Store,
+			},
+		}).Handle, nil
 	})
+}
+
+// deps are what the preauth routes need: the use case, the idempotency
+// store, the logger and each dialect's own ports. A dialect whose ports are
+// nil is left out (the handler tests build only the dialects they call).
+type deps struct {
+	svc      *threeds.PreauthService
+	idem     threeds.IdempotencyStore
+	log      *slog.Logger
+	worldpay worldpayDeps
+	juspay   juspayStore
+	cardinal *cardinalDeps
+}
+
+// worldpayDeps are the Worldpay routes' JWT signer and entity records.
+type worldpayDeps struct {
+	signer   worldpay.Signer
+	entities worldpay.EntityReader
 }
 
 // juspayStore keeps the Juspay orders and reads merchant profiles (the
@@ -39,24 +62,28 @@ type juspayStore interface {
 	juspay.MerchantReader
 }
 
-// router routes every dialect's preauth paths (one line per dialect); the
-// Juspay routes need its store (tests of the native API leave it out).
-// worldpayDeps are the Worldpay routes' JWT signer and entity records.
-type worldpayDeps struct {
-	signer   worldpay.Signer
-	entities worldpay.EntityReader
+// cardinalDeps are cardinal.js's setup and bin.process ports.
+type cardinalDeps struct {
+	browser   cardinal.Browser
+	auth      cardinal.Authenticator
+	merchants cardinal.MerchantReader
 }
 
-func router(svc *threeds.PreauthService, idem threeds.IdempotencyStore, wp worldpayDeps, log *slog.Logger, js ...juspayStore) *apigw.Router {
-	var jr []apigw.Route
-	if len(js) > 0 {
-		jr = juspay.OrderRoutes(js[0], js[0], log)
+// router routes every dialect's preauth paths, one line per dialect.
+func router(d deps) *apigw.Router {
+	var jr, cr []apigw.Route
+	if d.juspay != nil {
+		jr = juspay.OrderRoutes(d.juspay, d.juspay, d.log)
 	}
-	return apigw.NewRouter(log, emvjson.Errors{},
-		emvjson.PreauthRoutes(svc, idem, log),
-		uas.PreauthRoutes(svc, idem, log),
-		juspay3ds.PreauthRoutes(svc, log),
-		worldpay.PreauthRoutes(svc, wp.signer, wp.entities, log),
+	if d.cardinal != nil {
+		cr = cardinal.SetupRoutes(d.cardinal.browser, d.cardinal.auth, d.cardinal.merchants, d.svc)
+	}
+	return apigw.NewRouter(d.log, emvjson.Errors{},
+		emvjson.PreauthRoutes(d.svc, d.idem, d.log),
+		uas.PreauthRoutes(d.svc, d.idem, d.log),
+		juspay3ds.PreauthRoutes(d.svc, d.log),
+		worldpay.PreauthRoutes(d.svc, d.worldpay.signer, d.worldpay.entities, d.log),
 		jr,
+		cr,
 	)
 }
