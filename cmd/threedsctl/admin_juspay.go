@@ -42,10 +42,9 @@ func init() {
 					WebhookUsername: *user, WebhookPassword: *pass}); err != nil {
 					return err
 				}
-				hash := juspay.CredentialHash(key)
-				k := &threeds.APIKey{ID: "key_" + hash[:16], MerchantID: *merchantID, Hash: hash, Kind: juspay.CredentialKind,
-					Prefix: prefix, Name: "juspay " + *mid, CreatedAt: time.Now()}
-				if err := st.CreateAPIKey(ctx, k); err != nil {
+				k, err := createCredential(ctx, st, "key_", threeds.APIKey{MerchantID: *merchantID, Hash: juspay.CredentialHash(key),
+					Kind: juspay.CredentialKind, Prefix: prefix, Name: "juspay " + *mid}, time.Now())
+				if err != nil {
 					return err
 				}
 				fmt.Fprintf(out, "key ID: %s\nJuspay merchant id: %s\nJuspay API key (Basic username, empty password; shown once): %s\nresponse key (return_url signatures; shown once): %s\n",

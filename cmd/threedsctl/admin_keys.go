@@ -12,6 +12,19 @@ import (
 	"github.com/open3ds/server/shared/vault"
 )
 
+// createCredential stores a merchant's credential the way every kind is
+// kept: only its hash (k.Hash), under an ID made of idPrefix and the hash's
+// first 16 hex digits, created at now. The merchant must exist.
+func createCredential(ctx context.Context, st interface {
+	CreateAPIKey(context.Context, *threeds.APIKey) error
+}, idPrefix string, k threeds.APIKey, now time.Time) (*threeds.APIKey, error) {
+	k.ID, k.CreatedAt = idPrefix+k.Hash[:16], now
+	if err := st.CreateAPIKey(ctx, &k); err != nil {
+		return nil, err
+	}
+	return &k, nil
+}
+
 func init() {
 	adminCommand("key-create", "create an API key for a merchant (shown once): key-create -table T -merchant ID [-name LABEL]",
 		func(fs *flag.FlagSet) func(context.Context, *adminFlags, []string, io.Reader, io.Writer) error {
@@ -29,9 +42,8 @@ func init() {
 				if err != nil {
 					return err
 				}
-				hash := vault.HashAPIKey(key)
-				k := &threeds.APIKey{ID: "key_" + hash[:16], MerchantID: *merchantID, Hash: hash, Prefix: prefix, Name: *name, CreatedAt: time.Now()}
-				if err := st.CreateAPIKey(ctx, k); err != nil {
+				k, err := createCredential(ctx, st, "key_", threeds.APIKey{MerchantID: *merchantID, Hash: vault.HashAPIKey(key), Prefix: prefix, Name: *name}, time.Now())
+				if err != nil {
 					return err
 				}
 				fmt.Fprintf(out, "key ID: %s\nAPI key (shown once, store it now): %s\n", k.ID, key)

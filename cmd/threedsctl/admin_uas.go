@@ -30,10 +30,9 @@ func init() {
 				if err != nil {
 					return err
 				}
-				hash := vault.HashAPIKey(uas.TokenMaterial(token))
-				k := &threeds.APIKey{ID: "uas_" + hash[:16], MerchantID: *merchantID, Hash: hash, Kind: uas.TokenKind,
-					Prefix: vault.DisplayPrefix(token), Name: *name, CreatedAt: time.Now()}
-				if err := st.CreateAPIKey(ctx, k); err != nil {
+				k, err := createCredential(ctx, st, "uas_", threeds.APIKey{MerchantID: *merchantID, Hash: vault.HashAPIKey(uas.TokenMaterial(token)),
+					Kind: uas.TokenKind, Prefix: vault.DisplayPrefix(token), Name: *name}, time.Now())
+				if err != nil {
 					return err
 				}
 				fmt.Fprintf(out, "token ID: %s\nUAS token (shown once, store it now): %s\n", k.ID, token)

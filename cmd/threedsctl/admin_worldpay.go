@@ -22,10 +22,10 @@ func worldpayCredential(ctx context.Context, st interface {
 	CreateAPIKey(context.Context, *threeds.APIKey) error
 	worldpay.EntityWriter
 }, merchantID, entity, username, password string, now time.Time) (*threeds.APIKey, error) {
-	hash := vault.HashAPIKey(apigw.BasicCredentialMaterial(worldpay.CredentialKind, username, password))
-	k := &threeds.APIKey{ID: "key_" + hash[:16], MerchantID: merchantID, Hash: hash, Kind: worldpay.CredentialKind,
-		Prefix: username, Name: "worldpay entity " + entity, CreatedAt: now}
-	if err := st.CreateAPIKey(ctx, k); err != nil { // the merchant must exist
+	k, err := createCredential(ctx, st, "key_", threeds.APIKey{MerchantID: merchantID,
+		Hash: vault.HashAPIKey(apigw.BasicCredentialMaterial(worldpay.CredentialKind, username, password)),
+		Kind: worldpay.CredentialKind, Prefix: username, Name: "worldpay entity " + entity}, now)
+	if err != nil {
 		return nil, err
 	}
 	return k, worldpay.PutEntity(ctx, st, merchantID, entity, k.ID, now)
