@@ -166,55 +166,67 @@ func firstBadText(raw []byte) (string, bool) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
-	var stack []string // current path of object keys / array marks
-	expectKey := []bool{}
+	var w jsonPathWalker
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
-			return "", false // every string decoded to ASCII (escapes included)
+			return "", false // every string decoded to good text (escapes included)
 		}
 		if err != nil {
 			return "body", true
 		}
-		switch t := tok.(type) {
-		case json.Delim:
-			switch t {
-			case '{':
-				expectKey = append(expectKey, true)
-				stack = append(stack, "")
-			case '[':
-				expectKey = append(expectKey, false)
-				stack = append(stack, "[]")
-			case '}', ']':
-				expectKey = expectKey[:len(expectKey)-1]
-				stack = stack[:len(stack)-1]
-				if n := len(expectKey); n > 0 && stack[n-1] != "[]" {
-					expectKey[n-1] = true
-				}
-			}
-		case string:
-			n := len(expectKey)
-			if n > 0 && expectKey[n-1] {
-				stack[n-1] = t
-				expectKey[n-1] = false
-				if !goodText(t) {
-					return pathOf(stack), true
-				}
-				continue
-			}
-			if !goodText(t) {
-				return pathOf(stack), true
-			}
-			if n > 0 && stack[n-1] != "[]" {
-				expectKey[n-1] = true
-			}
-		default:
-			if n := len(expectKey); n > 0 && stack[n-1] != "[]" {
-				expectKey[n-1] = true
-			}
+		if t, ok := tok.(string); ok && !goodText(t) {
+			w.step(tok)
+			return w.path(), true
 		}
+		w.step(tok)
 	}
 }
+
+// jsonPathWalker follows a JSON token stream and knows the element path of
+// the last key or string value it was given.
+type jsonPathWalker struct {
+	stack     []string // object keys ("" before the first) and "[]" for arrays
+	expectKey []bool
+}
+
+// step takes the next token; it reports whether the token was a key.
+func (w *jsonPathWalker) step(tok json.Token) (key bool) {
+	n := len(w.expectKey)
+	switch t := tok.(type) {
+	case json.Delim:
+		switch t {
+		case '{':
+			w.expectKey = append(w.expectKey, true)
+			w.stack = append(w.stack, "")
+		case '[':
+			w.expectKey = append(w.expectKey, false)
+			w.stack = append(w.stack, "[]")
+		case '}', ']':
+			w.expectKey = w.expectKey[:n-1]
+			w.stack = w.stack[:n-1]
+			w.valueDone()
+		}
+		return false
+	case string:
+		if n > 0 && w.expectKey[n-1] {
+			w.stack[n-1] = t
+			w.expectKey[n-1] = false
+			return true
+		}
+	}
+	w.valueDone()
+	return false
+}
+
+// valueDone marks the end of a member's value: an object expects a key next.
+func (w *jsonPathWalker) valueDone() {
+	if n := len(w.expectKey); n > 0 && w.stack[n-1] != "[]" {
+		w.expectKey[n-1] = true
+	}
+}
+
+func (w *jsonPathWalker) path() string { return pathOf(w.stack) }
 
 func pathOf(stack []string) string {
 	parts := make([]string, 0, len(stack))
@@ -259,45 +271,15 @@ func badUTF8Element(raw []byte) string {
 	// The last key before the bad byte: the member whose value holds it
 	// (or the key itself).
 	dec := json.NewDecoder(bytes.NewReader(raw[:i]))
-	var stack []string
-	expectKey := []bool{}
+	var w jsonPathWalker
 	last := "body"
 	for {
 		tok, err := dec.Token()
 		if err != nil {
 			return last
 		}
-		switch t := tok.(type) {
-		case json.Delim:
-			switch t {
-			case '{':
-				expectKey = append(expectKey, true)
-				stack = append(stack, "")
-			case '[':
-				expectKey = append(expectKey, false)
-				stack = append(stack, "[]")
-			case '}', ']':
-				expectKey = expectKey[:len(expectKey)-1]
-				stack = stack[:len(stack)-1]
-				if n := len(expectKey); n > 0 && stack[n-1] != "[]" {
-					expectKey[n-1] = true
-				}
-			}
-		case string:
-			n := len(expectKey)
-			if n > 0 && expectKey[n-1] {
-				stack[n-1] = t
-				expectKey[n-1] = false
-				last = pathOf(stack)
-				continue
-			}
-			if n > 0 && stack[n-1] != "[]" {
-				expectKey[n-1] = true
-			}
-		default:
-			if n := len(expectKey); n > 0 && stack[n-1] != "[]" {
-				expectKey[n-1] = true
-			}
+		if w.step(tok) {
+			last = w.path()
 		}
 	}
 }
