@@ -4,8 +4,6 @@ import (
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
-	"net/http"
-	"strings"
 
 	"github.com/open3ds/server/shared/apigw"
 )
@@ -32,23 +30,5 @@ var CardinalScript = "/*! open3ds cardinal.js " + CardinalVersion + " (Songbird 
 // CORS and CORP open (merchant pages on any origin load it), an ETag,
 // nosniff, a year of caching with ?v=<CardinalVersion>.
 func CardinalAsset(query map[string]string, headers map[string]string) apigw.Response {
-	etag := `"` + CardinalVersion + `"`
-	h := map[string]string{
-		"Content-Type":                 "text/javascript; charset=utf-8",
-		"Cache-Control":                "public, max-age=300",
-		"ETag":                         etag,
-		"X-Content-Type-Options":       "nosniff",
-		"Access-Control-Allow-Origin":  "*",
-		"Cross-Origin-Resource-Policy": "cross-origin",
-		"Vary":                         "Origin",
-	}
-	if query["v"] == CardinalVersion {
-		h["Cache-Control"] = "public, max-age=31536000, immutable"
-	}
-	for k, v := range headers {
-		if strings.EqualFold(k, "If-None-Match") && strings.Contains(v, etag) {
-			return apigw.Response{StatusCode: http.StatusNotModified, Headers: h}
-		}
-	}
-	return apigw.Response{StatusCode: http.StatusOK, Headers: h, Body: CardinalScript}
+	return scriptResponse(CardinalScript, CardinalVersion, query, headers)
 }
