@@ -146,15 +146,10 @@ func (s *flows) lookupRange(ctx context.Context, merchant *Merchant, pan emv3ds.
 	if !s.schemeServed(scheme) || !merchant.AllowsScheme(scheme) {
 		return nil, "", ErrSchemeNotServed
 	}
-	v, err := emv3ds.NegotiateVersionIn(s.cfg.Versions, cr.DSStartVersion, cr.DSEndVersion, cr.ACSStartVersion, cr.ACSEndVersion, requested)
+	// A requested version outside the range is negotiated freely.
+	v, err := NegotiateRangeVersion(s.cfg.Versions, cr, requested)
 	if err != nil {
-		if requested != "" {
-			// The requested version is outside the range: negotiate freely.
-			v, err = emv3ds.NegotiateVersionIn(s.cfg.Versions, cr.DSStartVersion, cr.DSEndVersion, cr.ACSStartVersion, cr.ACSEndVersion, "")
-		}
-		if err != nil {
-			return nil, "", ErrNotEnrolled
-		}
+		return nil, "", ErrNotEnrolled
 	}
 	return cr, v, nil
 }
