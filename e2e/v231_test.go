@@ -94,6 +94,17 @@ func TestV231MethodReuse(t *testing.T) {
 	require.Zero(t, stk.Sim.MethodRuns(secondID), "no method run for the second authentication")
 	require.Empty(t, messages(exchanges(t, secondID), dssim.Received, "ThreeDSMethod"))
 
+	// Through preauth: no method is handed out and the AReq names the run.
+	pre := api.Preauth(t, key1, map[string]any{"acctNumber": pan, "threeDSMethodId": firstID})
+	require.NotContains(t, pre, "threeDSMethodURL", "no method to run: %v", pre)
+	require.NotContains(t, pre, "threeDSMethodData")
+	require.Equal(t, firstID, pre["threeDSMethodId"])
+	viaPre := pre["threeDSServerTransID"].(string)
+	require.Equal(t, "Y", auth(t, stacktest.BrowserAReq(viaPre, pan))["transStatus"])
+	require.Equal(t, firstID, sentAReq(t, viaPre)["threeDSMethodId"])
+	require.Equal(t, "Y", sentAReq(t, viaPre)["threeDSCompInd"])
+	require.Equal(t, 1, stk.Sim.MethodRuns(firstID), "still one method run in all")
+
 	// Without the ID and without a run, the same card is challenged.
 	thirdID := preauth(t, pan)["threeDSServerTransID"].(string)
 	require.Equal(t, "C", auth(t, stacktest.BrowserAReq(thirdID, pan))["transStatus"])
@@ -124,9 +135,14 @@ func TestV231MethodReuse(t *testing.T) {
 			require.Empty(t, messages(exchanges(t, own), dssim.Received, "AReq"), "nothing sent to the DS")
 		})
 	}
+	r := api.Call(t, "/preauth", key1, map[string]any{"acctNumber": pan, "threeDSMethodId": thirdID})
+	require.GreaterOrEqual(t, r.Status, 400, string(r.Body))
+	require.Less(t, r.Status, 500, string(r.Body))
+	require.Contains(t, r.JSON(t)["errorDetail"], "threeDSMethodId")
+
 	// Another merchant cannot name merchant one's method run.
 	own := api.Preauth(t, key2, map[string]any{"acctNumber": pan})["threeDSServerTransID"].(string)
-	r := api.Call(t, "/auth", key2, stacktest.BrowserAReq(own, pan).With("threeDSMethodId", firstID))
+	r = api.Call(t, "/auth", key2, stacktest.BrowserAReq(own, pan).With("threeDSMethodId", firstID))
 	require.GreaterOrEqual(t, r.Status, 400, string(r.Body))
 	require.Less(t, r.Status, 500, string(r.Body))
 }

@@ -87,11 +87,16 @@ func (s *flows) Authenticate(ctx context.Context, merchantID string, in AuthInpu
 	if err != nil {
 		version = tx.MessageVersion // the requested version is outside the range: keep the negotiated one
 	}
+	// A 3DS Method reuse preauth accepted (2.3.1, v231.go).
+	methodFromPreauth := areq.ThreeDSMethodID == "" && tx.ThreeDSMethodID != ""
+	if methodFromPreauth {
+		areq.ThreeDSMethodID = tx.ThreeDSMethodID
+	}
 	s.prepareAReq(&areq, tx, merchant, version, s.callbackBase(in.CallbackBaseURL)+"/callbacks/challenge")
 	if err := areq.ValidateWith(s.validateOptions()); err != nil {
 		return nil, err
 	}
-	if err := s.reuseMethod(ctx, merchant.ID, tx, &areq); err != nil {
+	if err := s.reuseMethod(ctx, merchant.ID, tx, &areq, methodFromPreauth); err != nil {
 		return nil, err
 	}
 

@@ -191,6 +191,7 @@ type NewTransactionInput struct {
 	DSReferenceNumber     string
 	ThreeDSMethodURL      string // the ACS's, from the card range; empty when it has none
 	MethodNotificationURL string
+	ThreeDSMethodID       string // 2.3.1: the 3DS Method run the AReq will name instead (preauth checked it)
 }
 
 // NewTransaction starts a transaction: method_pending when the ACS has a 3DS
@@ -230,6 +231,7 @@ func NewTransaction(in NewTransactionInput, now time.Time, r Retention) (*Transa
 		DSReferenceNumber:     in.DSReferenceNumber,
 		ThreeDSMethodURL:      in.ThreeDSMethodURL,
 		MethodNotificationURL: in.MethodNotificationURL,
+		ThreeDSMethodID:       in.ThreeDSMethodID,
 	}
 	if t.Dialect == "" {
 		t.Dialect = DefaultDialect

@@ -25,21 +25,41 @@ const MethodReuseWindow = 10 * time.Minute
 // this transaction's card range. The AReq then says threeDSCompInd Y: the
 // ACS holds a completed method result for the browser. The element exists
 // only in 2.3.1 browser AReqs (prepareAReq dropped it elsewhere).
-func (s *flows) reuseMethod(ctx context.Context, merchantID string, tx *Transaction, a *emv3ds.AReq) error {
+//
+// A reuse preauth accepted (Transaction.ThreeDSMethodID, the AReq naming
+// none) that is no longer possible (the window passed) is dropped instead:
+// the AReq goes without it, threeDSCompInd N, as after a method that did not
+// complete.
+func (s *flows) reuseMethod(ctx context.Context, merchantID string, tx *Transaction, a *emv3ds.AReq, fromPreauth bool) error {
 	id := a.ThreeDSMethodID
 	if id == "" {
 		return nil
 	}
+	if err := s.checkMethodReuse(ctx, merchantID, tx.ID, tx.ThreeDSMethodURL, id); err != nil {
+		if fromPreauth {
+			a.ThreeDSMethodID = ""
+			return nil
+		}
+		return err
+	}
+	a.ThreeDSCompInd = emv3ds.ThreeDSCompIndCompleted
+	return nil
+}
+
+// checkMethodReuse checks that id names a 3DS Method transaction ownID may
+// reuse: another transaction of the merchant whose method completed less
+// than MethodReuseWindow ago at methodURL.
+func (s *flows) checkMethodReuse(ctx context.Context, merchantID, ownID, methodURL, id string) error {
 	notAllowed := func(rule string) error {
 		return fieldError("threeDSMethodId", rule, emv3ds.ErrorCodeTransactionDataInvalid, emv3ds.ErrNotAllowed)
 	}
 	if err := CheckTransID("threeDSMethodId", id); err != nil {
 		return err
 	}
-	if id == tx.ID {
+	if id == ownID {
 		return notAllowed("must name an earlier transaction's 3DS Method, not this one's")
 	}
-	if tx.ThreeDSMethodURL == "" {
+	if methodURL == "" {
 		return notAllowed("the card's ACS has no 3DS Method")
 	}
 	prev, err := ReadTransaction(ctx, s.d.Transactions, merchantID, id)
@@ -52,12 +72,11 @@ func (s *flows) reuseMethod(ctx context.Context, merchantID string, tx *Transact
 	switch {
 	case prev.MethodCompletedAt.IsZero():
 		return notAllowed("names a transaction whose 3DS Method did not complete")
-	case prev.ThreeDSMethodURL != tx.ThreeDSMethodURL:
+	case prev.ThreeDSMethodURL != methodURL:
 		return notAllowed("names a 3DS Method of another ACS")
 	case s.d.Now().Sub(prev.MethodCompletedAt) > MethodReuseWindow:
 		return notAllowed("names a 3DS Method older than 10 minutes")
 	}
-	a.ThreeDSCompInd = emv3ds.ThreeDSCompIndCompleted
 	return nil
 }
 

@@ -183,3 +183,47 @@ func TestDecoupledFallbackFlag(t *testing.T) {
 	require.False(t, threeds.DecoupledFallback(emv3ds.Version231, "01"))
 	require.False(t, threeds.DecoupledFallback(emv3ds.Version220, "29"), "29 is not a 2.2.0 reason")
 }
+
+// A reuse preauth accepted hands out no method; should the window pass
+// before the AReq, the AReq goes without threeDSMethodId and with
+// threeDSCompInd N instead of failing.
+func TestThreeDSMethodIDFromPreauth(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	load231(t, e)
+	ctx := context.Background()
+	first := e.preauth(pan231)
+	_, err := e.svc.MethodCompleted(ctx, emv3ds.ThreeDSMethodData{ThreeDSServerTransID: first}.Encode())
+	require.NoError(t, err)
+
+	for _, tc := range []struct {
+		name   string
+		after  time.Duration
+		wantID string
+		comp   emv3ds.ThreeDSCompInd
+	}{
+		{"within the window", time.Minute, first, emv3ds.ThreeDSCompIndCompleted},
+		{"the window passed before the AReq", 12 * time.Minute, "", emv3ds.ThreeDSCompIndNotCompleted},
+	} {
+		out, err := e.svc.Preauth(ctx, merchantA, threeds.PreauthInput{AcctNumber: pan231, ThreeDSMethodID: first})
+		require.NoError(t, err, tc.name)
+		require.Empty(t, out.ThreeDSMethodURL, "no method to run")
+		require.Empty(t, out.ThreeDSMethodData)
+		require.Equal(t, first, out.ThreeDSMethodID)
+		e.clock.Advance(tc.after)
+		_, err = e.svc.Authenticate(ctx, merchantA, threeds.AuthInput{AReq: browserAReq(t, pan231, out.ThreeDSServerTransID)})
+		require.NoError(t, err, tc.name)
+		sent := e.dir.sentAReqs()
+		last := sent[len(sent)-1]
+		require.Equal(t, tc.wantID, last.ThreeDSMethodID, tc.name)
+		require.Equal(t, tc.comp, last.ThreeDSCompInd, tc.name)
+	}
+	// Refused at preauth when it cannot be reused now.
+	_, err = e.svc.Preauth(ctx, merchantA, threeds.PreauthInput{AcctNumber: pan231, ThreeDSMethodID: first})
+	require.Equal(t, []string{"threeDSMethodId"}, fieldsOf(t, err))
+	// Ignored below 2.3.1: the method is handed out.
+	out, err := e.svc.Preauth(ctx, merchantA, threeds.PreauthInput{AcctNumber: pan231, ThreeDSMethodID: first, MessageVersion: emv3ds.Version210})
+	require.NoError(t, err)
+	require.Equal(t, methodURL220, out.ThreeDSMethodURL)
+	require.Empty(t, out.ThreeDSMethodID)
+}
