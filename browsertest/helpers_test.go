@@ -3,6 +3,7 @@ package browsertest
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -172,4 +173,27 @@ func wrongThrice(t *testing.T, ctx context.Context, sel string) {
 	for left := 3; left > 0; left-- {
 		answer(t, ctx, sel, "0000", left)
 	}
+}
+
+// simAReq returns the one AReq the simulator received for txID.
+func simAReq(t *testing.T, txID string) map[string]any {
+	t.Helper()
+	resp, err := http.Get(stk.Sim.URL() + "/debug/transactions/" + txID)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	var doc struct {
+		Exchanges []dssim.Exchange `json:"exchanges"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&doc))
+	var areqs []map[string]any
+	for _, e := range doc.Exchanges {
+		if e.Direction == dssim.Received && e.MessageType == "AReq" {
+			var m map[string]any
+			require.NoError(t, json.Unmarshal(e.Body, &m))
+			areqs = append(areqs, m)
+		}
+	}
+	require.Len(t, areqs, 1, "the DS received exactly one AReq")
+	return areqs[0]
 }

@@ -85,7 +85,7 @@ func TestBadInput(t *testing.T) {
 		{"preauth with letters in the PAN", "/preauth", map[string]any{"acctNumber": "4000abcd00001000"}, "203", "acctNumber", "4000abcd00001000"},
 		{"preauth with a number as PAN", "/preauth", []byte(`{"acctNumber":4000000000001000}`), "203", "acctNumber", ""},
 		{"auth with a bad purchaseCurrency", "/auth", stacktest.BrowserAReq(txID, pan).With("purchaseCurrency", "US$"), "203", "purchaseCurrency", "US$"},
-		{"auth with a non-ASCII merchantName", "/auth", stacktest.BrowserAReq(txID, pan).With("merchantName", "Café Zürich"), "203", "merchantName", "Café"},
+		{"auth with a control character in merchantName", "/auth", stacktest.BrowserAReq(txID, pan).With("merchantName", "Café\u0001Zürich"), "203", "merchantName", "Café"}, // UTF-8 is fine (apigw.JSONBody); control characters are not
 		{"auth with a non-Luhn PAN", "/auth", stacktest.BrowserAReq(txID, nonLuhn), "203", "acctNumber", nonLuhn},
 		{"auth without acctNumber", "/auth", stacktest.BrowserAReq(txID, pan).With("acctNumber", nil), "201", "acctNumber", ""},
 		{"auth with a bad browserColorDepth", "/auth", stacktest.BrowserAReq(txID, pan).With("browserColorDepth", "7"), "203", "browserColorDepth", ""},

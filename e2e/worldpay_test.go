@@ -138,3 +138,85 @@ func TestWorldpayUnauthorized(t *testing.T) {
 	k := api.Call(t, worldpay.PathAuthentication, key1, worldpayBody(t, visa(dssim.ScenarioFrictionlessY), "e2e-wp-401b"))
 	require.Equal(t, http.StatusUnauthorized, k.Status)
 }
+
+// Worldpay Try's magic values through the stack (SANDBOX_TEST_CARDS
+// includes worldpay): v1/v2 magic cardholder names on Worldpay's test
+// cards (the seed's own 4444333322221111) and the v3 card-number table
+// (Cardinal's EMV 3DS test PANs).
+func TestWorldpaySandboxMagicValues(t *testing.T) {
+	wp := stk.Worldpay
+	for _, tc := range []struct {
+		name, pan, holder, outcome, eci string
+	}{
+		{"seed body verbatim", worldpaySeedPAN, "", "challenged", ""},
+		{"frictionless identified", worldpaySeedPAN, "3ds2-frictionless-identified", "authenticated", "05"},
+		{"legacy alias", "5555555555554444", "3DS_V2_FRICTIONLESS_IDENTIFIED", "authenticated", "02"},
+		{"challenge identified", "343434343434343", "3ds2-challenge-identified", "challenged", ""},
+		{"invalid signature", "4917610000000000003", "3ds1-invalid-signature", "signatureFailed", ""},
+		{"unavailable", "4462030000000000", "3ds1-authentication-unavailable", "unavailable", ""},
+		{"frictionless failed (by pattern)", "5454545454545454", "3ds2-frictionless-failed", "authenticationFailed", "00"},
+		{"v3 Y", "4000000000002701", "Bob Smith", "authenticated", "05"},
+		{"v3 N", "4000000000002925", "Bob Smith", "authenticationFailed", "07"},
+		{"v3 A", "4000000000002719", "Bob Smith", "authenticated", "06"},
+		{"v3 U", "4000000000002313", "Bob Smith", "unavailable", ""},
+		{"v3 R", "4000000000002537", "Bob Smith", "authenticationFailed", "07"},
+		{"v3 challenge", "4000000000002503", "Bob Smith", "challenged", ""},
+		{"v3 error", "4000000000002644", "Bob Smith", "unavailable", ""},
+		{"v3 Mastercard Y", "5200000000002235", "Bob Smith", "authenticated", "02"},
+		{"v3 Amex Y", "340000000002708", "Bob Smith", "authenticated", "05"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ref := "e2e-wp-magic-" + strings.ReplaceAll(tc.name, " ", "-")
+			ref = strings.NewReplacer("(", "", ")", "").Replace(ref)
+			body := worldpayBody(t, tc.pan, ref)
+			if tc.holder != "" {
+				body = []byte(strings.Replace(string(body), `"cardHolderName": "Sherlock Holmes"`, `"cardHolderName": "`+tc.holder+`"`, 1))
+			}
+			r := worldpayCall(t, worldpay.PathAuthentication, body, wp.Username, wp.Password)
+			require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+			b := r.JSON(t)
+			require.Equal(t, tc.outcome, b["outcome"], b)
+			if tc.eci != "" {
+				require.Equal(t, tc.eci, b["authentication"].(map[string]any)["eci"], b)
+			}
+			id := worldpay.TransID("merchant-1", ref)
+			a := sentAReq(t, id)
+			require.Equal(t, "U", a["threeDSCompInd"], "no collection reference of ours: compInd U")
+			require.Equal(t, "The Baskerville Animal Sanctuary", a["merchantName"], "merchant.overrideName is the merchantName")
+			if tc.outcome == "signatureFailed" {
+				v := worldpayCall(t, worldpay.PathVerification, []byte(`{"transactionReference":"`+ref+`","merchant":{"entity":"`+wp.Entity+
+					`"},"challenge":{"reference":"`+id+`"}}`), wp.Username, wp.Password)
+				require.Equal(t, http.StatusOK, v.Status, string(v.Body))
+				require.Equal(t, "signatureFailed", v.JSON(t)["outcome"])
+			}
+		})
+	}
+	// No card number or cardholder name in any log line.
+	out := logs.String()
+	for _, s := range []string{worldpaySeedPAN, "5555555555554444", "343434343434343", "4917610000000000003", "4000000000002701",
+		"340000000002708", "Sherlock Holmes", "3ds2-frictionless-identified", "3ds1-invalid-signature"} {
+		require.NotContains(t, out, s)
+	}
+}
+
+// merchant.entity is the caller's: another entity is 403 accessDenied, on
+// each of the three calls, and no AReq goes out.
+func TestWorldpayForeignEntity(t *testing.T) {
+	wp := stk.Worldpay
+	ref := "e2e-wp-entity"
+	body := []byte(strings.Replace(string(worldpayBody(t, visa(dssim.ScenarioFrictionlessY), ref)), `"entity": "MindPalaceLtd"`, `"entity": "SomeoneElseLtd"`, 1))
+	require.Contains(t, string(body), "SomeoneElseLtd")
+	for path, b := range map[string][]byte{
+		worldpay.PathAuthentication: body,
+		worldpay.PathDeviceData: []byte(`{"transactionReference":"` + ref + `","merchant":{"entity":"SomeoneElseLtd"},"paymentInstrument":{"type":"card/front","cardNumber":"` +
+			visa(dssim.ScenarioFrictionlessY) + `"}}`),
+		worldpay.PathVerification: []byte(`{"transactionReference":"` + ref + `","merchant":{"entity":"SomeoneElseLtd"},"challenge":{"reference":"` +
+			worldpay.TransID("merchant-1", ref) + `"}}`),
+	} {
+		r := worldpayCall(t, path, b, wp.Username, wp.Password)
+		require.Equal(t, http.StatusForbidden, r.Status, path+": "+string(r.Body))
+		require.JSONEq(t, `{"errorName":"accessDenied","message":"Access to the requested resource has been denied"}`, string(r.Body))
+		require.NotEmpty(t, r.Header.Get(worldpay.CorrelationHeader))
+	}
+	require.Empty(t, messages(exchanges(t, worldpay.TransID("merchant-1", ref)), dssim.Received, "AReq"))
+}

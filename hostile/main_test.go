@@ -29,7 +29,7 @@ const (
 )
 
 // dialects are every merchant API the product speaks.
-var dialects = []hostile.Dialect{hostile.Native(), hostile.UAS(), hostile.Cardinal()}
+var dialects = []hostile.Dialect{hostile.Native(), hostile.UAS(), hostile.Cardinal(), hostile.Juspay(), hostile.Juspay3DS()}
 
 func TestMain(m *testing.M) { os.Exit(run(m)) }
 
@@ -68,6 +68,7 @@ func run(m *testing.M) int {
 				Keys: [2]string{s.Merchants[0].APIKey, s.Merchants[1].APIKey}, SessionKey: sessionKey, Logs: logs.String,
 				UASBase:  s.UASBaseURL,
 				Cardinal: [3]string{s.Cardinal.APIID, s.Cardinal.OrgUnitID, s.Cardinal.APIKey},
+				Juspay:   [2]string{s.Juspay.JuspayMerchantID, s.Juspay.APIKey},
 			}
 			dialects = append(dialects, hostile.Worldpay(s.Worldpay.Username, s.Worldpay.Password))
 			return nil

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 
@@ -34,6 +35,14 @@ func main() {
 		cfg.InlineTimers = true
 		if cfg.PublicURL == "" {
 			cfg.PublicURL = os.Getenv("DSSIM_PUBLIC_URL")
+		}
+		// The Lambda exists only in sandbox mode: it plays Worldpay Try's and
+		// Cardinal's test cards unless SANDBOX_TEST_CARDS says otherwise.
+		if cfg.VendorTestCards == nil {
+			cfg.VendorTestCards = []string{"worldpay"}
+			if v, ok := os.LookupEnv("SANDBOX_TEST_CARDS"); ok {
+				cfg.VendorTestCards = strings.Split(v, ",")
+			}
 		}
 		// Each invocation may run in another execution environment: the ACS
 		// state goes to the table named by DSSIM_TABLE.
@@ -73,8 +82,12 @@ func parseFlags(args []string) (dssim.Config, error) {
 	fs.DurationVar(&cfg.DecoupledDelay, "decoupled-delay", dssim.DefaultDecoupledDelay, "delay of the decoupled RReq (scenario 09)")
 	fs.DurationVar(&cfg.SlowACSDelay, "slow-acs-delay", dssim.DefaultSlowACSDelay, "ARes delay of scenario 14")
 	fs.DurationVar(&cfg.HoldTimeout, "hold-timeout", dssim.DefaultHoldTimeout, "how long scenario 10 holds the AReq")
+	testCards := fs.String("test-cards", "", `vendor test-card sets besides the simulator's own, comma-separated: "worldpay" (Worldpay Try's cards and magic cardholder names, and Cardinal's PANs), "cardinal"`)
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
+	}
+	if *testCards != "" {
+		cfg.VendorTestCards = strings.Split(*testCards, ",")
 	}
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("dssim: unexpected arguments %q", fs.Args())

@@ -16,20 +16,26 @@ import (
 
 // worldpayCredential stores a Worldpay-dialect Basic credential for
 // merchantID: only the hash of kind:username:password, as API keys are.
+// The entity is recorded with it (worldpay.PutEntity): merchant.entity in
+// the merchant's requests must be one of its recorded entities.
 func worldpayCredential(ctx context.Context, st interface {
 	CreateAPIKey(context.Context, *threeds.APIKey) error
+	worldpay.EntityWriter
 }, merchantID, entity, username, password string, now time.Time) (*threeds.APIKey, error) {
 	hash := vault.HashAPIKey(apigw.BasicCredentialMaterial(worldpay.CredentialKind, username, password))
 	k := &threeds.APIKey{ID: "key_" + hash[:16], MerchantID: merchantID, Hash: hash, Kind: worldpay.CredentialKind,
 		Prefix: username, Name: "worldpay entity " + entity, CreatedAt: now}
-	return k, st.CreateAPIKey(ctx, k)
+	if err := st.CreateAPIKey(ctx, k); err != nil { // the merchant must exist
+		return nil, err
+	}
+	return k, worldpay.PutEntity(ctx, st, merchantID, entity, k.ID, now)
 }
 
 func init() {
-	adminCommand("worldpay-credentials", "create Worldpay-dialect Basic credentials for a merchant (password shown once): worldpay-credentials -table T -merchant ID [-entity E] [-username U]",
+	adminCommand("worldpay-credentials", "create Worldpay-dialect Basic credentials for a merchant (password shown once): worldpay-credentials -table T -master-key-file F -merchant ID [-entity E] [-username U]",
 		func(fs *flag.FlagSet) func(context.Context, *adminFlags, []string, io.Reader, io.Writer) error {
 			merchantID := fs.String("merchant", "", "merchant ID (required)")
-			entity := fs.String("entity", "default", "the merchant.entity the merchant sends (recorded as the credential's label)")
+			entity := fs.String("entity", "default", "the merchant.entity the merchant sends (recorded with the credential; other entities are refused 403)")
 			username := fs.String("username", "", "Basic username (default: generated)")
 			return func(ctx context.Context, a *adminFlags, _ []string, _ io.Reader, out io.Writer) error {
 				if *merchantID == "" {
@@ -53,7 +59,7 @@ func init() {
 				if err != nil {
 					return err
 				}
-				st, err := a.store(ctx, false)
+				st, err := a.store(ctx, true) // the entity record is sealed like every dialect record
 				if err != nil {
 					return err
 				}

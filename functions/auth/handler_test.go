@@ -96,7 +96,7 @@ func newHarness(t *testing.T) *harness {
 		require.NoError(t, err)
 	}
 	logs := &bytes.Buffer{}
-	return &harness{h: router(svc, store, threeds.NewResultService(store, threeds.WithClock(clock.Now)), worldpay.Signer{Key: []byte("test-key"), Now: clock.Now}, slog.New(slog.NewJSONHandler(logs, nil)), cardinal.Authenticator{}), dir: dir, sessions: sessions, logs: logs}
+	return &harness{h: router(svc, store, threeds.NewResultService(store, threeds.WithClock(clock.Now)), worldpayDeps{signer: worldpay.Signer{Key: []byte("test-key"), Now: clock.Now}}, slog.New(slog.NewJSONHandler(logs, nil)), cardinal.Authenticator{}, cardinal.Browser{}), dir: dir, sessions: sessions, logs: logs}
 }
 
 func fixture(t *testing.T, name string) events.APIGatewayProxyRequest {

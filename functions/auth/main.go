@@ -33,31 +33,47 @@ func main() {
 		}
 		svc := threeds.NewAuthService(a.Store, a.Store, a.Store, a.Vault, ds, sessions, a.ServiceConfig())
 		pre := threeds.NewPreauthService(a.Store, a.Store, a.Store, a.Vault, a.ServiceConfig())
-		return router(svc, a.Store, threeds.NewResultService(a.Store), worldpay.Signer{Key: worldpay.JWTKey(a.SessionKey)}, a.Log,
-			cardinal.Authenticator{Store: a.Store, Vault: a.Vault, Now: time.Now}, juspayDeps{orders: a.Store, preauth: pre}).Handle, nil
+		results := threeds.NewResultService(a.Store)
+		// Cardinal: the Hybrid lookup and cardinal.js's start and continue.
+		cb := cardinal.Browser{Sessions: a.Store, Credentials: a.Store, Vault: a.Vault, PANs: a.Vault, Now: time.Now, Log: a.Log}
+		r := router(svc, a.Store, results, worldpayDeps{signer: worldpay.Signer{Key: worldpay.JWTKey(a.SessionKey)}, entities: a.Store}, a.Log,
+			cardinal.Authenticator{Store: a.Store, Vault: a.Vault, Now: time.Now}, cb,
+			juspayDeps{orders: a.Store, merchants: a.Store, preauth: pre, sealer: a.Vault})
+		return apigw.NewRouter(a.Log, emvjson.Errors{}, r.Routes(), cardinal.StartRoutes(cb, svc, results, a.Store, sessions)).Handle, nil
 	})
 }
 
-// juspayDeps are what the Juspay /txns route needs beside the auth use case:
-// its order store and the preauth use case (the card range lookup).
+// juspayDeps are what the Juspay /txns routes need beside the auth use case:
+// its order store, merchant profiles (the hosted page's frame-ancestors),
+// the preauth use case (the card range lookup) and the vault (the hosted
+// page's sealed session). No card_token resolver: saved cards are refused.
 type juspayDeps struct {
-	orders  juspay.OrderStore
-	preauth juspay.Preauther
+	orders    juspay.OrderStore
+	merchants juspay.MerchantReader
+	preauth   juspay.Preauther
+	sealer    juspay.Sealer
+}
+
+// worldpayDeps are the Worldpay routes' JWT signer and entity records.
+type worldpayDeps struct {
+	signer   worldpay.Signer
+	entities worldpay.EntityReader
 }
 
 // router routes every dialect's auth paths (one line per dialect); the
 // Juspay routes need their deps (tests of the native API leave them out).
-func router(svc *threeds.AuthService, idem threeds.IdempotencyStore, results *threeds.ResultService, wp worldpay.Signer, log *slog.Logger, cardinalAuth cardinal.Authenticator, js ...juspayDeps) *apigw.Router {
+func router(svc *threeds.AuthService, idem threeds.IdempotencyStore, results *threeds.ResultService, wp worldpayDeps, log *slog.Logger, cardinalAuth cardinal.Authenticator, cardinalBrowser cardinal.Browser, js ...juspayDeps) *apigw.Router {
 	var jr []apigw.Route
 	if len(js) > 0 {
-		jr = juspay.TxnRoutes(js[0].orders, js[0].preauth, svc, log)
+		jr = juspay.TxnRoutes(juspay.TxnDeps{Orders: js[0].orders, Merchants: js[0].merchants, Preauth: js[0].preauth,
+			Auth: svc, Results: results, Sealer: js[0].sealer, Log: log})
 	}
 	return apigw.NewRouter(log, emvjson.Errors{},
 		emvjson.AuthRoutes(svc, idem, log),
 		uas.AuthRoutes(svc, idem, log),
 		juspay3ds.AuthRoutes(svc, log),
-		worldpay.AuthRoutes(svc, results, wp, log),
-		cardinal.LookupRoutes(svc, cardinalAuth, log),
+		worldpay.AuthRoutes(svc, results, wp.signer, wp.entities, log),
+		cardinal.LookupRoutes(svc, cardinalAuth, cardinalBrowser, log),
 		jr,
 	)
 }

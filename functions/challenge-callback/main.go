@@ -16,7 +16,9 @@ import (
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/browser"
 	"github.com/open3ds/server/shared/config"
+	"github.com/open3ds/server/shared/dialect/cardinal"
 	"github.com/open3ds/server/shared/dialect/juspay3ds"
+	"github.com/open3ds/server/shared/dialect/worldpay"
 	"github.com/open3ds/server/shared/threeds"
 )
 
@@ -42,7 +44,8 @@ func main() {
 				return apigw.BaseURL(ev) // as the flows build their callback URLs
 			}}
 		return handler{svc: svc, log: a.Log, rreqSig: rreqSignature{key: rreqKey}, kit: kit,
-			dialects: dialectRoutes(svc, threeds.NewResultService(a.Store), a.Log)}.Handle, nil
+			dialects: append(dialectRoutes(svc, threeds.NewResultService(a.Store), a.Log),
+				worldpay.PageRoutes(worldpay.Signer{Key: worldpay.JWTKey(a.SessionKey)}, merchants, a.Log)...)}.Handle, nil
 	})
 }
 
@@ -50,6 +53,7 @@ func main() {
 func dialectRoutes(svc *threeds.CallbackService, results *threeds.ResultService, log *slog.Logger) []apigw.Route {
 	return concat(
 		juspay3ds.CallbackRoutes(svc, results, log),
+		cardinal.ScriptRoutes(), // GET /js/cardinal.js
 	)
 }
 

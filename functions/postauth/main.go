@@ -23,8 +23,23 @@ import (
 
 func main() {
 	app.Start(config.Postauth, func(_ context.Context, a *app.App) (any, error) {
-		return router(threeds.NewResultService(a.Store), a.Log, cardinal.Authenticator{Store: a.Store, Vault: a.Vault, Now: time.Now}, a.Store).Handle, nil
+		results := threeds.NewResultService(a.Store)
+		r := router(results, a.Log, cardinal.Authenticator{Store: a.Store, Vault: a.Vault, Now: time.Now}, a.Store)
+		// Cardinal: cardinal.js's result (the response JWT of a challenge).
+		cb := cardinal.Browser{Sessions: a.Store, Credentials: a.Store, Vault: a.Vault, PANs: a.Vault, Now: time.Now, Log: a.Log}
+		return apigw.NewRouter(a.Log, emvjson.Errors{}, r.Routes(), cardinal.ResultRoutes(cb, results)).Handle, nil
 	})
+}
+
+// worldpayEntities are the Worldpay entity records: the store the Juspay
+// routes use (tests of the native API leave it out: no entity is anyone's).
+func worldpayEntities(stores []juspay.OrderStore) worldpay.EntityReader {
+	if len(stores) > 0 {
+		if e, ok := stores[0].(worldpay.EntityReader); ok {
+			return e
+		}
+	}
+	return nil
 }
 
 // router routes every dialect's postauth paths (one line per dialect); the
@@ -38,7 +53,7 @@ func router(svc *threeds.ResultService, log *slog.Logger, cardinalAuth cardinal.
 		emvjson.PostauthRoutes(svc, log),
 		uas.PostauthRoutes(svc, log),
 		juspay3ds.PostauthRoutes(svc, log),
-		worldpay.PostauthRoutes(svc, nil, log),
+		worldpay.PostauthRoutes(svc, worldpayEntities(orders), nil, log),
 		cardinal.AuthenticateRoutes(svc, cardinalAuth, log),
 		jr,
 	)

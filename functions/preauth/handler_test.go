@@ -50,7 +50,7 @@ func newHarness(t *testing.T) *harness {
 	svc := threeds.NewPreauthService(store, store, store, v, threeds.ServiceConfig{ServerRefNumber: "3DS_LOA_SER_TEST_020200_00001"},
 		threeds.WithClock(clock.Now), threeds.WithIDs(func() string { n++; return fmt.Sprintf("00000000-0000-4000-8000-%012d", n) }))
 	logs := &bytes.Buffer{}
-	return &harness{h: router(svc, store, worldpay.Signer{Key: []byte("test-key"), Now: clock.Now}, slog.New(slog.NewJSONHandler(logs, nil))), store: store, logs: logs}
+	return &harness{h: router(svc, store, worldpayDeps{signer: worldpay.Signer{Key: []byte("test-key"), Now: clock.Now}}, slog.New(slog.NewJSONHandler(logs, nil))), store: store, logs: logs}
 }
 
 func fixture(t *testing.T, name string) events.APIGatewayProxyRequest {

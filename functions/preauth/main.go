@@ -7,10 +7,12 @@ package main
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/open3ds/server/shared/apigw"
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
+	"github.com/open3ds/server/shared/dialect/cardinal"
 	"github.com/open3ds/server/shared/dialect/emvjson"
 	"github.com/open3ds/server/shared/dialect/juspay"
 	"github.com/open3ds/server/shared/dialect/juspay3ds"
@@ -22,7 +24,11 @@ import (
 func main() {
 	app.Start(config.Preauth, func(_ context.Context, a *app.App) (any, error) {
 		svc := threeds.NewPreauthService(a.Store, a.Store, a.Store, a.Vault, a.ServiceConfig())
-		return router(svc, a.Store, worldpay.Signer{Key: worldpay.JWTKey(a.SessionKey)}, a.Log, a.Store).Handle, nil
+		r := router(svc, a.Store, worldpayDeps{signer: worldpay.Signer{Key: worldpay.JWTKey(a.SessionKey)}, entities: a.Store}, a.Log, a.Store)
+		// Cardinal's browser setup and bin.process (cardinal.js).
+		cb := cardinal.Browser{Sessions: a.Store, Credentials: a.Store, Vault: a.Vault, PANs: a.Vault, Now: time.Now, Log: a.Log}
+		return apigw.NewRouter(a.Log, emvjson.Errors{}, r.Routes(),
+			cardinal.SetupRoutes(cb, cardinal.Authenticator{Store: a.Store, Vault: a.Vault, Now: time.Now}, a.Store, svc)).Handle, nil
 	})
 }
 
@@ -35,7 +41,13 @@ type juspayStore interface {
 
 // router routes every dialect's preauth paths (one line per dialect); the
 // Juspay routes need its store (tests of the native API leave it out).
-func router(svc *threeds.PreauthService, idem threeds.IdempotencyStore, wp worldpay.Signer, log *slog.Logger, js ...juspayStore) *apigw.Router {
+// worldpayDeps are the Worldpay routes' JWT signer and entity records.
+type worldpayDeps struct {
+	signer   worldpay.Signer
+	entities worldpay.EntityReader
+}
+
+func router(svc *threeds.PreauthService, idem threeds.IdempotencyStore, wp worldpayDeps, log *slog.Logger, js ...juspayStore) *apigw.Router {
 	var jr []apigw.Route
 	if len(js) > 0 {
 		jr = juspay.OrderRoutes(js[0], js[0], log)
@@ -44,7 +56,7 @@ func router(svc *threeds.PreauthService, idem threeds.IdempotencyStore, wp world
 		emvjson.PreauthRoutes(svc, idem, log),
 		uas.PreauthRoutes(svc, idem, log),
 		juspay3ds.PreauthRoutes(svc, log),
-		worldpay.PreauthRoutes(svc, wp, log),
+		worldpay.PreauthRoutes(svc, wp.signer, wp.entities, log),
 		jr,
 	)
 }

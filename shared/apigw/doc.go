@@ -1,6 +1,6 @@
 // Package apigw is the transport layer between API Gateway REST API
 // (payload 1.0) events and the dialects: it reads request bodies and headers
-// under the input rules every client relies on (size limit, ASCII only,
+// under the input rules every client relies on (size limit, UTF-8 text,
 // case-insensitive headers, lenient JSON fields), writes JSON and HTML
 // responses, runs Idempotency-Key requests once, routes each step
 // function's requests to the dialect route of their path (Router), and is

@@ -26,7 +26,7 @@ func Status(err error, about About) (int, *emv3ds.Erro) {
 	about = about.echoable()
 	var (
 		verr        *emv3ds.ValidationError
-		nonASCII    *NonASCIIError
+		badText     *BadTextError
 		unavailable *threeds.DirectoryUnavailableError
 		peer        *threeds.PeerErroError
 		rejected    *threeds.RejectedMessageError
@@ -55,8 +55,8 @@ func Status(err error, about About) (int, *emv3ds.Erro) {
 			status = http.StatusNotFound
 		}
 		return status, e
-	case errors.As(err, &nonASCII):
-		return http.StatusBadRequest, erro(emv3ds.ErrorCodeInvalidFormat, emv3ds.ErrorComponentServer, "Only ASCII characters are accepted", nonASCII.Field)
+	case errors.As(err, &badText):
+		return http.StatusBadRequest, erro(emv3ds.ErrorCodeInvalidFormat, emv3ds.ErrorComponentServer, "Text "+badText.Rule(), badText.Field)
 	case errors.Is(err, ErrBodyTooLarge):
 		return http.StatusRequestEntityTooLarge, erro(emv3ds.ErrorCodeMessageInvalid, emv3ds.ErrorComponentServer, "Request body too large", "body")
 	case errors.Is(err, ErrEmptyBody), errors.Is(err, ErrMalformedBody):

@@ -44,7 +44,7 @@ func TestStatus(t *testing.T) {
 		{name: "format", err: fieldErr("purchaseCurrency", emv3ds.ErrorCodeInvalidFormat, emv3ds.ErrFormat), status: 400, code: "203", component: "S", detail: "purchaseCurrency", msgTypeSet: true},
 		{name: "wrapped validation", err: fmt.Errorf("auth: %w", fieldErr("acctNumber", emv3ds.ErrorCodeTransactionDataInvalid, emv3ds.ErrNotAllowed)), status: 400, code: "305", component: "S", detail: "acctNumber", msgTypeSet: true},
 		{name: "unknown transaction in validation", err: fieldErr("threeDSServerTransID", emv3ds.ErrorCodeTransIDNotRecognised, threeds.ErrTransactionNotFound), status: 404, code: "301", component: "S", detail: "threeDSServerTransID", msgTypeSet: true},
-		{name: "non-ASCII", err: &apigw.NonASCIIError{Field: "cardholderName"}, status: 400, code: "203", component: "S", detail: "cardholderName", msgTypeSet: true},
+		{name: "non-ASCII", err: &apigw.BadTextError{Field: "cardholderName"}, status: 400, code: "203", component: "S", detail: "cardholderName", msgTypeSet: true},
 		{name: "body too large", err: apigw.ErrBodyTooLarge, status: 413, code: "101", component: "S", detail: "body", msgTypeSet: true},
 		{name: "empty body", err: apigw.ErrEmptyBody, status: 400, code: "101", component: "S", detail: "body", msgTypeSet: true},
 		{name: "malformed body", err: apigw.ErrMalformedBody, status: 400, code: "101", component: "S", detail: "body", msgTypeSet: true},

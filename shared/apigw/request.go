@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -30,12 +31,25 @@ var (
 	ErrIdempotencyKeySize = errors.New("Idempotency-Key too long")
 )
 
-// NonASCIIError reports a text value outside printable ASCII; Field is the
-// JSON element (or form field) holding it.
-type NonASCIIError struct{ Field string }
+// BadTextError reports a text value the input rules refuse; Field is the
+// JSON element (or form field) holding it. JSON bodies take UTF-8 text
+// without control characters; the browser's form posts (base64 and IDs
+// only) take printable ASCII (ASCIIOnly).
+type BadTextError struct {
+	Field     string
+	ASCIIOnly bool
+}
 
-func (e *NonASCIIError) Error() string {
-	return fmt.Sprintf("element %s: only ASCII characters are accepted", e.Field)
+// Rule says what the refused value had to be, for error messages.
+func (e *BadTextError) Rule() string {
+	if e.ASCIIOnly {
+		return "must be printable ASCII"
+	}
+	return "must be valid UTF-8 text without control characters"
+}
+
+func (e *BadTextError) Error() string {
+	return fmt.Sprintf("element %s %s", e.Field, e.Rule())
 }
 
 // Body returns the raw request body after the transport rules: base64 decoding
@@ -58,8 +72,11 @@ func Body(ev events.APIGatewayProxyRequest) ([]byte, error) {
 	return raw, nil
 }
 
-// JSONBody returns a JSON request body checked for size and the ASCII-only
-// rule. A non-ASCII value is reported by the element that holds it. The
+// JSONBody returns a JSON request body checked for size and text: every
+// key and string value must be valid UTF-8 (an address like "Zürich" is
+// fine) without control characters (tab, CR and LF aside), escapes
+// included; a lone surrogate escape is invalid. A bad value is reported by
+// the element that holds it (BadTextError). The
 // Content-Type is not enforced: what counts is that the body is JSON (curl's
 // default form type with a JSON body is accepted); a multipart upload is
 // refused as the wrong shape.
@@ -76,8 +93,8 @@ func JSONBody(ev events.APIGatewayProxyRequest) ([]byte, error) {
 	if !json.Valid(raw) {
 		return nil, ErrMalformedBody
 	}
-	if field, ok := firstNonASCII(raw); ok {
-		return nil, &NonASCIIError{Field: field}
+	if field, ok := firstBadText(raw); ok {
+		return nil, &BadTextError{Field: field}
 	}
 	return raw, nil
 }
@@ -102,7 +119,7 @@ func Form(ev events.APIGatewayProxyRequest) (url.Values, error) {
 	for k, vs := range vals {
 		for _, v := range vs {
 			if !isASCII(v) {
-				return nil, &NonASCIIError{Field: ElementPath(k)}
+				return nil, &BadTextError{Field: ElementPath(k), ASCIIOnly: true}
 			}
 		}
 	}
@@ -135,11 +152,17 @@ func MerchantID(ev events.APIGatewayProxyRequest) (string, error) {
 // AuthorizerMerchantKey is the authorizer context key carrying the merchant ID.
 const AuthorizerMerchantKey = "merchantId"
 
-// firstNonASCII walks the JSON tokens and names the first element whose key or
-// string value has a byte outside printable ASCII (tab, CR, LF allowed).
-func firstNonASCII(raw []byte) (string, bool) {
+// firstBadText walks the JSON tokens and names the first element whose key
+// or string value is not valid UTF-8 or holds a control character (tab, CR,
+// LF allowed). encoding/json turns invalid bytes and lone surrogate escapes
+// into U+FFFD, so the raw body is checked first and a decoded U+FFFD
+// counts as invalid.
+func firstBadText(raw []byte) (string, bool) {
 	if isASCII(string(raw)) && !bytes.Contains(raw, []byte(`\u`)) {
 		return "", false // nothing escaped, nothing outside ASCII: skip the walk
+	}
+	if !utf8.Valid(raw) {
+		return badUTF8Element(raw), true
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
@@ -174,12 +197,12 @@ func firstNonASCII(raw []byte) (string, bool) {
 			if n > 0 && expectKey[n-1] {
 				stack[n-1] = t
 				expectKey[n-1] = false
-				if !isASCII(t) {
+				if !goodText(t) {
 					return pathOf(stack), true
 				}
 				continue
 			}
-			if !isASCII(t) {
+			if !goodText(t) {
 				return pathOf(stack), true
 			}
 			if n > 0 && stack[n-1] != "[]" {
@@ -205,6 +228,78 @@ func pathOf(stack []string) string {
 		return "body"
 	}
 	return ElementPath(parts...) // the client's own member names are never copied
+}
+
+// goodText is valid UTF-8 without control characters (C0 but tab, CR and
+// LF; DEL; C1) and without U+FFFD (what encoding/json decodes invalid
+// bytes and lone surrogates to).
+func goodText(s string) bool {
+	if isASCII(s) {
+		return true
+	}
+	for _, r := range s {
+		if r == utf8.RuneError || (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || (r >= 0x7f && r < 0xa0) {
+			return false
+		}
+	}
+	return true
+}
+
+// badUTF8Element names the element holding the first invalid UTF-8 byte of
+// raw: the body up to there is cut and walked for its last key.
+func badUTF8Element(raw []byte) string {
+	i := 0
+	for i < len(raw) {
+		r, n := utf8.DecodeRune(raw[i:])
+		if r == utf8.RuneError && n <= 1 {
+			break
+		}
+		i += n
+	}
+	// The last key before the bad byte: the member whose value holds it
+	// (or the key itself).
+	dec := json.NewDecoder(bytes.NewReader(raw[:i]))
+	var stack []string
+	expectKey := []bool{}
+	last := "body"
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return last
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				expectKey = append(expectKey, true)
+				stack = append(stack, "")
+			case '[':
+				expectKey = append(expectKey, false)
+				stack = append(stack, "[]")
+			case '}', ']':
+				expectKey = expectKey[:len(expectKey)-1]
+				stack = stack[:len(stack)-1]
+				if n := len(expectKey); n > 0 && stack[n-1] != "[]" {
+					expectKey[n-1] = true
+				}
+			}
+		case string:
+			n := len(expectKey)
+			if n > 0 && expectKey[n-1] {
+				stack[n-1] = t
+				expectKey[n-1] = false
+				last = pathOf(stack)
+				continue
+			}
+			if n > 0 && stack[n-1] != "[]" {
+				expectKey[n-1] = true
+			}
+		default:
+			if n := len(expectKey); n > 0 && stack[n-1] != "[]" {
+				expectKey[n-1] = true
+			}
+		}
+	}
 }
 
 func isASCII(s string) bool {

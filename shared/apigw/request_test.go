@@ -59,7 +59,7 @@ func TestJSONBody(t *testing.T) {
 		mods      []func(*events.APIGatewayProxyRequest)
 		want      string // the body returned
 		wantErr   error
-		wantField string // NonASCIIError element
+		wantField string // BadTextError element
 	}{
 		{name: "fixture", want: `{"threeDSServerTransID":"00000000-0000-4000-8000-000000000001","acctNumber":"4000000000001000"}`},
 		{name: "base64 body", mods: []func(*events.APIGatewayProxyRequest){func(ev *events.APIGatewayProxyRequest) {
@@ -82,24 +82,36 @@ func TestJSONBody(t *testing.T) {
 		{name: "form body is not JSON", mods: []func(*events.APIGatewayProxyRequest){withHeader("Content-Type", "application/x-www-form-urlencoded"), withBody("acctNumber=4000000000001000")}, wantErr: apigw.ErrMalformedBody},
 		{name: "+json content type", mods: []func(*events.APIGatewayProxyRequest){withHeader("CONTENT-TYPE", "application/vnd.api+json"), withBody(`{}`)}, want: `{}`},
 		{name: "no content type", mods: []func(*events.APIGatewayProxyRequest){withHeader("Content-Type", ""), withBody(`{}`)}, want: `{}`},
-		{name: "UTF-8 value", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"acctNumber":"4000000000001000","cardholderName":"José Núñez"}`)}, wantField: "cardholderName"},
-		{name: "escaped non-ASCII value", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"cardholderName":"Jos\u00e9"}`)}, wantField: "cardholderName"},
-		{name: "escaped surrogate pair", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"merchantName":"Shop \ud83d\ude00"}`)}, wantField: "merchantName"},
-		{name: "nested element", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"acctInfo":{"chAccAgeInd":"01","chAccDate":"2026\u00e9"}}`)}, wantField: "acctInfo.chAccDate"},
-		{name: "element after a nested object", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"acctInfo":{"chAccAgeInd":"01"},"billAddrCity":"Köln"}`)}, wantField: "billAddrCity"},
-		{name: "array element", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"acceptLanguage":["en-US","fr-\u00e9"]}`)}, wantField: "acceptLanguage"},
-		{name: "element after an array", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"acceptLanguage":["en-US"],"purchaseAmount":1,"shipAddrCity":"Málaga"}`)}, wantField: "shipAddrCity"},
-		{name: "object inside an array", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"messageExtension":[{"name":"a","data":{"x":"\u00ff"}}]}`)}, wantField: "messageExtension.data"}, // an extension's own keys are client text: cut there
+		// Valid UTF-8 is text like any other (addresses, names).
+		{name: "UTF-8 value", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"acctNumber":"4000000000001000","cardholderName":"José Núñez"}`)}, want: `{"acctNumber":"4000000000001000","cardholderName":"José Núñez"}`},
+		{name: "UTF-8 city", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"billAddrCity":"Zürich"}`)}, want: `{"billAddrCity":"Zürich"}`},
+		{name: "escaped non-ASCII value", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"cardholderName":"Jos\u00e9"}`)}, want: `{"cardholderName":"Jos\u00e9"}`},
+		{name: "escaped surrogate pair", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"merchantName":"Shop \ud83d\ude00"}`)}, want: `{"merchantName":"Shop \ud83d\ude00"}`},
+		{name: "non-ASCII in nested and array elements", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"acctInfo":{"chAccAgeInd":"01"},"shipAddrCity":"Málaga","acceptLanguage":["fr-\u00e9"]}`)}, want: `{"acctInfo":{"chAccAgeInd":"01"},"shipAddrCity":"Málaga","acceptLanguage":["fr-\u00e9"]}`},
+		{name: "non-ASCII member name", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"Jos\u00e9":"x"}`)}, want: `{"Jos\u00e9":"x"}`},
+		// Invalid UTF-8, lone surrogates and control characters stay refused.
+		{name: "invalid UTF-8 byte", mods: []func(*events.APIGatewayProxyRequest){withBody("{\"acctNumber\":\"4000000000001000\",\"billAddrCity\":\"Z\xfcrich\"}")}, wantField: "billAddrCity"},
+		{name: "truncated UTF-8 sequence", mods: []func(*events.APIGatewayProxyRequest){withBody("{\"merchantName\":\"Caf\xc3\"}")}, wantField: "merchantName"},
+		{name: "lone high surrogate escape", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"merchantName":"Shop \ud83d"}`)}, wantField: "merchantName"},
+		{name: "lone low surrogate escape", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"acctInfo":{"chAccDate":"\ude00"}}`)}, wantField: "acctInfo.chAccDate"},
 		{name: "control character", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"email":"a\u0001@example.com"}`)}, wantField: "email"},
+		{name: "control character beside UTF-8", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"billAddrCity":"Zürich","billAddrLine1":"a\u0000b"}`)}, wantField: "billAddrLine1"},
+		{name: "DEL", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"email":"a\u007f@example.com"}`)}, wantField: "email"},
+		{name: "C1 control", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"billAddrCity":"Z\u0085rich"}`)}, wantField: "billAddrCity"},
+		{name: "nested element", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"acctInfo":{"chAccAgeInd":"01","chAccDate":"2026\u0002"}}`)}, wantField: "acctInfo.chAccDate"},
+		{name: "element after a nested object", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"acctInfo":{"chAccAgeInd":"01"},"billAddrCity":"Köln\u0003"}`)}, wantField: "billAddrCity"},
+		{name: "array element", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"acceptLanguage":["en-US","fr-\u0004"]}`)}, wantField: "acceptLanguage"},
+		{name: "element after an array", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"acceptLanguage":["en-US"],"purchaseAmount":1,"shipAddrCity":"Málaga\u0005"}`)}, wantField: "shipAddrCity"},
+		{name: "object inside an array", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"messageExtension":[{"name":"a","data":{"x":"\u0006"}}]}`)}, wantField: "messageExtension.data"}, // an extension's own keys are client text: cut there
 		// encoding/json (Go clients) escapes & < > as \u0026 \u003c \u003e: ASCII, and must pass.
 		{name: "escaped ASCII is fine", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"email":"\u0061@example.com"}`)}, want: `{"email":"\u0061@example.com"}`},
 		{name: "Go-escaped ampersand in a URL", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"notificationURL":"https://shop.example.com/3ds?a=1\u0026b=2"}`)}, want: `{"notificationURL":"https://shop.example.com/3ds?a=1\u0026b=2"}`},
-		{name: "top-level string", mods: []func(*events.APIGatewayProxyRequest){withBody(`"\u00e9"`)}, wantField: "body"},
+		{name: "top-level string", mods: []func(*events.APIGatewayProxyRequest){withBody(`"\u0007"`)}, wantField: "body"},
 		// The client's own member names are never copied into errorDetail or the log.
-		{name: "unknown member named after a card", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"4000000000001000":"\u00e9"}`)}, wantField: apigw.UnknownElement},
-		{name: "unknown member inside a known object", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"acctInfo":{"4000000000001000x":"\u00e9"}}`)}, wantField: "acctInfo"},
-		{name: "known member in another case is named in the spec's", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"CARDHOLDERNAME":"Jos\u00e9"}`)}, wantField: "cardholderName"},
-		{name: "non-ASCII member name", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"Jos\u00e9":"x"}`)}, wantField: apigw.UnknownElement},
+		{name: "unknown member named after a card", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"4000000000001000":"\u0001"}`)}, wantField: apigw.UnknownElement},
+		{name: "unknown member inside a known object", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"acctInfo":{"4000000000001000x":"\u0001"}}`)}, wantField: "acctInfo"},
+		{name: "known member in another case is named in the spec's", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"CARDHOLDERNAME":"Jos\u0001"}`)}, wantField: "cardholderName"},
+		{name: "control character in a member name", mods: []func(*events.APIGatewayProxyRequest){withBody(`{"Jos\u0001":"x"}`)}, wantField: apigw.UnknownElement},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -107,7 +119,7 @@ func TestJSONBody(t *testing.T) {
 			got, err := apigw.JSONBody(event(t, tc.mods...))
 			switch {
 			case tc.wantField != "":
-				var na *apigw.NonASCIIError
+				var na *apigw.BadTextError
 				require.ErrorAs(t, err, &na)
 				require.Equal(t, tc.wantField, na.Field)
 				for _, v := range []string{"José", "Jos", "Köln", "4000000000001000", "2026", "Málaga"} {
@@ -153,7 +165,7 @@ func TestForm(t *testing.T) {
 	_, err = apigw.Form(form("", false, "application/x-www-form-urlencoded"))
 	require.ErrorIs(t, err, apigw.ErrEmptyBody)
 	_, err = apigw.Form(form("cres=ok&threeDSSessionData=caf%C3%A9", false, "application/x-www-form-urlencoded"))
-	var na *apigw.NonASCIIError
+	var na *apigw.BadTextError
 	require.ErrorAs(t, err, &na)
 	require.Equal(t, "threeDSSessionData", na.Field)
 	require.NotContains(t, err.Error(), "caf")

@@ -190,12 +190,19 @@ func FromLookup(lookup LookupFunc, fns ...Function) (Config, error) {
 		r.checkSecretARN(EnvRReqSigningSecretARN, arn)
 		c.RReqSigningSecretARN = arn
 	}
-	switch v := r.get(EnvSandboxTestCards); v {
-	case "":
-	case "3dsecureio":
-		c.SandboxTestCards = true
-	default:
-		r.fail(EnvSandboxTestCards, ErrInvalid, `must be "3dsecureio" or empty`)
+	// A comma-separated list of sets; only 3dsecureio changes the server
+	// (its PANs fail Luhn). worldpay and cardinal are for the simulator,
+	// whose test cards pass every check (shared/dssim/worldpay.go).
+	if v := r.get(EnvSandboxTestCards); v != "" {
+		for _, set := range strings.Split(v, ",") {
+			switch strings.TrimSpace(set) {
+			case "3dsecureio":
+				c.SandboxTestCards = true
+			case "worldpay", "cardinal":
+			default:
+				r.fail(EnvSandboxTestCards, ErrInvalid, `must be a comma-separated list of 3dsecureio, worldpay, cardinal, or empty`)
+			}
+		}
 	}
 
 	c.Webhook = WebhookSettings{

@@ -113,7 +113,7 @@ var (
 
 	varRReqSigningSecretARN = Variable{Name: EnvRReqSigningSecretARN, Doc: `sandbox only: Secrets Manager secret {"rreqKey": "..."}; when set, /ds/results refuses an RReq without the simulator's HMAC signature header (production relies on mutual TLS instead)`}
 
-	varSandboxTestCards = Variable{Name: EnvSandboxTestCards, Doc: `sandbox only: "3dsecureio" lets 3dsecure.io's sandbox test PANs (d00010NN1111dddd, not Luhn-valid) pass /preauth and /auth; empty (production) keeps the Luhn rule`}
+	varSandboxTestCards = Variable{Name: EnvSandboxTestCards, Doc: `sandbox only, a comma-separated list: "3dsecureio" lets 3dsecure.io's sandbox test PANs (d00010NN1111dddd, not Luhn-valid) pass /preauth and /auth; "worldpay" and "cardinal" are the simulator's (Worldpay Try's and Cardinal's test cards, Luhn-valid); empty (production) keeps the Luhn rule`}
 
 	varWebhookTimeout  = Variable{Name: EnvWebhookTimeout, Default: "5s", Doc: "timeout of one webhook POST"}
 	varWebhookAttempts = Variable{Name: EnvWebhookAttempts, Default: "3", Doc: "webhook tries within one invocation (with backoff) before the record is reported failed"}

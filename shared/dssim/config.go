@@ -82,6 +82,12 @@ type Config struct {
 	// package webhooksig). The sandbox's /ds/results refuses RReqs without
 	// it, as production's mutual TLS refuses anyone but the DS.
 	RReqSigningKey []byte
+	// VendorTestCards are the vendors' sandbox test-card sets the DS and ACS
+	// honour besides their own: "worldpay" (Worldpay Try's card numbers and
+	// magic cardholder names, and Cardinal's PANs, which Worldpay's v3 docs
+	// use; worldpay.go) and "cardinal" (Cardinal's PANs alone;
+	// cardinal_cards.go). Other names ("3dsecureio": always on) are ignored.
+	VendorTestCards []string
 	// HTTPClient posts RReqs; nil builds one from the TLS settings (the
 	// simulator's CA and its certificate as the client certificate).
 	HTTPClient *http.Client

@@ -76,6 +76,9 @@ func (s *Simulator) handleAReq(w http.ResponseWriter, r *http.Request, body []by
 	}
 	pan := areq.AcctNumber.Reveal()
 	sc, ss, inRange := lookupPAN(pan)
+	if vsc, vss, ok := s.vendorScenario(pan, areq.CardholderName); ok { // worldpay.go
+		sc, ss, inRange = vsc, vss, true
+	}
 	rng, found := s.ranges.find(pan)
 	if !inRange || !found {
 		s.answerErro(w, r, txID, nil, emv3ds.NewErro(emv3ds.FieldError{

@@ -66,6 +66,7 @@ func New(cfg Config) (*Simulator, error) {
 		return nil, fmt.Errorf("dssim: %w", err)
 	}
 	s.ranges = newRangeTable(cfg.ACSEndVersion)
+	s.ranges.defs = append(s.ranges.defs, vendorRanges(cfg, cfg.ACSEndVersion)...) // worldpay.go, cardinal_cards.go
 	s.rreq = cfg.HTTPClient
 	if s.rreq == nil {
 		tr := http.DefaultTransport.(*http.Transport).Clone()

@@ -6,7 +6,6 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"reflect"
 	"strings"
 	"time"
@@ -184,8 +183,7 @@ func fieldError(field, rule string, code emv3ds.ErrorCode, sentinel error) error
 
 // checkURL accepts an absolute http(s) URL of at most max characters.
 func checkURL(field, raw string, max int) error {
-	u, err := url.Parse(raw)
-	if len(raw) > max || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	if len(raw) > max || !validReturnURL(raw) { // the one http(s) URL rule: URI characters only, a host, no userinfo
 		return fieldError(field, fmt.Sprintf("must be an absolute http(s) URL of at most %d characters", max), emv3ds.ErrorCodeInvalidFormat, emv3ds.ErrFormat)
 	}
 	return nil

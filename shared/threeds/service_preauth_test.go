@@ -67,6 +67,8 @@ func TestPreauth(t *testing.T) {
 		{name: "PAN failing Luhn", merchant: merchantA, in: threeds.PreauthInput{AcctNumber: "4000000000001001"}, wantErr: emv3ds.ErrFormat, wantField: "acctNumber"},
 		{name: "unsupported version", merchant: merchantA, in: threeds.PreauthInput{AcctNumber: panFrictionless, MessageVersion: "2.0.0"}, wantErr: emv3ds.ErrFormat, wantField: "messageVersion"},
 		{name: "bad notification URL", merchant: merchantA, in: threeds.PreauthInput{AcctNumber: panMethod, MethodNotificationURL: "ftp://x"}, wantErr: emv3ds.ErrFormat, wantField: "threeDSMethodNotificationURL"},
+		{name: "notification URL with non-URI characters", merchant: merchantA, in: threeds.PreauthInput{AcctNumber: panMethod, MethodNotificationURL: "https://shop.example/méthode"}, wantErr: emv3ds.ErrFormat, wantField: "threeDSMethodNotificationURL"},
+		{name: "notification URL with userinfo", merchant: merchantA, in: threeds.PreauthInput{AcctNumber: panMethod, MethodNotificationURL: "https://user:pw@shop.example/m"}, wantErr: emv3ds.ErrFormat, wantField: "threeDSMethodNotificationURL"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -101,6 +101,9 @@ func operations(t *testing.T, d doc) map[string]map[string]any {
 			if httpMethods[method] {
 				out[strings.ToUpper(method)+" "+path] = obj(t, op, path+" "+method)
 			}
+			if method == "x-amazon-apigateway-any-method" { // API Gateway's ANY (template.yaml Method: ANY)
+				out["ANY "+path] = obj(t, op, path+" "+method)
+			}
 		}
 	}
 	return out
@@ -388,7 +391,7 @@ func TestErrorStatusesMatchMapper(t *testing.T) {
 	ops := operations(t, d)
 	input := []error{
 		verr("acctNumber", "is required", emv3ds.ErrorCodeRequiredMissing, emv3ds.ErrMissing),
-		&apigw.NonASCIIError{Field: "acctNumber"}, apigw.ErrBodyTooLarge, apigw.ErrEmptyBody, apigw.ErrMalformedBody,
+		&apigw.BadTextError{Field: "acctNumber"}, apigw.ErrBodyTooLarge, apigw.ErrEmptyBody, apigw.ErrMalformedBody,
 		apigw.ErrUnsupportedMedia, apigw.ErrUnauthenticated, errors.New("store down"),
 	}
 	idem := []error{apigw.ErrIdempotencyKeySize, threeds.ErrIdempotencyConflict, threeds.ErrIdempotencyInProgress}
@@ -502,7 +505,7 @@ func TestErroExamplesAreTheMappersAnswers(t *testing.T) {
 	}{
 		"ErroMissingAcctNumber":     {verr("acctNumber", "is required", emv3ds.ErrorCodeRequiredMissing, emv3ds.ErrMissing), apigw.About{}},
 		"ErroChallengeWindowSize":   {verr("challengeWindowSize", "must be 01 to 05", emv3ds.ErrorCodeInvalidFormat, emv3ds.ErrFormat), auth},
-		"ErroNonASCII":              {&apigw.NonASCIIError{Field: "cardholderName"}, apigw.About{MessageType: emv3ds.MessageTypeAReq}},
+		"ErroNonASCII":              {&apigw.BadTextError{Field: "cardholderName"}, apigw.About{MessageType: emv3ds.MessageTypeAReq}},
 		"ErroNotJSON":               {apigw.ErrMalformedBody, apigw.About{}},
 		"ErroTransactionNotFound":   {fmt.Errorf("postauth: %w", threeds.ErrTransactionNotFound), apigw.About{ThreeDSServerTransID: exTx}},
 		"ErroWrongState":            {fmt.Errorf("auth in state areq_sent: %w", threeds.ErrInvalidTransition), auth},

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -26,8 +27,17 @@ func cardinalErrorOf(body []byte) (code, detail string, ok bool) {
 	var e struct {
 		ErrorNo   string `json:"ErrorNo"`
 		ErrorDesc string `json:"ErrorDesc"`
+		// cardinal.js's browser calls: {"ErrorNumber", "ErrorDescription"}.
+		ErrorNumber      int    `json:"ErrorNumber"`
+		ErrorDescription string `json:"ErrorDescription"`
 	}
-	if json.Unmarshal(body, &e) != nil || e.ErrorNo == "" {
+	if json.Unmarshal(body, &e) != nil {
+		return "", "", false
+	}
+	if e.ErrorNo == "" && e.ErrorNumber != 0 {
+		e.ErrorNo, e.ErrorDesc = strconv.Itoa(e.ErrorNumber), e.ErrorDescription
+	}
+	if e.ErrorNo == "" {
 		return "", "", false
 	}
 	if rest, found := strings.CutPrefix(e.ErrorDesc, "JWT "); found {
@@ -105,6 +115,12 @@ func cardinalProbes(t *testing.T, tg Target) []Probe {
 			{"native API key as the JWT", tg.Keys[0], "JWT"},
 		} {
 			ps = append(ps, Probe{Name: path + " " + row.name, Path: path, Header: bearer(row.token), Body: body, Want: refused(row.claim)})
+			// The same JWTs given to cardinal.js's setup('init') (the browser
+			// call that trades a request JWT for a session token).
+			if path == "/cardinal/lookup" {
+				ps = append(ps, Probe{Name: "/cardinal/songbird/init " + row.name, Path: "/cardinal/songbird/init",
+					Header: header("Content-Type", "text/plain;charset=UTF-8"), Body: jsonBody(map[string]any{"jwt": row.token}), Want: refused(row.claim)})
+			}
 		}
 		// Replays stay refused however often they come.
 		ps = append(ps, Probe{Name: path + " replayed jti, again and again", Path: path, Header: bearer(used), Body: body,
@@ -124,5 +140,19 @@ func cardinalProbes(t *testing.T, tg Target) []Probe {
 			Body: jsonBody(map[string]any{"TransactionId": tg.API.Preauth(t, tg.Keys[1], map[string]any{"acctNumber": panY})["threeDSServerTransID"]}),
 			Want: Want{Status: 404}},
 	)
+	// cardinal.js's calls with careless or forged session tokens: 401
+	// ErrorNumber 1011, never echoed; a body that is not JSON: 400.
+	text := header("Content-Type", "text/plain;charset=UTF-8")
+	for _, p := range []string{"/cardinal/songbird/bin", "/cardinal/songbird/start", "/cardinal/songbird/continue", "/cardinal/songbird/result"} {
+		for name, tok := range map[string]string{"no session token": "", "path in the token": "../../etc",
+			"forged token": "0_00000000-0000-4000-8000-0000000e0000.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "JWT as the token": hs()} {
+			ps = append(ps, Probe{Name: p + " " + name, Path: p, Header: text,
+				Body: jsonBody(map[string]any{"sessionToken": tok, "bin": panY, "TransactionId": "00000000-0000-4000-8000-0000000e0000"}),
+				Want: Want{Status: 401, Code: "1011", Never: []string{"../../etc"}}})
+		}
+		ps = append(ps, Probe{Name: p + " not JSON", Path: p, Header: text, Body: []byte("{not json"), Want: Want{Status: 400, Code: "1013"}})
+	}
+	ps = append(ps, Probe{Name: "/cardinal/songbird/init not JSON", Path: "/cardinal/songbird/init", Header: text, Body: []byte("{not json"),
+		Want: Want{Status: 400, Code: "1013"}})
 	return ps
 }

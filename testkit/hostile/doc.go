@@ -18,6 +18,9 @@
 // returns its routes as rows (a credential game per credential kind it
 // accepts, each identifier it takes at every length of IDLengths, a
 // duplicated key and an invented member per JSON body), ErrorOf reads its
-// error shape, and Flows drives its challenge and results; then append it
-// to the dialects the hostile/ suite runs.
+// error shape, and Flows drives its challenge and results (a Flows when the
+// final CRes comes to our challenge callback; a DSFlows, which skips the
+// session-token and CRes probes, when it goes to the merchant, as
+// juspay3ds's); then append it to the dialects the hostile/ suite runs.
+// Probe.Method sends a row with another method than POST.
 package hostile

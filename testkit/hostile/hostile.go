@@ -29,11 +29,14 @@ type Target struct {
 	// Cardinal is merchant-1's Cardinal credential set (API identifier,
 	// OrgUnitId, API Key), for the Cardinal rows' JWTs.
 	Cardinal [3]string
+	// Juspay is merchant-1's Juspay merchant id and API key.
+	Juspay [2]string
 }
 
 // Probe is one hostile request and what the rules say it must get.
 type Probe struct {
 	Name   string
+	Method string // POST when empty
 	Path   string
 	Header http.Header // sent as given: a name may carry several values
 	Body   []byte
@@ -66,7 +69,9 @@ type Dialect struct {
 	Probes func(t *testing.T, tg Target) []Probe
 	// ErrorOf reads the dialect's error shape: its code and detail.
 	ErrorOf func(body []byte) (code, detail string, ok bool)
-	Flows   Flows
+	// Flows drives the flow probes: a Flows runs them all, a DSFlows those
+	// that need no CRes of ours; nil, none (another dialect's flows).
+	Flows DSFlows
 }
 
 // Run probes every dialect: its request rows, then every flow probe.
@@ -81,7 +86,11 @@ func Run(t *testing.T, tg Target, dialects ...Dialect) {
 			if d.Flows == nil {
 				return // a dialect whose browser and DS traffic is another's flows (probed there)
 			}
+			_, browser := d.Flows.(Flows)
 			for _, fp := range FlowProbes {
+				if fp.Browser && !browser {
+					continue // the final CRes goes to the merchant, not to us
+				}
 				t.Run(fp.Name, func(t *testing.T) { fp.Run(t, tg, d.Flows) })
 			}
 		})
@@ -91,7 +100,11 @@ func Run(t *testing.T, tg Target, dialects ...Dialect) {
 func runProbe(t *testing.T, tg Target, d Dialect, p Probe) {
 	times := max(p.Want.Times, 1)
 	for i := 0; i < times; i++ {
-		req, err := http.NewRequest(http.MethodPost, tg.API.URL+p.Path, bytes.NewReader(p.Body))
+		method := p.Method
+		if method == "" {
+			method = http.MethodPost
+		}
+		req, err := http.NewRequest(method, tg.API.URL+p.Path, bytes.NewReader(p.Body))
 		require.NoError(t, err)
 		for name, vs := range p.Header {
 			for _, v := range vs {

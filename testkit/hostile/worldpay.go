@@ -62,7 +62,7 @@ func worldpayProbes(_ *testing.T, tg Target, user, pass string) []Probe {
 			Probe{Name: "body not JSON " + path, Path: path, Header: auth, Body: []byte(`{"transactionReference":`), Want: Want{Status: 400, Code: "bodyIsNotJson"}},
 			Probe{Name: "body an array " + path, Path: path, Header: auth, Body: []byte(`[1,2]`), Want: Want{Status: 400, Code: "bodyIsNotJson"}},
 			Probe{Name: "multipart " + path, Path: path, Header: header("Authorization", good, "Content-Type", "multipart/form-data; boundary=x"), Body: ddc, Want: Want{Status: 415}},
-			Probe{Name: "member named after a card " + path, Path: path, Header: auth, Body: dupMember(ddc, panAsName, "caf\u00e9"),
+			Probe{Name: "member named after a card " + path, Path: path, Header: auth, Body: dupMember(ddc, panAsName, "caf\u0001"),
 				Want: Want{Status: 400, Code: "bodyDoesNotMatchSchema", Never: []string{panAsName}}},
 			Probe{Name: "duplicated transactionReference " + path, Path: path, Header: auth, Body: dupMember(ddc, "TransactionReference", "x"),
 				Want: Want{Status: 400, Code: "bodyDoesNotMatchSchema", Field: "$.transactionReference"}},

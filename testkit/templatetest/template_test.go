@@ -125,6 +125,10 @@ var wantRoutes = []route{
 	{"MerchantApi", "POST", "/txns", "AuthFunction", ""},
 	{"MerchantApi", "GET", "/orders/{order_id}", "PostauthFunction", "ApiKeyAuthorizer"},
 	{"MerchantApi", "GET", "/txns/return", "PostauthFunction", ""},
+	{"MerchantApi", "POST", "/txns/authenticate", "AuthFunction", ""},
+	{"MerchantApi", "ANY", "/orders", "PreauthFunction", "ApiKeyAuthorizer"},
+	{"MerchantApi", "ANY", "/txns", "AuthFunction", ""},
+	{"MerchantApi", "ANY", "/orders/{order_id}", "PostauthFunction", "ApiKeyAuthorizer"},
 	{"MerchantApi", "POST", "/callbacks/method", "ChallengeCallbackFunction", ""},
 	{"MerchantApi", "POST", "/callbacks/challenge", "ChallengeCallbackFunction", ""},
 	{"MerchantApi", "GET", "/js/threeds.js", "ChallengeCallbackFunction", ""},
@@ -144,9 +148,20 @@ var wantRoutes = []route{
 	{"MerchantApi", "POST", "/verifications/customers/3ds/deviceDataInitialization", "PreauthFunction", "ApiKeyAuthorizer"},
 	{"MerchantApi", "POST", "/verifications/customers/3ds/authentication", "AuthFunction", "ApiKeyAuthorizer"},
 	{"MerchantApi", "POST", "/verifications/customers/3ds/verification", "PostauthFunction", "ApiKeyAuthorizer"},
+	// Worldpay's hosted pages: each checks our JWT.
+	{"MerchantApi", "POST", "/worldpay/ddc", "ChallengeCallbackFunction", ""},
+	{"MerchantApi", "POST", "/worldpay/ddc/collect", "ChallengeCallbackFunction", ""},
+	{"MerchantApi", "POST", "/worldpay/challenge", "ChallengeCallbackFunction", ""},
 	// Cardinal: the request JWT is verified in the handler.
 	{"MerchantApi", "POST", "/cardinal/lookup", "AuthFunction", ""},
 	{"MerchantApi", "POST", "/cardinal/authenticate", "PostauthFunction", ""},
+	// Cardinal's cardinal.js and its browser calls (session token in the body).
+	{"MerchantApi", "GET", "/js/cardinal.js", "ChallengeCallbackFunction", ""},
+	{"MerchantApi", "POST", "/cardinal/songbird/init", "PreauthFunction", ""},
+	{"MerchantApi", "POST", "/cardinal/songbird/bin", "PreauthFunction", ""},
+	{"MerchantApi", "POST", "/cardinal/songbird/start", "AuthFunction", ""},
+	{"MerchantApi", "POST", "/cardinal/songbird/continue", "AuthFunction", ""},
+	{"MerchantApi", "POST", "/cardinal/songbird/result", "PostauthFunction", ""},
 }
 
 func TestRoutes(t *testing.T) {

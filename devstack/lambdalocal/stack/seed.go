@@ -118,7 +118,7 @@ func (s *Stack) seed(ctx context.Context, v *vault.Vault) error {
 	if err := s.seedJuspay(ctx, store, v); err != nil {
 		return err
 	}
-	if err := s.seedWorldpay(ctx, store); err != nil {
+	if err := s.seedWorldpay(ctx, store, v); err != nil {
 		return err
 	}
 	if s.cfg.NoCardRangeLoad {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/open3ds/server/shared/apigw"
 	"github.com/open3ds/server/shared/dialect/worldpay"
+	"github.com/open3ds/server/shared/dynamostore"
 	"github.com/open3ds/server/shared/threeds"
 	"github.com/open3ds/server/shared/vault"
 )
@@ -23,7 +24,7 @@ type WorldpayCredentials struct {
 // THREEDS_WORLDPAY_PASSWORD (each generated when unset; the entity defaults
 // to the seed's MindPalaceLtd), stored hashed like `threedsctl
 // worldpay-credentials` does.
-func (s *Stack) seedWorldpay(ctx context.Context, store Store) error {
+func (s *Stack) seedWorldpay(ctx context.Context, store Store, v *vault.Vault) error {
 	c := WorldpayCredentials{MerchantID: "merchant-1", Entity: os.Getenv("THREEDS_WORLDPAY_ENTITY"),
 		Username: os.Getenv("THREEDS_WORLDPAY_USERNAME"), Password: os.Getenv("THREEDS_WORLDPAY_PASSWORD")}
 	var err error
@@ -42,6 +43,15 @@ func (s *Stack) seedWorldpay(ctx context.Context, store Store) error {
 		}
 	}
 	hash := vault.HashAPIKey(apigw.BasicCredentialMaterial(worldpay.CredentialKind, c.Username, c.Password))
+	// The entity the credential is for (the record merchant.entity is
+	// checked against).
+	entities, ok := store.(worldpay.EntityWriter)
+	if !ok { // a wrapped seeding store: the records go to the table directly
+		entities = dynamostore.New(s.ddb.Client(), TableName, dynamostore.Options{Sealer: v})
+	}
+	if err := worldpay.PutEntity(ctx, entities, c.MerchantID, c.Entity, "key_"+hash[:16], time.Now()); err != nil {
+		return fmt.Errorf("seed Worldpay entity: %w", err)
+	}
 	switch _, err := store.LookupAPIKey(ctx, hash); {
 	case errors.Is(err, threeds.ErrAPIKeyNotFound):
 		now := time.Now().UTC()

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -262,7 +263,8 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		}
 		s.simURL = "http://" + simLn.Addr().String()
 	} else {
-		s.Sim, err = dssim.New(dssim.Config{Addr: "127.0.0.1:" + strconv.Itoa(cfg.SimPort), RReqSigningKey: rreqKey, Logger: s.logger.With("component", "dssim")})
+		s.Sim, err = dssim.New(dssim.Config{Addr: "127.0.0.1:" + strconv.Itoa(cfg.SimPort), RReqSigningKey: rreqKey, Logger: s.logger.With("component", "dssim"),
+			VendorTestCards: strings.Split(SandboxTestCards, ",")})
 		if err == nil {
 			err = s.Sim.Start()
 		}

@@ -93,6 +93,10 @@ func (s *Stack) IAMDenials() []lambdalocal.Denial {
 	return s.iam.Denials()
 }
 
+// SandboxTestCards are the sandbox test-card sets of the local stack: the
+// functions' SANDBOX_TEST_CARDS and the simulator's VendorTestCards.
+const SandboxTestCards = "3dsecureio,worldpay"
+
 // perFunctionEnv is what each function gets on top of the shared local
 // environment: its IAM-checked endpoints, and the template variables only
 // CloudFormation computes (secret ARNs, the simulator's table), given only
@@ -103,7 +107,7 @@ func (s *Stack) perFunctionEnv(tpl *lambdalocal.Template, simURL string) map[str
 		"SECRETS_ARN":             aws.Params["MasterKeySecretArn"],
 		"RREQ_SIGNING_SECRET_ARN": aws.SecretARN(rreqSecret),
 		"DSSIM_TABLE":             simulatorTable,
-		"SANDBOX_TEST_CARDS":      "3dsecureio",
+		"SANDBOX_TEST_CARDS":      SandboxTestCards,
 		"DSSIM_RREQ_SECRET_ARN":   aws.SecretARN(rreqSecret),
 	}
 	out := map[string]map[string]string{}

@@ -25,6 +25,7 @@ func (s *Stack) PrintSummary(w io.Writer) {
 	}
 	if c := s.Cardinal; c.APIID != "" {
 		fmt.Fprintf(w, "  %-17s API identifier %s   OrgUnitId %s   API Key %s   (POST /cardinal/lookup /cardinal/authenticate)\n", c.MerchantID+" cardinal", c.APIID, c.OrgUnitID, c.APIKey)
+		fmt.Fprintf(w, "  %-17s %s/js/cardinal.js   (Songbird names: Cardinal.setup/start/continue)\n", "cardinal.js", s.URL)
 	}
 	fmt.Fprintf(w, "  Demo checkout     %s/_local/checkout   (threeds.js in a card form; OTP 1234)\n", s.URL)
 	fmt.Fprintf(w, "  Console           %s/_local/console    (transactions and their timelines)\n", s.URL)

@@ -177,7 +177,7 @@ func TestLookupHandler(t *testing.T) {
 
 	svc := &stubAuth{out: &threeds.AuthOutput{ARes: &emv3ds.ARes{ThreeDSServerTransID: "tx-1", TransStatus: "C", ACSURL: "https://acs.example/c",
 		DSTransID: "ds-1", MessageVersion: "2.2.0"}, ChallengeRequest: "creq", SessionData: "sess"}}
-	h := cardinal.LookupRoutes(svc, a, log)[0]
+	h := cardinal.LookupRoutes(svc, a, cardinal.Browser{}, log)[0]
 	require.Equal(t, "/cardinal/lookup", h.Path)
 	require.Equal(t, apigw.StepAuth, h.Step)
 	status, got := call(h.Handle, requestJWT(t, "l-1", apiKey, true), body)

@@ -12,4 +12,14 @@
 // its sealed API Key opened with the master key, the jti claimed once. The
 // JWT itself is package cruise's. The answered values come only from the
 // ARes or RReq the server validated. It imports no other dialect.
+//
+// It also serves cardinal.js (GET /js/cardinal.js, shared/browser) and the
+// browser calls behind it (browser.go): setup('init') trades the
+// single-use request JWT for a session token (session.go: stored by the
+// SHA-256 of its secret in DynamoDB with a TTL, bound to the merchant, API
+// identifier, OrgUnitId, jti and page origin) that bin.process (preauth
+// step), start and continue (auth step) and result (postauth step) carry;
+// their answers end as the response JWT, signed here, that the script
+// hands to payments.validated and posts to ConfirmUrl. A Hybrid lookup
+// whose DFReferenceId is a session's sessionId joins that session.
 package cardinal

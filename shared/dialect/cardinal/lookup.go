@@ -23,14 +23,18 @@ type AuthUseCase interface {
 
 // LookupRoutes are the dialect's routes of the auth step: POST
 // /cardinal/lookup.
-func LookupRoutes(svc AuthUseCase, auth Authenticator, log *slog.Logger) []apigw.Route {
-	h := lookupHandler{svc: svc, auth: auth, log: log}
+// A DFReferenceId naming a browser session of the merchant (the sessionId
+// of payments.setupComplete) continues its 3DS Method transaction and lets
+// the session's cardinal.js show the challenge (Cardinal.continue).
+func LookupRoutes(svc AuthUseCase, auth Authenticator, b Browser, log *slog.Logger) []apigw.Route {
+	h := lookupHandler{svc: svc, auth: auth, b: b, log: log}
 	return []apigw.Route{apigw.Post(apigw.StepAuth, Name, "/cardinal/lookup", Errors{}, h.Handle)}
 }
 
 type lookupHandler struct {
 	svc  AuthUseCase
 	auth Authenticator
+	b    Browser
 	log  *slog.Logger
 }
 
@@ -118,7 +122,7 @@ func (r LookupRequest) areq(now time.Time) map[string]any {
 		"messageCategory": "01", "deviceChannel": "02", "threeDSRequestorAuthenticationInd": "01", "transType": "01",
 		"purchaseAmount": r.Amount, "purchaseCurrency": r.CurrencyCode, "purchaseExponent": "2",
 		"purchaseDate": now.UTC().Format("20060102150405"), "acctNumber": r.CardNumber.Reveal(),
-		"threeDSServerTransID": r.DFReferenceId, "email": r.Email, "billAddrLine1": r.BillingAddress1,
+		"email": r.Email, "billAddrLine1": r.BillingAddress1,
 		"billAddrCity": r.BillingCity, "billAddrState": r.BillingState, "billAddrPostCode": r.BillingPostalCode,
 		"billAddrCountry": r.BillingCountryCode, "browserIP": r.IPAddress, "browserUserAgent": r.UserAgent,
 		"browserAcceptHeader": r.BrowserHeader, "browserLanguage": r.BrowserLanguage, "browserColorDepth": r.BrowserColorDepth,
@@ -163,7 +167,17 @@ func (h lookupHandler) Handle(ctx context.Context, ev events.APIGatewayProxyRequ
 	if err := apigw.DecodeFields(body, &req); err != nil {
 		return apigw.Error(ctx, h.log, Errors{}, err, about)
 	}
-	raw, _ := json.Marshal(req.areq(h.auth.Now()))
+	cs, err := h.session(ctx, s.MerchantID, req)
+	if err != nil {
+		return apigw.Error(ctx, h.log, Errors{}, err, about)
+	}
+	fields := req.areq(h.auth.Now())
+	if cs != nil {
+		if id := h.b.methodTransaction(cs, req.CardNumber); id != "" {
+			fields["threeDSServerTransID"] = id
+		}
+	}
+	raw, _ := json.Marshal(fields)
 	areq, err := emv3ds.DecodeAReq(raw)
 	if areq == nil {
 		return apigw.Error(ctx, h.log, Errors{}, err, about)
@@ -180,6 +194,11 @@ func (h lookupHandler) Handle(ctx context.Context, ev events.APIGatewayProxyRequ
 		return apigw.Error(ctx, h.log, Errors{}, err, about)
 	}
 	ares := out.ARes
+	if cs != nil {
+		if err := h.b.remember(ctx, cs, ares.ThreeDSServerTransID); err != nil {
+			return apigw.Error(ctx, h.log, Errors{}, err, about)
+		}
+	}
 	resp := LookupResponse{
 		ErrorNo: "0", Enrolled: "Y", PAResStatus: string(ares.TransStatus), TransactionId: ares.ThreeDSServerTransID,
 		EciFlag: string(ares.ECI), Cavv: ares.AuthenticationValue.Reveal(), ThreeDSVersion: string(ares.MessageVersion),
@@ -196,4 +215,24 @@ func (h lookupHandler) Handle(ctx context.Context, ev events.APIGatewayProxyRequ
 	h.log.InfoContext(ctx, "cardinal lookup", slog.String("threeDSServerTransID", ares.ThreeDSServerTransID),
 		slog.String("merchantId", s.MerchantID), slog.String("transStatus", string(ares.TransStatus)), slog.Int("status", http.StatusOK))
 	return apigw.JSON(http.StatusOK, resp)
+}
+
+// session is the merchant's live browser session named by DFReferenceId;
+// nil when there is none (an unknown, expired or foreign reference is
+// ignored, as Cardinal ignores a device data reference it cannot match).
+func (h lookupHandler) session(ctx context.Context, merchantID string, req LookupRequest) (*threeds.CardinalSession, error) {
+	if req.DFReferenceId == "" || h.b.Sessions == nil || !validSessionID(req.DFReferenceId) {
+		return nil, nil
+	}
+	cs, err := h.b.Sessions.GetCardinalSession(ctx, req.DFReferenceId)
+	if errors.Is(err, threeds.ErrCardinalSessionNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if cs.MerchantID != merchantID || !h.auth.Now().Before(cs.ExpiresAt) {
+		return nil, nil
+	}
+	return cs, nil
 }

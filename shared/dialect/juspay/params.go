@@ -3,8 +3,11 @@ package juspay
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"mime"
+	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -19,8 +22,18 @@ func init() {
 		"acquirer_details.acquirerCountryCode", "acquirer_details.mcc", "acquirer_details.merchantName", "country",
 		"description", "x-merchantid", "merchant_id", "client_auth_token", "payment_method_type", "payment_method",
 		"card_number", "card_exp_month", "card_exp_year", "name_on_card", "card_security_code", "card_token",
-		"redirect_after_payment", "format", "acquirerBin", "acquirerMerchantId", "acquirerMId", "acquirerCountryCode",
+		"redirect_after_payment", "format", "session", "step", "browser_screen_width", "browser_screen_height",
+		"browser_color_depth", "browser_tz", "browser_language", "browser_java_enabled", "browser_javascript_enabled",
+		"browser_user_agent", "browser_accept_header", "browser_ip", "acquirerBin", "acquirerMerchantId", "acquirerMId", "acquirerCountryCode",
 		"mcc", "merchantName")
+	// Juspay's address parameters (accepted, not used: the AReq's addresses
+	// are the merchant's to send through the native API).
+	for _, side := range []string{"billing_address_", "shipping_address_"} {
+		for _, f := range []string{"first_name", "last_name", "line1", "line2", "line3", "city", "state", "country",
+			"postal_code", "phone", "country_code_iso"} {
+			apigw.RegisterElementNames(side + f)
+		}
+	}
 }
 
 // params reads a request's parameters, form-urlencoded (Juspay's default) or
@@ -40,7 +53,7 @@ func params(ev events.APIGatewayProxyRequest) (map[string]string, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return map[string]string{}, nil
 	}
-	vals, err := apigw.Form(ev)
+	vals, err := form(ev, mt, raw)
 	if err != nil {
 		return nil, err
 	}
@@ -56,8 +69,53 @@ func params(ev events.APIGatewayProxyRequest) (map[string]string, error) {
 	return out, nil
 }
 
+// form parses a form body: valid UTF-8 without control characters (an
+// address like "Zürich" is fine), as apigw.JSONBody takes JSON text.
+func form(ev events.APIGatewayProxyRequest, mt string, raw []byte) (url.Values, error) {
+	if apigw.Header(ev, "Content-Type") != "" && mt != "application/x-www-form-urlencoded" {
+		return nil, apigw.ErrUnsupportedMedia
+	}
+	vals, err := url.ParseQuery(string(raw))
+	if err != nil {
+		return nil, apigw.ErrMalformedBody
+	}
+	for k, vs := range vals {
+		for _, v := range append([]string{k}, vs...) {
+			if !text(v) {
+				return nil, badText(apigw.ElementPath(k))
+			}
+		}
+	}
+	return vals, nil
+}
+
+// badText is the error of a value that is not valid UTF-8 text (field is
+// already an element path: a name we know, or "unknown element").
+func badText(field string) error {
+	return &emv3ds.ValidationError{Fields: []emv3ds.FieldError{{Field: field, Rule: "must be valid UTF-8 text without control characters",
+		Code: emv3ds.ErrorCodeInvalidFormat, Err: emv3ds.ErrFormat}}}
+}
+
+// text is valid UTF-8 without control characters (tab, CR, LF aside) or
+// U+FFFD.
+func text(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r == utf8.RuneError || (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || (r >= 0x7f && r < 0xa0) {
+			return false
+		}
+	}
+	return true
+}
+
 func jsonParams(ev events.APIGatewayProxyRequest) (map[string]string, error) {
 	raw, err := apigw.JSONBody(ev)
+	var bad *apigw.BadTextError
+	if errors.As(err, &bad) {
+		return nil, badText(bad.Field)
+	}
 	if err != nil {
 		return nil, err
 	}

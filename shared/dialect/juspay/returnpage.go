@@ -3,7 +3,6 @@ package juspay
 import (
 	"context"
 	"encoding/json"
-	"html"
 	"log/slog"
 	"net/http"
 
@@ -63,18 +62,14 @@ func (h returnHandler) Handle(ctx context.Context, ev events.APIGatewayProxyRequ
 	if err != nil && !isNotFound(err) {
 		return apigw.Error(ctx, h.log, Errors{}, err, about)
 	}
-	st := StatusBody(&o, res)
+	st := StatusBody(o.attempt(txID, l), res)
 	loc := SignedReturnURL(o.ReturnURL, m.ResponseKey, o.OrderID, st.Status, st.StatusID)
 	h.log.InfoContext(ctx, "juspay return", slog.String("threeDSServerTransID", txID), slog.String("orderStatus", st.Status),
 		slog.Int("status", http.StatusOK))
 	// A page that navigates on, not a 303: the callback page reaches us by a
 	// form whose CSP form-action is our origin, and browsers apply
 	// form-action to the redirects of a form submission too.
-	esc := html.EscapeString(loc)
-	return apigw.Response{StatusCode: http.StatusOK,
-		Body: `<!doctype html><html><head><meta http-equiv="refresh" content="0;url=` + esc + `"></head><body><a id="return" href="` + esc + `">Continue</a></body></html>`,
-		Headers: map[string]string{"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store",
-			"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}}
+	return returnPage(loc)
 }
 
 func errOrNotFound(err, notFound error) error {

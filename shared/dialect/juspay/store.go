@@ -43,12 +43,16 @@ type Order struct {
 	TokenExpiry   time.Time       `json:"token_expiry"`
 	CreatedAt     time.Time       `json:"created_at"`
 	ExpiresAt     time.Time       `json:"expires_at"`
-	TxID          string          `json:"txn_threeds_id,omitempty"` // threeDSServerTransID once /txns ran
-	TxnID         string          `json:"txn_id,omitempty"`
-	TxnUUID       string          `json:"txn_uuid,omitempty"`
-	CardBrand     string          `json:"card_brand,omitempty"`
-	CardISIN      string          `json:"card_isin,omitempty"`
-	CardLastFour  string          `json:"card_last_four,omitempty"`
+	// The latest attempt (a /txns call): a new one may follow while the
+	// order is not SUCCESS (the customer pays again after a failed or
+	// abandoned attempt); the order reports its latest attempt.
+	Attempts     int    `json:"attempts,omitempty"`
+	TxID         string `json:"txn_threeds_id,omitempty"` // threeDSServerTransID once /txns ran
+	TxnID        string `json:"txn_id,omitempty"`
+	TxnUUID      string `json:"txn_uuid,omitempty"`
+	CardBrand    string `json:"card_brand,omitempty"`
+	CardISIN     string `json:"card_isin,omitempty"`
+	CardLastFour string `json:"card_last_four,omitempty"`
 }
 
 // AcquirerDetails are the order's acquirer_details (Juspay's names).
@@ -71,7 +75,25 @@ type MerchantMapping struct {
 	WebhookPassword string `json:"webhook_password,omitempty"`
 }
 
+// txnLink ties an attempt's transaction to its order, with the attempt's
+// own txn fields (an earlier attempt's webhook or return names its txn).
 type txnLink struct {
-	MerchantID string `json:"merchant_id"`
-	OrderID    string `json:"order_id"`
+	MerchantID   string `json:"merchant_id"`
+	OrderID      string `json:"order_id"`
+	TxnID        string `json:"txn_id,omitempty"`
+	TxnUUID      string `json:"txn_uuid,omitempty"`
+	CardBrand    string `json:"card_brand,omitempty"`
+	CardISIN     string `json:"card_isin,omitempty"`
+	CardLastFour string `json:"card_last_four,omitempty"`
+}
+
+// attempt is o as of the attempt of txID (its link): o itself when txID is
+// the latest attempt, else o with that attempt's txn fields.
+func (o Order) attempt(txID string, l txnLink) *Order {
+	if o.TxID == txID || l.TxnID == "" {
+		return &o
+	}
+	o.TxID, o.TxnID, o.TxnUUID = txID, l.TxnID, l.TxnUUID
+	o.CardBrand, o.CardISIN, o.CardLastFour = l.CardBrand, l.CardISIN, l.CardLastFour
+	return &o
 }

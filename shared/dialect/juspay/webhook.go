@@ -69,7 +69,8 @@ func (w Webhook) RenderWebhook(ev threeds.WebhookEvent, secret []byte, at time.T
 	if err := json.Unmarshal(b, &o); err != nil {
 		return nil, nil, fmt.Errorf("juspay webhook %s: %w", ev.ID, err)
 	}
-	body, err := json.Marshal(WebhookBody(ev, &o))
+	// An earlier attempt's result is reported with that attempt's txn.
+	body, err := json.Marshal(WebhookBody(ev, o.attempt(ev.Result.ThreeDSServerTransID, l)))
 	if err != nil {
 		return nil, nil, fmt.Errorf("juspay webhook %s: encode: %w", ev.ID, err)
 	}

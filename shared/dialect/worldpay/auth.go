@@ -27,17 +27,18 @@ type ResultReader interface {
 // AuthRoutes are the dialect's routes of the auth step. results reads a
 // reference's transaction first: a finished one answers its stored result
 // and no second AReq goes out.
-func AuthRoutes(svc Authenticator, results ResultReader, signer Signer, log *slog.Logger) []apigw.Route {
-	h := authHandler{svc: svc, results: results, signer: signer, log: log, now: signer.now}
+func AuthRoutes(svc Authenticator, results ResultReader, signer Signer, entities EntityReader, log *slog.Logger) []apigw.Route {
+	h := authHandler{svc: svc, results: results, signer: signer, entities: entities, log: log, now: signer.now}
 	return []apigw.Route{apigw.Post(apigw.StepAuth, Name, PathAuthentication, Errors{}, h.Handle)}
 }
 
 type authHandler struct {
-	svc     Authenticator
-	results ResultReader
-	signer  Signer
-	log     *slog.Logger
-	now     func() time.Time
+	svc      Authenticator
+	results  ResultReader
+	signer   Signer
+	entities EntityReader
+	log      *slog.Logger
+	now      func() time.Time
 }
 
 // outcomeBody is every outcome's answer (authentication and verification).
@@ -90,10 +91,16 @@ func (h authHandler) Handle(ctx context.Context, ev events.APIGatewayProxyReques
 	if len(verrs) > 0 {
 		return r.invalid(verrs)
 	}
+	if resp, ok := r.entity(h.entities, req.Merchant.Entity); !ok {
+		return resp
+	}
 	ref := req.TransactionReference
 	id := TransID(r.merchantID, ref)
-	in := threeds.AuthInput{AReq: areq, ReturnURL: req.Challenge.ReturnURL, ChallengeWindowSize: windowSize,
-		CallbackBaseURL: r.base, Dialect: Name}
+	h.deviceData(ctx, r, areq, id, req.DeviceData.CollectionReference)
+	// The return URL is the challenge JWT's, not the transaction's: our
+	// hosted challenge page posts TransactionId and MD to it inside the
+	// merchant's iframe (the callback page would send the top window).
+	in := threeds.AuthInput{AReq: areq, ChallengeWindowSize: windowSize, CallbackBaseURL: r.base, Dialect: Name}
 	prior, err := h.results.Result(ctx, r.merchantID, id)
 	switch {
 	case errors.Is(err, threeds.ErrTransactionNotFound):
@@ -108,8 +115,23 @@ func (h authHandler) Handle(ctx context.Context, ev events.APIGatewayProxyReques
 		areq.ThreeDSServerTransID = id
 	}
 	out, err := h.svc.Authenticate(ctx, r.merchantID, in)
-	var unavailable *threeds.DirectoryUnavailableError
+	var (
+		unavailable *threeds.DirectoryUnavailableError
+		rejected    *threeds.RejectedMessageError
+		peer        *threeds.PeerErroError
+	)
 	switch {
+	case errors.As(err, &rejected) && rejected.Erro.ErrorMessageType == emv3ds.MessageTypeARes:
+		// The DS's ARes failed our checks (its authentication value or
+		// its form): no usable authentication, Worldpay's signatureFailed.
+		r.log.WarnContext(ctx, "authentication", slog.String("threeDSServerTransID", id), slog.String("merchantId", r.merchantID),
+			slog.String("outcome", OutcomeSignatureFailed), slog.String("errorCode", string(rejected.Erro.ErrorCode)), slog.Int("status", http.StatusOK))
+		return r.ok(outcomeBody{Outcome: OutcomeSignatureFailed, TransactionReference: ref, Links: linksFor(r.base, "3ds:authenticate")})
+	case errors.As(err, &rejected), errors.As(err, &peer):
+		// The DS refused the AReq or answered an Erro: no authentication.
+		r.log.WarnContext(ctx, "authentication", slog.String("threeDSServerTransID", id), slog.String("merchantId", r.merchantID),
+			slog.String("outcome", OutcomeUnavailable), slog.Int("status", http.StatusOK))
+		return r.ok(outcomeBody{Outcome: OutcomeUnavailable, TransactionReference: ref, Links: linksFor(r.base, "3ds:authenticate")})
 	case errors.Is(err, threeds.ErrNotEnrolled):
 		r.log.InfoContext(ctx, "authentication", slog.String("threeDSServerTransID", id), slog.String("merchantId", r.merchantID),
 			slog.String("outcome", OutcomeNotEnrolled), slog.Int("status", http.StatusOK))
@@ -128,7 +150,7 @@ func (h authHandler) Handle(ctx context.Context, ev events.APIGatewayProxyReques
 	case emv3ds.TransStatusChallenge:
 		body.Outcome = OutcomeChallenged
 		body.Authentication = &authentication{Version: string(ares.MessageVersion)}
-		jwt, err := h.signer.Issue(r.base, Claims{Purpose: "challenge", TransactionID: id, ReturnURL: req.Challenge.ReturnURL,
+		jwt, err := h.signer.Issue(r.base, Claims{Purpose: "challenge", TransactionID: id, MerchantID: r.merchantID, ReturnURL: req.Challenge.ReturnURL,
 			ObjectifyPayload: true, Payload: &ChallengePayload{ACSUrl: ares.ACSURL, Payload: out.ChallengeRequest,
 				TransactionID: ares.ACSTransID, SessionData: out.SessionData}})
 		if err != nil {
@@ -143,6 +165,38 @@ func (h authHandler) Handle(ctx context.Context, ev events.APIGatewayProxyReques
 		slog.String("dsTransID", ares.DSTransID), slog.String("transStatus", string(ares.TransStatus)),
 		slog.String("outcome", body.Outcome), slog.Int("status", http.StatusOK))
 	return r.ok(body)
+}
+
+// deviceData puts what our DDC page collected into the AReq: the
+// collection reference's browser values win over deviceData's, and the
+// threeDSCompInd is the transaction's (Y once the ACS's 3DS Method
+// notified us, N when it did not in time, U without a method). Without a
+// reference of ours (none, or one we did not issue for this transaction,
+// such as the seed's example value) the AReq goes with deviceData's values
+// and threeDSCompInd U.
+func (h authHandler) deviceData(ctx context.Context, r *request, areq *emv3ds.AReq, id, ref string) {
+	if ref == "" {
+		areq.ThreeDSCompInd = emv3ds.ThreeDSCompIndUnavailable
+		return
+	}
+	c, err := h.signer.ParseCollection(id, ref)
+	if err != nil {
+		r.log.WarnContext(ctx, "collectionReference not recognised", slog.String("threeDSServerTransID", id))
+		areq.ThreeDSCompInd = emv3ds.ThreeDSCompIndUnavailable
+		return
+	}
+	set := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	set(&areq.BrowserColorDepth, c.ColorDepth)
+	set(&areq.BrowserScreenHeight, c.ScreenHeight)
+	set(&areq.BrowserScreenWidth, c.ScreenWidth)
+	set(&areq.BrowserTZ, c.TZ)
+	set(&areq.BrowserLanguage, c.Language)
+	java, js := c.Java, true
+	areq.BrowserJavaEnabled, areq.BrowserJavascriptEnabled = &java, &js
 }
 
 // outcomeOf is a final result as Worldpay's outcome: Y and A authenticated,
@@ -173,6 +227,9 @@ func resultBody(base, ref string, res *threeds.ResultOutput) outcomeBody {
 	if res.State == threeds.StateFailed {
 		if res.Error != nil && res.Error.Timeout {
 			return outcomeBody{Outcome: OutcomeOutage, TransactionReference: ref, Links: linksFor(base, "3ds:authenticate")}
+		}
+		if res.Error != nil && res.Error.MessageType == emv3ds.MessageTypeARes && res.Error.Component == emv3ds.ErrorComponentServer {
+			return outcomeBody{Outcome: OutcomeSignatureFailed, TransactionReference: ref, Links: linksFor(base, "3ds:authenticate")}
 		}
 		return outcomeBody{Outcome: OutcomeUnavailable, TransactionReference: ref, Links: linksFor(base, "3ds:authenticate")}
 	}

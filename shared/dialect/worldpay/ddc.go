@@ -25,15 +25,17 @@ const DDCPath = "/worldpay/ddc"
 const ChallengePath = "/worldpay/challenge"
 
 // PreauthRoutes are the dialect's routes of the preauth step.
-func PreauthRoutes(svc Preauther, signer Signer, log *slog.Logger) []apigw.Route {
-	h := ddcHandler{svc: svc, signer: signer, log: log}
+// entities are the merchants' merchant.entity records.
+func PreauthRoutes(svc Preauther, signer Signer, entities EntityReader, log *slog.Logger) []apigw.Route {
+	h := ddcHandler{svc: svc, signer: signer, entities: entities, log: log}
 	return []apigw.Route{apigw.Post(apigw.StepPreauth, Name, PathDeviceData, Errors{}, h.Handle)}
 }
 
 type ddcHandler struct {
-	svc    Preauther
-	signer Signer
-	log    *slog.Logger
+	svc      Preauther
+	signer   Signer
+	entities EntityReader
+	log      *slog.Logger
 }
 
 type ddcRequest struct {
@@ -79,8 +81,8 @@ func (h ddcHandler) Handle(ctx context.Context, ev events.APIGatewayProxyRequest
 	case "card/front":
 		if pan == "" {
 			verrs = append(verrs, validationError{fieldIsMissing, "cardNumber is required", base + ".cardNumber"})
-		} else if !threeds.ValidPAN(pan) || !emv3ds.LuhnValid(pan) {
-			verrs = append(verrs, validationError{fieldHasInvalidValue, "cardNumber must be 13 to 19 digits passing the Luhn check", base + ".cardNumber"})
+		} else if v := checkPAN(pan, base+".cardNumber"); v != nil {
+			verrs = append(verrs, *v)
 		}
 	case "card/tokenized":
 		verrs = append(verrs, validationError{fieldHasInvalidValue, "the token could not be resolved: this server holds no token vault; send card/front", base + ".href"})
@@ -92,8 +94,11 @@ func (h ddcHandler) Handle(ctx context.Context, ev events.APIGatewayProxyRequest
 	if len(verrs) > 0 {
 		return r.invalid(verrs)
 	}
+	if resp, ok := r.entity(h.entities, req.Merchant.Entity); !ok {
+		return resp
+	}
 	id := TransID(r.merchantID, req.TransactionReference)
-	claims := Claims{Purpose: "ddc", TransactionID: id}
+	claims := Claims{Purpose: "ddc", TransactionID: id, MerchantID: r.merchantID}
 	out, err := h.svc.Preauth(ctx, r.merchantID, threeds.PreauthInput{
 		AcctNumber: pi.CardNumber, CallbackBaseURL: r.base, Dialect: Name, ThreeDSServerTransID: id,
 	})
@@ -106,13 +111,14 @@ func (h ddcHandler) Handle(ctx context.Context, ev events.APIGatewayProxyRequest
 	default:
 		claims.MethodURL, claims.MethodData = out.ThreeDSMethodURL, out.ThreeDSMethodData
 	}
-	jwt, err := h.signer.Issue(r.base, claims)
-	if err != nil {
-		return r.fail(err)
-	}
 	bin := pan[:6]
 	if len(pan) >= 16 {
 		bin = pan[:8]
+	}
+	claims.Bin = bin
+	jwt, err := h.signer.Issue(r.base, claims)
+	if err != nil {
+		return r.fail(err)
 	}
 	r.log.InfoContext(ctx, "deviceDataInitialization", slog.String("threeDSServerTransID", id),
 		slog.String("merchantId", r.merchantID), slog.Bool("threeDSMethod", claims.MethodURL != ""), slog.Int("status", http.StatusOK))

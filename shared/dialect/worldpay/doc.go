@@ -11,10 +11,16 @@
 //
 // Credentials are HTTP Basic per merchant (Credentials, kind
 // "worldpay-basic"); a refusal is answered by the handler in Worldpay's
-// error shape (GatewayRejects: false).
+// error shape (GatewayRejects: false). merchant.entity must be one of the
+// caller's entity records (EntityKind, written with the credentials), else
+// 403 accessDenied.
 //
-// Not done yet (see the README): the hosted DDC and challenge pages, the
-// merchant.entity ownership check (the entity is checked for format only;
-// the credential alone selects the merchant), a token vault for
-// card/tokenized.
+// The hosted pages (PageRoutes, served by challenge-callback): the DDC page
+// (DDCPath) runs the ACS's 3DS Method and collects the browser's values
+// into a collection reference bound to the transaction by an HMAC
+// (Signer.CollectionReference), which authentication reads back; the
+// challenge page (ChallengePath) shows the ACS and posts TransactionId and
+// MD to the JWT's ReturnUrl. Both check our HS256 JWTs (Signer).
+//
+// Not done (see the README): a token vault for card/tokenized.
 package worldpay

@@ -11,25 +11,32 @@ import (
 // Name is the dialect's name, stored on the transactions it opens.
 const Name = "worldpay"
 
-// Worldpay's error names (Access Worldpay's API error reference, as far as
-// the seed and the public documentation name them; see the README).
+// Worldpay's error names. Sources: Worldpay's own Access Checkout SDKs
+// (AccessCheckoutException.kt, ValidationRuleName) and docs.worldpay.com
+// "Worldpay error responses"; the three marked "ours" are not in that list.
 const (
-	errBodyDoesNotMatchSchema = "bodyDoesNotMatchSchema"
-	errBodyIsNotJSON          = "bodyIsNotJson"
-	errBodyIsEmpty            = "bodyIsEmpty"
-	errAccessDenied           = "accessDenied"
-	errResourceNotFound       = "resourceNotFound"
-	errMethodNotAllowed       = "methodNotAllowed"
-	errUnsupportedMedia       = "headerHasInvalidValue"
-	errEntityTooLarge         = "requestEntityTooLarge"
-	errConflict               = "resourceIsInInvalidState"
-	errInternal               = "internalErrorOccurred"
-	errUnprocessable          = "unprocessableEntity"
+	errBodyDoesNotMatchSchema = "bodyDoesNotMatchSchema"   // 400
+	errBodyIsNotJSON          = "bodyIsNotJson"            // 400
+	errBodyIsEmpty            = "bodyIsEmpty"              // 400
+	errAccessDenied           = "accessDenied"             // 401 (and 403: an entity not the caller's)
+	errResourceNotFound       = "resourceNotFound"         // 404
+	errEndpointNotFound       = "endpointNotFound"         // 404, an unknown path
+	errMethodNotAllowed       = "methodNotAllowed"         // 405
+	errUnsupportedAccept      = "unsupportedAcceptHeader"  // 406
+	errUnsupportedMedia       = "unsupportedContentType"   // 415
+	errInternal               = "internalErrorOccurred"    // 5xx
+	errEntityTooLarge         = "requestEntityTooLarge"    // 413, ours
+	errConflict               = "resourceIsInInvalidState" // 409, ours
+	errUnprocessable          = "unprocessableEntity"      // other 4xx, ours
 
 	fieldIsMissing       = "fieldIsMissing"
 	fieldHasInvalidValue = "fieldHasInvalidValue"
 	fieldIsNotAllowed    = "fieldIsNotAllowed"
 	stringIsTooLong      = "stringIsTooLong"
+	panFailedLuhnCheck   = "panFailedLuhnCheck"
+	fieldMustBeInteger   = "fieldMustBeInteger"
+	integerIsTooSmall    = "integerIsTooSmall"
+	integerIsTooLarge    = "integerIsTooLarge"
 )
 
 // errorBody is Worldpay's error object.
@@ -62,21 +69,22 @@ func errorFor(status int, erro *emv3ds.Erro) errorBody {
 		return errorBody{ErrorName: errAccessDenied, Message: "Access to the requested resource has been denied"}
 	case http.StatusNotFound:
 		if detail == "path" {
-			return errorBody{ErrorName: errResourceNotFound, Message: "Requested resource was not found"}
+			return errorBody{ErrorName: errEndpointNotFound, Message: "Requested endpoint was not found"}
 		}
 		return errorBody{ErrorName: errResourceNotFound, Message: "No authentication exists for this transactionReference"}
 	case http.StatusMethodNotAllowed:
 		return errorBody{ErrorName: errMethodNotAllowed, Message: "Requested method is not allowed"}
 	case http.StatusUnsupportedMediaType:
-		return errorBody{ErrorName: errUnsupportedMedia, Message: "Content-Type must be " + MediaType + " or application/json",
-			ValidationErrors: []validationError{{ErrorName: fieldHasInvalidValue, Message: "unsupported media type", JSONPath: "Content-Type"}}}
+		return errorBody{ErrorName: errUnsupportedMedia, Message: "Content-Type must be " + MediaType + " or application/json"}
+	case http.StatusNotAcceptable:
+		return errorBody{ErrorName: errUnsupportedAccept, Message: "Accept must allow " + MediaType + " or application/json"}
 	case http.StatusRequestEntityTooLarge:
 		return errorBody{ErrorName: errEntityTooLarge, Message: "The request body is too large"}
 	case http.StatusConflict:
 		return errorBody{ErrorName: errConflict, Message: "The transactionReference is not in a state that allows this request"}
 	case http.StatusBadRequest:
 		if detail == "body" {
-			return errorBody{ErrorName: errBodyIsNotJSON, Message: "The body within the request is not valid JSON"}
+			return errorBody{ErrorName: errBodyIsNotJSON, Message: "The body within the request is not valid json"}
 		}
 		var verrs []validationError
 		for _, el := range strings.Split(detail, ",") {

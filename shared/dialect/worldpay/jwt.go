@@ -51,6 +51,8 @@ type Claims struct {
 	jwt.RegisteredClaims
 	Purpose          string            `json:"Purpose"` // "ddc" or "challenge"
 	TransactionID    string            `json:"TransactionId"`
+	MerchantID       string            `json:"MerchantId"`    // ours: the pages' frame-ancestors
+	Bin              string            `json:"Bin,omitempty"` // ddc: the BIN the form must post
 	ReturnURL        string            `json:"ReturnUrl,omitempty"`
 	ObjectifyPayload bool              `json:"ObjectifyPayload,omitempty"`
 	Payload          *ChallengePayload `json:"Payload,omitempty"`
@@ -81,7 +83,7 @@ func (s Signer) Parse(token, purpose string) (*Claims, error) {
 	_, err := jwt.ParseWithClaims(token, c, func(*jwt.Token) (any, error) { return s.Key, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(), jwt.WithTimeFunc(s.now))
-	if err != nil || c.Purpose != purpose || c.TransactionID == "" {
+	if err != nil || c.Purpose != purpose || c.TransactionID == "" || c.MerchantID == "" {
 		return nil, ErrInvalidJWT
 	}
 	return c, nil

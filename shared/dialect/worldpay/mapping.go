@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/open3ds/server/shared/emv3ds"
+	"github.com/open3ds/server/shared/threeds"
 )
 
 // authenticationRequest is the seed's authentication body.
@@ -172,6 +173,15 @@ func toAReq(req *authenticationRequest, now time.Time) (*emv3ds.AReq, emv3ds.Cha
 		TransType:                         "01",
 	}}
 	m.errs = checkReference(req.TransactionReference, req.Merchant.Entity)
+	if n := req.Merchant.OverrideName; n != "" {
+		// Sent as merchantName (EMV: at most 40 characters); a merchant whose
+		// profile refuses overrides gets a 400 naming this field.
+		if len(n) > 40 {
+			m.fail(stringIsTooLong, "$.merchant.overrideName", "overrideName must be at most 40 characters")
+		} else {
+			m.areq.MerchantName = n
+		}
+	}
 	m.instrument(&req.Instruction.PaymentInstrument)
 	m.value(req.Instruction.Value)
 	m.device(&req.DeviceData)
@@ -202,8 +212,8 @@ func (m *mapper) instrument(p *paymentInstrument) {
 	switch {
 	case pan == "":
 		m.fail(fieldIsMissing, base+".cardNumber", "cardNumber is required")
-	case len(pan) < 13 || len(pan) > 19 || strings.Trim(pan, "0123456789") != "" || !emv3ds.LuhnValid(pan):
-		m.fail(fieldHasInvalidValue, base+".cardNumber", "cardNumber must be 13 to 19 digits passing the Luhn check")
+	case checkPAN(pan, base+".cardNumber") != nil:
+		m.errs = append(m.errs, *checkPAN(pan, base+".cardNumber"))
 	default:
 		m.areq.AcctNumber = p.CardNumber
 	}
@@ -331,8 +341,11 @@ func (m *mapper) challenge(c *challengeReq) {
 		}
 		m.areq.ThreeDSRequestorChallengeInd = []emv3ds.ChallengeInd{p}
 	}
-	if c.ReturnURL == "" {
+	switch {
+	case c.ReturnURL == "":
 		m.fail(fieldIsMissing, base+".returnUrl", "returnUrl is required")
+	case threeds.CheckReturnURL("returnUrl", c.ReturnURL) != nil:
+		m.fail(fieldHasInvalidValue, base+".returnUrl", "returnUrl must be an http(s) URL of at most 2048 characters")
 	}
 }
 

@@ -27,18 +27,19 @@ const OutcomePending = "challengePending"
 
 // PostauthRoutes are the dialect's routes of the postauth step. sleep waits
 // between reads of a pending transaction (nil: a timer).
-func PostauthRoutes(svc ResultReader, sleep func(context.Context, time.Duration) error, log *slog.Logger) []apigw.Route {
+func PostauthRoutes(svc ResultReader, entities EntityReader, sleep func(context.Context, time.Duration) error, log *slog.Logger) []apigw.Route {
 	if sleep == nil {
 		sleep = sleepCtx
 	}
-	h := verifyHandler{svc: svc, sleep: sleep, log: log}
+	h := verifyHandler{svc: svc, entities: entities, sleep: sleep, log: log}
 	return []apigw.Route{apigw.Post(apigw.StepPostauth, Name, PathVerification, Errors{}, h.Handle)}
 }
 
 type verifyHandler struct {
-	svc   ResultReader
-	sleep func(context.Context, time.Duration) error
-	log   *slog.Logger
+	svc      ResultReader
+	entities EntityReader
+	sleep    func(context.Context, time.Duration) error
+	log      *slog.Logger
 }
 
 type verifyRequest struct {
@@ -69,6 +70,9 @@ func (h verifyHandler) Handle(ctx context.Context, ev events.APIGatewayProxyRequ
 	}
 	if len(verrs) > 0 {
 		return r.invalid(verrs)
+	}
+	if resp, ok := r.entity(h.entities, req.Merchant.Entity); !ok {
+		return resp
 	}
 	deadline := PendingWait
 	var res *threeds.ResultOutput

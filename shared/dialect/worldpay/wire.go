@@ -2,6 +2,7 @@ package worldpay
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/open3ds/server/shared/apigw"
+	"github.com/open3ds/server/shared/emv3ds"
 	"github.com/open3ds/server/shared/threeds"
 )
 
@@ -102,10 +104,35 @@ func begin(ctx context.Context, log *slog.Logger, ev events.APIGatewayProxyReque
 			return nil, r.fail(apigw.ErrUnsupportedMedia), false
 		}
 	}
+	if !acceptable(apigw.Header(ev, "Accept")) {
+		return nil, r.finish(jsonResponse(http.StatusNotAcceptable, errorFor(http.StatusNotAcceptable, &emv3ds.Erro{}))), false
+	}
 	if r.body, err = apigw.JSONBody(ev); err != nil {
+		if errors.Is(err, apigw.ErrEmptyBody) {
+			return nil, r.finish(jsonResponse(http.StatusBadRequest, errorBody{ErrorName: errBodyIsEmpty, Message: "The body of the request is empty"})), false
+		}
 		return nil, r.fail(err), false
 	}
 	return r, apigw.Response{}, true
+}
+
+// acceptable reports whether an Accept header allows our answer: absent,
+// */*, application/*, the HAL media type, application/json or any +json.
+func acceptable(accept string) bool {
+	if strings.TrimSpace(accept) == "" {
+		return true
+	}
+	for _, part := range strings.Split(accept, ",") {
+		mt, _, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		switch {
+		case mt == "*/*", mt == "application/*", mt == MediaType, mt == "application/json", strings.HasSuffix(mt, "+json"):
+			return true
+		}
+	}
+	return false
 }
 
 // fail answers err through the one mapper in Worldpay's shape.
@@ -122,6 +149,21 @@ func (r *request) invalid(verrs []validationError) apigw.Response {
 	r.log.WarnContext(r.ctx, "request rejected", slog.Int("status", http.StatusBadRequest), slog.String("jsonPaths", strings.Join(fields, ",")))
 	return r.finish(jsonResponse(http.StatusBadRequest, errorBody{ErrorName: errBodyDoesNotMatchSchema,
 		Message: "The json body provided does not match the expected schema", ValidationErrors: verrs}))
+}
+
+// entity refuses a merchant.entity that is not the caller's: 403
+// accessDenied (an authenticated caller naming another's configuration).
+func (r *request) entity(entities EntityReader, entity string) (apigw.Response, bool) {
+	ok, err := ownsEntity(r.ctx, entities, r.merchantID, entity)
+	if err != nil {
+		return r.fail(err), false
+	}
+	if !ok {
+		r.log.WarnContext(r.ctx, "request rejected", slog.String("merchantId", r.merchantID), slog.String("reason", errEntity.Error()),
+			slog.Int("status", http.StatusForbidden))
+		return r.finish(jsonResponse(http.StatusForbidden, errorBody{ErrorName: errAccessDenied, Message: "Access to the requested resource has been denied"})), false
+	}
+	return apigw.Response{}, true
 }
 
 // ok answers v.
@@ -157,6 +199,19 @@ func checkReference(ref, entity string) []validationError {
 		out = append(out, validationError{fieldHasInvalidValue, "merchant.entity must be 1 to 64 visible ASCII characters", "$.merchant.entity"})
 	}
 	return out
+}
+
+// checkPAN is the card number rule: 13 to 19 digits (fieldHasInvalidValue)
+// passing the Luhn check (panFailedLuhnCheck, Worldpay's own name). Sandbox
+// test cards that fail Luhn on purpose are not accepted here.
+func checkPAN(pan, path string) *validationError {
+	switch {
+	case len(pan) < 13 || len(pan) > 19 || strings.Trim(pan, "0123456789") != "":
+		return &validationError{fieldHasInvalidValue, "cardNumber must be 13 to 19 digits", path}
+	case !emv3ds.LuhnValid(pan):
+		return &validationError{panFailedLuhnCheck, "cardNumber failed the Luhn check", path}
+	}
+	return nil
 }
 
 // merchantRef is the merchant object.

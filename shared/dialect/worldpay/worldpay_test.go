@@ -53,6 +53,12 @@ func (d *directory) SendAReq(_ context.Context, _ emv3ds.Scheme, a *emv3ds.AReq)
 		ares.TransStatus, ares.ECI, ares.AuthenticationValue = "A", "06", "AAABBZEEBgAAAAAAAAQGAAAAAAA="
 	case "1053":
 		return nil, &threeds.DirectoryUnavailableError{Timeout: true, Cause: "Connection timeout"}
+	case "1079": // Y without its authentication value: the ARes fails our checks
+		ares.TransStatus, ares.ECI = "Y", "05"
+	case "1087":
+		return nil, &threeds.PeerErroError{Erro: &emv3ds.Erro{MessageType: emv3ds.MessageTypeErro, MessageVersion: a.MessageVersion,
+			ThreeDSServerTransID: a.ThreeDSServerTransID, ErrorCode: "305", ErrorComponent: emv3ds.ErrorComponentDS,
+			ErrorDescription: "Transaction data not valid", ErrorDetail: "acctNumber", ErrorMessageType: emv3ds.MessageTypeAReq}}
 	default:
 		ares.TransStatus, ares.ECI, ares.AuthenticationValue = "Y", "05", "MAAAAAAAAAAAAAAAAAAAAAAAAAA="
 	}
@@ -64,6 +70,33 @@ func (d *directory) SendPReq(context.Context, emv3ds.Scheme, *emv3ds.PReq) (*emv
 }
 
 func (d *directory) SendErro(context.Context, emv3ds.Scheme, *emv3ds.Erro) error { return nil }
+
+// entityStore keeps the dialect's entity records in memory.
+type entityStore struct {
+	mu   sync.Mutex
+	recs map[string][]byte
+}
+
+func (e *entityStore) CreateDialectRecord(_ context.Context, kind, scope, key string, body []byte, _ time.Time) ([]byte, bool, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.recs == nil {
+		e.recs = map[string][]byte{}
+	}
+	k := kind + "\x00" + scope + "\x00" + key
+	if b, ok := e.recs[k]; ok {
+		return b, false, nil
+	}
+	e.recs[k] = body
+	return nil, true, nil
+}
+
+func (e *entityStore) GetDialectRecord(_ context.Context, kind, scope, key string) ([]byte, bool, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	b, ok := e.recs[kind+"\x00"+scope+"\x00"+key]
+	return b, ok, nil
+}
 
 type harness struct {
 	router *apigw.Router
@@ -80,7 +113,8 @@ func newHarness(t *testing.T) *harness {
 	store := threedstest.NewMemoryStore(clock.Now, threeds.DefaultRetention())
 	ctx := context.Background()
 	require.NoError(t, store.CreateMerchant(ctx, &threeds.Merchant{ID: "merchant-a", Name: "Mind Palace", AcquirerBIN: "444444",
-		AcquirerMerchantID: "ACQMID0001", MCC: "5411", Country: "826", RequestorID: "10000001", RequestorName: "Mind Palace", RequestorURL: "https://shop.example.com"}))
+		AcquirerMerchantID: "ACQMID0001", MCC: "5411", Country: "826", RequestorID: "10000001", RequestorName: "Mind Palace", RequestorURL: "https://shop.example.com",
+		AllowProfileOverrides: true, AllowedOrigins: []string{"https://shop.example.com"}}))
 	require.NoError(t, store.LoadRanges(ctx, threeds.CardRangeLoad{DS: "visa", Scheme: emv3ds.SchemeVisa, SerialNum: "1", Full: true,
 		Changes: []threeds.CardRangeChange{{Range: threeds.CardRange{Start: "4444333322220000", End: "4444333322229999",
 			DSStartVersion: "2.1.0", DSEndVersion: "2.2.0", ACSStartVersion: "2.1.0", ACSEndVersion: "2.2.0",
@@ -95,13 +129,16 @@ func newHarness(t *testing.T) *harness {
 	auth := threeds.NewAuthService(store, store, store, v, dir, sessions, cfg, threeds.WithClock(clock.Now))
 	res := threeds.NewResultService(store, threeds.WithClock(clock.Now))
 	signer := worldpay.Signer{Key: worldpay.JWTKey([]byte("session-key")), Now: clock.Now}
+	entities := &entityStore{}
+	require.NoError(t, worldpay.PutEntity(ctx, entities, "merchant-a", "MindPalaceLtd", "key_1", clock.Now()))
 	logs := &bytes.Buffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
 	noSleep := func(context.Context, time.Duration) error { return nil }
 	r := apigw.NewRouter(log, worldpay.Errors{},
-		worldpay.PreauthRoutes(pre, signer, log),
-		worldpay.AuthRoutes(auth, res, signer, log),
-		worldpay.PostauthRoutes(res, noSleep, log))
+		worldpay.PreauthRoutes(pre, signer, entities, log),
+		worldpay.AuthRoutes(auth, res, signer, entities, log),
+		worldpay.PostauthRoutes(res, entities, noSleep, log),
+		worldpay.PageRoutes(signer, store, log))
 	return &harness{router: r, dir: dir, store: store, clock: clock, logs: logs, signer: signer}
 }
 
@@ -153,19 +190,31 @@ func TestAuthenticationOutcomes(t *testing.T) {
 		{"unavailable", "4444333322221020", "", 1, nil, "3ds:authenticate"},
 		{"notEnrolled", "4111111111111111", `{"outcome":"notEnrolled","transactionReference":"Memory265-13/08/1876","authentication":{"version":"1.0.2","eci":"06"}}`, 0, nil, ""},
 		{"authenticationOutage", "4444333322221053", "", 1, nil, "3ds:authenticate"},
+		{"bypassed", "4444333322221038", `{"outcome":"bypassed","transactionReference":"Memory265-13/08/1876","authentication":{"version":"2.2.0","eci":"07","transactionId":"d0000000-0000-4000-8000-000000000001"}}`, 1, nil, ""},
+		{"signatureFailed", "4444333322221079", "", 1, nil, "3ds:authenticate"},
+		{"unavailable DS Erro", "4444333322221087", "", 1, nil, "3ds:authenticate"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t)
-			status, b, headers := h.post(t, worldpay.PathAuthentication, withPAN(front, tc.pan))
+			body := withPAN(front, tc.pan)
+			if tc.name == "bypassed" {
+				// I answers an AReq without a challenge preference (the
+				// ARes check allows it then, or for challengeInd 05–07).
+				body = strings.Replace(body, `"preference": "noPreference",`, ``, 1)
+			}
+			status, b, headers := h.post(t, worldpay.PathAuthentication, body)
 			require.Equal(t, 200, status, b)
 			require.Equal(t, worldpay.MediaType, headers["Content-Type"])
 			require.Regexp(t, `^[0-9a-f-]{36}$`, headers[worldpay.CorrelationHeader])
 			require.Contains(t, h.logs.String(), headers[worldpay.CorrelationHeader], "the correlation ID is in the request's log lines")
 			require.Len(t, h.dir.areqs, tc.areqs)
 			wantOutcome := tc.name
-			if tc.name == "attempted" {
+			switch tc.name {
+			case "attempted":
 				wantOutcome = "authenticated"
+			case "unavailable DS Erro":
+				wantOutcome = "unavailable"
 			}
 			require.Equal(t, wantOutcome, b["outcome"])
 			if tc.want != "" {
@@ -271,9 +320,15 @@ func TestErrors(t *testing.T) {
 		{"country", worldpay.PathAuthentication, strings.Replace(front, `"countryCode": "GB"`, `"countryCode": "ZZ"`, 1), 400, "bodyDoesNotMatchSchema", []string{"$.instruction.paymentInstrument.billingAddress.countryCode"}},
 		{"dates", worldpay.PathAuthentication, strings.Replace(front, `"createdAt": "2019-11-18"`, `"createdAt": "18/11/2019"`, 1), 400, "bodyDoesNotMatchSchema", []string{"$.riskData.account.history.createdAt"}},
 		{"not json", worldpay.PathAuthentication, `{"transactionReference":`, 400, "bodyIsNotJson", nil},
-		{"ddc missing card", worldpay.PathDeviceData, `{"transactionReference":"r1","merchant":{"entity":"e"},"paymentInstrument":{"type":"card/front"}}`, 400, "bodyDoesNotMatchSchema", []string{"$.paymentInstrument.cardNumber"}},
-		{"verification unknown", worldpay.PathVerification, `{"transactionReference":"nope","merchant":{"entity":"e"},"challenge":{"reference":"` + worldpay.TransID("merchant-a", "nope") + `"}}`, 404, "resourceNotFound", nil},
-		{"verification reference", worldpay.PathVerification, `{"transactionReference":"r1","merchant":{"entity":"e"},"challenge":{"reference":"other"}}`, 400, "bodyDoesNotMatchSchema", []string{"$.challenge.reference"}},
+		{"ddc missing card", worldpay.PathDeviceData, `{"transactionReference":"r1","merchant":{"entity":"MindPalaceLtd"},"paymentInstrument":{"type":"card/front"}}`, 400, "bodyDoesNotMatchSchema", []string{"$.paymentInstrument.cardNumber"}},
+		{"foreign entity", worldpay.PathAuthentication, strings.Replace(front, `"MindPalaceLtd"`, `"SomeoneElseLtd"`, 1), 403, "accessDenied", nil},
+		{"foreign entity ddc", worldpay.PathDeviceData, `{"transactionReference":"r1","merchant":{"entity":"SomeoneElseLtd"},"paymentInstrument":{"type":"card/front","cardNumber":"4444333322221111"}}`, 403, "accessDenied", nil},
+		{"foreign entity verification", worldpay.PathVerification, `{"transactionReference":"r1","merchant":{"entity":"SomeoneElseLtd"},"challenge":{"reference":"` + worldpay.TransID("merchant-a", "r1") + `"}}`, 403, "accessDenied", nil},
+		{"empty body", worldpay.PathAuthentication, ``, 400, "bodyIsEmpty", nil},
+		{"long overrideName", worldpay.PathAuthentication, strings.Replace(front, "The Baskerville Animal Sanctuary", strings.Repeat("n", 41), 1), 400, "bodyDoesNotMatchSchema", []string{"$.merchant.overrideName"}},
+		{"returnUrl", worldpay.PathAuthentication, strings.Replace(front, `"http://payment.example.com"`, `"javascript:alert(1)"`, 1), 400, "bodyDoesNotMatchSchema", []string{"$.challenge.returnUrl"}},
+		{"verification unknown", worldpay.PathVerification, `{"transactionReference":"nope","merchant":{"entity":"MindPalaceLtd"},"challenge":{"reference":"` + worldpay.TransID("merchant-a", "nope") + `"}}`, 404, "resourceNotFound", nil},
+		{"verification reference", worldpay.PathVerification, `{"transactionReference":"r1","merchant":{"entity":"MindPalaceLtd"},"challenge":{"reference":"other"}}`, 400, "bodyDoesNotMatchSchema", []string{"$.challenge.reference"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -370,7 +425,7 @@ func TestJWT(t *testing.T) {
 	t.Parallel()
 	clock := threedstest.NewClock(time.Date(2026, 6, 25, 8, 15, 30, 0, time.UTC))
 	s := worldpay.Signer{Key: []byte("k"), Now: clock.Now}
-	tok, err := s.Issue("https://api.example.com", worldpay.Claims{Purpose: "challenge", TransactionID: "t1"})
+	tok, err := s.Issue("https://api.example.com", worldpay.Claims{Purpose: "challenge", TransactionID: "t1", MerchantID: "merchant-a"})
 	require.NoError(t, err)
 	_, err = s.Parse(tok, "challenge")
 	require.NoError(t, err)
