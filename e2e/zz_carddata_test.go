@@ -36,6 +36,12 @@ func testPANs() []string {
 	for _, c := range dssim.TestCards() {
 		pans = append(pans, c.PAN)
 	}
+	// The 2.3.1 ranges' cards (v231_test.go).
+	for _, c := range dssim.TestCards() {
+		if p := dssim.V231TestPAN(c.Scheme, c.Scenario); p != "" {
+			pans = append(pans, p)
+		}
+	}
 	return pans
 }
 

@@ -30,6 +30,7 @@ func init() {
 			fs.StringVar(&m.AcquirerMerchantID, "acquirer-merchant-id", "", "acquirerMerchantID (required)")
 			fs.StringVar(&m.MCC, "mcc", "", "merchant category code, 4 digits (required)")
 			fs.StringVar(&m.Country, "country", "", "merchantCountryCode, ISO 3166-1 numeric (required)")
+			fs.StringVar(&m.AcquirerCountry, "acquirer-country", "", "2.3.1 acquirerCountryCode, ISO 3166-1 numeric (default: -country)")
 			fs.StringVar(&m.RequestorID, "requestor-id", "", "threeDSRequestorID")
 			fs.StringVar(&m.RequestorName, "requestor-name", "", "threeDSRequestorName")
 			fs.StringVar(&m.RequestorURL, "requestor-url", "", "threeDSRequestorURL (the merchant's site)")
@@ -204,6 +205,9 @@ func validateMerchant(m *threeds.Merchant) error {
 	}
 	if !isDigits(m.Country) || len(m.Country) != 3 {
 		bad = append(bad, "-country (3 digits, ISO 3166-1 numeric)")
+	}
+	if m.AcquirerCountry != "" && !emv3ds.ValidCountry(m.AcquirerCountry) {
+		bad = append(bad, "-acquirer-country (3 digits, ISO 3166-1 numeric)")
 	}
 	if strings.ContainsAny(m.ID, "# ") {
 		bad = append(bad, "-id (no '#' or spaces)")

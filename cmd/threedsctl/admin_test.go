@@ -150,7 +150,7 @@ func TestAdminMerchantsAndKeys(t *testing.T) {
 	require.Equal(t, 2, code, "-allow-overrides must be given: "+out)
 	out, code = c.run("merchant-policy", "-master-key-file", c.keyFile, "-merchant", "m1", "-allow-overrides")
 	require.Equal(t, 0, code, out)
-	require.Contains(t, out, "acquirerBIN, acquirerMerchantID, threeDSRequestorID, threeDSRequestorName, merchantName allowed")
+	require.Contains(t, out, "acquirerBIN, acquirerMerchantID, threeDSRequestorID, threeDSRequestorName, merchantName, acquirerCountryCode allowed")
 	m, err = c.store(true).GetMerchant(ctx, "m1")
 	require.NoError(t, err)
 	require.True(t, m.AllowProfileOverrides)

@@ -170,6 +170,40 @@ func TestChallengeBeforeRReq(t *testing.T) {
 	require.Equal(t, threeds.StateChallengePending, tx.State, "the CRes never sets the result")
 }
 
+// An ACS may post the final CRes without threeDSSessionData (it is optional,
+// protocol doc §8.1): the CRes's threeDSServerTransID and acsTransID then
+// name the transaction, which must be in its browser challenge with that
+// acsTransID; the result is still the RReq's.
+func TestChallengeWithoutSessionData(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, false)
+	require.Equal(t, 200, h.handle(t, "results.json").StatusCode)
+	page := h.handle(t, "challenge-no-session.json")
+	require.Equal(t, 200, page.StatusCode, page.Body)
+	require.Contains(t, page.Body, `data-trans-id="`+txID+`"`)
+	require.Contains(t, page.Body, `data-trans-status="Y"`, "the RReq's result")
+	tx, err := h.store.Get(context.Background(), txID)
+	require.NoError(t, err)
+	require.False(t, tx.CResReceivedAt.IsZero(), "the CRes was recorded")
+
+	for name, status := range map[string]int{"challenge-no-session-other-acs.json": 400, "challenge-no-session-unknown-tx.json": 404} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, false)
+			resp := h.handle(t, name)
+			require.Equal(t, status, resp.StatusCode, resp.Body)
+			require.Contains(t, resp.Body, "could not be verified")
+			tx, err := h.store.Get(context.Background(), txID)
+			require.NoError(t, err)
+			require.True(t, tx.CResReceivedAt.IsZero(), "nothing recorded")
+		})
+	}
+	// Not in a challenge: a transaction waiting for its 3DS Method.
+	m := newHarness(t, true)
+	resp := m.handle(t, "challenge-no-session.json")
+	require.Equal(t, 400, resp.StatusCode, resp.Body)
+}
+
 func TestCallbackRejections(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

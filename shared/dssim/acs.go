@@ -22,12 +22,12 @@ func (s *Simulator) handleMethod(w http.ResponseWriter, r *http.Request) {
 	raw := r.PostFormValue("threeDSMethodData")
 	data, err := emv3ds.ParseThreeDSMethodData(raw)
 	if err != nil {
-		s.log.add(data.ThreeDSServerTransID, Exchange{Direction: Received, MessageType: "ThreeDSMethod", Peer: "browser", Endpoint: methodPath, Note: "invalid threeDSMethodData: " + err.Error()})
+		s.log.add(data.ThreeDSServerTransID, Exchange{Direction: Received, MessageType: "ThreeDSMethod", Peer: "browser", Endpoint: r.URL.Path, Note: "invalid threeDSMethodData: " + err.Error()})
 		renderHTML(w, http.StatusBadRequest, "error", "threeDSMethodData is missing or invalid: "+err.Error())
 		return
 	}
 	in, _ := json.Marshal(data)
-	s.log.add(data.ThreeDSServerTransID, Exchange{Direction: Received, MessageType: "ThreeDSMethod", Peer: "browser", Endpoint: methodPath, Body: in})
+	s.log.add(data.ThreeDSServerTransID, Exchange{Direction: Received, MessageType: "ThreeDSMethod", Peer: "browser", Endpoint: r.URL.Path, Body: in})
 	s.methods.methodRan(data.ThreeDSServerTransID)
 	s.cfg.Logger.InfoContext(r.Context(), "dssim 3DS Method ran", "threeDSServerTransID", safeID(data.ThreeDSServerTransID))
 	if data.ThreeDSMethodNotificationURL == "" {
@@ -169,7 +169,7 @@ func (s *Simulator) renderChallenge(w http.ResponseWriter, r *http.Request, t *t
 		Scheme: t.scheme.dsName, Amount: t.amount, Merchant: t.merchant, Last4: t.last4,
 		Width: wd, Height: ht, WindowSize: t.windowSize, Error: errMsg,
 		Action: s.baseURLFor(r) + submitPath, ACSTransID: t.acsTransID, SessionData: t.sessionData,
-		TriesLeft: maxOTPTries - t.wrongTries,
+		TriesLeft: maxOTPTries - t.wrongTries, Fallback: t.fallbackAllowed(),
 	}
 	s.log.add(t.id, Exchange{Direction: Sent, MessageType: "ChallengePage", Peer: "browser", Endpoint: challengePath, Status: http.StatusOK, Note: errMsg})
 	renderHTML(w, http.StatusOK, "challenge", p)
@@ -222,6 +222,8 @@ func (s *Simulator) step(t *txn, action, otp string) (o challengeOutcome, again 
 	switch {
 	case action == "cancel":
 		o = outcomeCancelled
+	case action == "fallback" && t.fallbackAllowed():
+		o = outcomeFallback // 2.3.1 decoupled fallback (v231.go)
 	case action == "autofail" && t.ss == ScenarioAutoFail:
 		o = outcomeWrongCode
 	case otp == "1234":

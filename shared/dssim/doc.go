@@ -16,4 +16,13 @@
 // requests never both move a challenge on. With Config.RReqSigningKey every
 // RReq carries an HMAC signature (RReqSignatureHeader), which the sandbox's
 // /ds/results requires.
+//
+// Besides the main ranges, whose ACS stops at Config.ACSEndVersion (2.2.0 by
+// default), two 2.3.1 ranges (V231TestPAN, v231.go) have an ACS of 2.2.0 and
+// 2.3.1 with a 3DS Method URL per version, and a DS and ACS that behave as
+// 2.3.1 ones: acquirer country required, threeDSMethodId reuse within
+// MethodReuseWindow, decoupled fallback (F/B, transStatusReason 29), trust
+// list answers. The 3DS Method runs are kept in process memory only
+// (MethodRuns), so on the sandbox Lambda a threeDSMethodId is honoured only
+// when the method ran in the same execution environment.
 package dssim

@@ -91,6 +91,12 @@ func (s *Simulator) handleAReq(w http.ResponseWriter, r *http.Request, body []by
 		http.Error(w, ferr.Error(), http.StatusBadRequest)
 		return
 	}
+	if rng.v231 {
+		if err := checkAReq231(areq); err != nil {
+			s.answerErro(w, r, txID, nil, emv3ds.NewErro(err, emv3ds.ErrorComponentDS, areq), fault)
+			return
+		}
+	}
 	if areq.MessageVersion.Compare(rng.acsStart) < 0 || areq.MessageVersion.Compare(rng.acsEnd) > 0 {
 		s.answerErro(w, r, txID, nil, emv3ds.NewErro(emv3ds.FieldError{
 			Field: "messageVersion", Rule: "not supported by the card range's ACS (" + string(rng.acsStart) + "–" + string(rng.acsEnd) + ")",
@@ -105,6 +111,9 @@ func (s *Simulator) handleAReq(w http.ResponseWriter, r *http.Request, body []by
 		serverURL: areq.ThreeDSServerURL, notificationURL: areq.NotificationURL,
 		amount: displayAmount(areq.PurchaseAmount, areq.PurchaseExponent, areq.PurchaseCurrency), merchant: areq.MerchantName,
 		last4: areq.AcctNumber.Last4(), created: time.Now(),
+	}
+	if areq.MessageVersion.AtLeast(emv3ds.Version231) {
+		t.decReqInd, t.trustPrompt = areq.ThreeDSRequestorDecReqInd, hasChallengeInd(areq, emv3ds.ChallengeInd("09"))
 	}
 	// A 3DS Server must never resend an AReq under the same ID.
 	if err := s.state.Create(r.Context(), t.record()); errors.Is(err, ErrDuplicateTransaction) {
@@ -143,7 +152,7 @@ func (s *Simulator) handleAReq(w http.ResponseWriter, r *http.Request, body []by
 		}
 	}
 
-	ares, after := s.decide(areq, t, base)
+	ares, after := s.decide(areq, t, base, rng)
 	if t.state == stateAwaitCReq {
 		// The CReq may come to another execution environment: store it.
 		if err := s.save(r.Context(), t); err != nil {
@@ -167,7 +176,7 @@ func (s *Simulator) handleAReq(w http.ResponseWriter, r *http.Request, body []by
 
 // decide builds the ARes of t's scenario; after, when not nil, is the work
 // to run once the ARes is out (the decoupled RReq).
-func (s *Simulator) decide(areq *emv3ds.AReq, t *txn, base string) (ares *emv3ds.ARes, after func()) {
+func (s *Simulator) decide(areq *emv3ds.AReq, t *txn, base string, rng rangeDef) (ares *emv3ds.ARes, after func()) {
 	ares = &emv3ds.ARes{
 		MessageType: emv3ds.MessageTypeARes, MessageVersion: t.version,
 		ThreeDSServerTransID: t.id, ACSTransID: t.acsTransID, DSTransID: t.dsTransID, SDKTransID: t.sdkTransID,
@@ -210,7 +219,7 @@ func (s *Simulator) decide(areq *emv3ds.AReq, t *txn, base string) (ares *emv3ds
 	case ScenarioChallenge, ScenarioMethodChallenge, ScenarioDuplicateRReq, ScenarioAutoPass, ScenarioAutoFail:
 		challenge()
 	case ScenarioMethodFrictionles:
-		if areq.ThreeDSCompInd == emv3ds.ThreeDSCompIndCompleted {
+		if s.methodDone(areq, rng) {
 			s.frictionless(ares, t, emv3ds.TransStatusAuthenticated, "")
 		} else {
 			challenge()
@@ -222,7 +231,11 @@ func (s *Simulator) decide(areq *emv3ds.AReq, t *txn, base string) (ares *emv3ds
 			s.frictionless(ares, t, emv3ds.TransStatusAuthenticated, "")
 		}
 	case ScenarioDecoupled:
-		if v22 && (areq.ThreeDSRequestorDecReqInd == emv3ds.DecReqIndYes || areq.ThreeDSRequestorDecReqInd == emv3ds.DecReqIndBoth) {
+		dec := areq.ThreeDSRequestorDecReqInd
+		// 2.3.1 F: decoupled only as the fallback of a challenge, so where
+		// no challenge is possible (3RI) it is used at once (v231.go).
+		fallbackNow := rng.v231 && dec == emv3ds.DecReqIndFallback && t.channel == emv3ds.DeviceChannel3RI
+		if v22 && (dec == emv3ds.DecReqIndYes || dec == emv3ds.DecReqIndBoth) || fallbackNow {
 			s.decoupledARes(ares, t)
 			after = func() { s.decoupledResult(t) }
 		} else {
@@ -235,6 +248,9 @@ func (s *Simulator) decide(areq *emv3ds.AReq, t *txn, base string) (ares *emv3ds
 		s.frictionless(ares, t, emv3ds.TransStatusAuthenticated, "")
 	default:
 		s.frictionless(ares, t, emv3ds.TransStatusAuthenticated, "")
+	}
+	if rng.v231 && t.version.AtLeast(emv3ds.Version231) {
+		trustList231(areq, ares)
 	}
 	return ares, after
 }

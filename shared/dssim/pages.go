@@ -54,7 +54,7 @@ button{margin:8px 8px 0 0;padding:6px 14px}
 {{if .SessionData}}<input type="hidden" name="threeDSSessionData" value="{{.SessionData}}">
 {{end}}<label for="otp">One-time code</label>
 <input id="otp" type="text" name="otp" inputmode="numeric" autocomplete="one-time-code" maxlength="8" autofocus>
-<div><button type="submit" name="action" value="submit">Submit</button><button type="submit" name="action" value="cancel" formnovalidate>Cancel</button></div>
+<div><button type="submit" name="action" value="submit">Submit</button><button type="submit" name="action" value="cancel" formnovalidate>Cancel</button>{{if .Fallback}}<button id="fallback" type="submit" name="action" value="fallback" formnovalidate>Use my banking app instead</button>{{end}}</div>
 </form>
 <p>Tries left: {{.TriesLeft}}</p>
 </div>
@@ -81,6 +81,7 @@ type challengePage struct {
 	Error                           string
 	Action, ACSTransID, SessionData string
 	TriesLeft                       int
+	Fallback                        bool // offer the 2.3.1 decoupled fallback (v231.go)
 }
 
 // renderHTML writes a page with the headers an ACS page needs: it is shown in

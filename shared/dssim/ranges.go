@@ -21,7 +21,8 @@ type rangeDef struct {
 	acsStart   emv3ds.Version
 	acsEnd     emv3ds.Version
 	acsInfoInd []emv3ds.ACSInfoInd
-	since      int // the serial number that added it
+	since      int  // the serial number that added it
+	v231       bool // a 2.3.1 range (v231.go): per-version 3DS Method URLs
 }
 
 // rangeTable is the DS's card-range table and its change history. The
@@ -73,6 +74,7 @@ func newRangeTable(acsEnd emv3ds.Version) *rangeTable {
 		}
 	}
 	t.defs = append(t.defs, ioRanges(acsEnd)...) // 3dsecure.io test cards (threedsecureio.go)
+	t.defs = append(t.defs, v231Ranges()...)     // 2.3.1 ranges (v231.go)
 	return t
 }
 
@@ -131,8 +133,12 @@ func (d rangeDef) cardRange(v emv3ds.Version, methodURL string) emv3ds.CardRange
 	if v.AtLeast(emv3ds.Version231) {
 		for _, av := range emv3ds.SupportedVersions {
 			if av.Compare(d.acsStart) >= 0 && av.Compare(d.acsEnd) <= 0 {
+				u := mURL
+				if d.v231 && u != "" {
+					u = v231MethodURL(u, av)
+				}
 				c.ACSProtocolVersions = append(c.ACSProtocolVersions, emv3ds.ACSProtocolVersion{
-					Version: av, ThreeDSMethodURL: mURL, ACSInfoInd: d.acsInfoInd,
+					Version: av, ThreeDSMethodURL: u, ACSInfoInd: d.acsInfoInd,
 				})
 			}
 		}

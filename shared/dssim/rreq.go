@@ -26,6 +26,7 @@ const (
 	outcomeAuthenticated challengeOutcome = iota
 	outcomeWrongCode
 	outcomeCancelled
+	outcomeFallback // 2.3.1: not completed, fall back to decoupled (v231.go)
 )
 
 // resultRReq builds the RReq for a finished challenge or decoupled
@@ -47,6 +48,12 @@ func resultRReq(t *txn, o challengeOutcome, decoupled bool) *emv3ds.RReq {
 		rreq.TransStatus = emv3ds.TransStatusNotAuthenticated
 		rreq.TransStatusReason = emv3ds.TransStatusReasonCardAuthFailed
 		rreq.ChallengeCancel = emv3ds.ChallengeCancelCardholder
+	case outcomeFallback:
+		rreq.TransStatus = emv3ds.TransStatusNotAuthenticated
+		rreq.TransStatusReason = emv3ds.TransStatusReason("29")
+	}
+	if o == outcomeAuthenticated && t.trustPrompt && t.version.AtLeast(emv3ds.Version231) {
+		rreq.TrustListStatus, rreq.TrustListStatusSource = "Y", "03" // the cardholder trust-listed the merchant (v231.go)
 	}
 	if decoupled {
 		setAuthMethod(nil, rreq, t.version, emv3ds.AuthenticationTypeDecoupled, emv3ds.AuthenticationMethodDecoupled)

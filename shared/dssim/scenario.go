@@ -140,6 +140,9 @@ func TestPAN(scheme emv3ds.Scheme, ss Scenario) string {
 // ranges. ok is false for a PAN outside every range (not enrolled). PANs in
 // a range whose scenario digits name no scenario (16–99) behave as 00.
 func lookupPAN(pan string) (sc schemeInfo, ss Scenario, ok bool) {
+	if sc, ss, ok := lookupV231(pan); ok { // 2.3.1 ranges (v231.go)
+		return sc, ss, true
+	}
 	if inIORange(pan) {
 		ss, ok := ioScenario(pan)
 		if !ok {

@@ -83,6 +83,7 @@ func (s *Simulator) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /ds", s.handleDS)
 	mux.HandleFunc("POST /acs/method", s.handleMethod)
+	mux.HandleFunc("POST /acs/method/v231", s.handleMethod) // the 2.3.1 ranges' URL for 2.3.1 (v231.go)
 	mux.HandleFunc("POST /acs/challenge", s.handleChallenge)
 	mux.HandleFunc("POST /acs/challenge/submit", s.handleChallengeSubmit)
 	mux.HandleFunc("POST /acs/app/challenge", s.handleAppChallenge)

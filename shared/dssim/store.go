@@ -60,6 +60,10 @@ type TxRecord struct {
 	Submissions     int                    `json:"submissions"`
 	SessionData     string                 `json:"sessionData,omitempty"`
 	WindowSize      string                 `json:"windowSize,omitempty"`
+	// 2.3.1 (v231.go): the AReq's threeDSRequestorDecReqInd, and whether
+	// it asked for the trust-list prompt (challengeInd 09).
+	DecReqInd   emv3ds.DecReqInd `json:"decReqInd,omitempty"`
+	TrustPrompt bool             `json:"trustPrompt,omitempty"`
 	// Rev is the stored revision Update compares (optimistic locking).
 	Rev int `json:"-"`
 }
@@ -98,6 +102,9 @@ type txn struct {
 	sessionData string
 	windowSize  string
 	rev         int
+
+	decReqInd   emv3ds.DecReqInd // 2.3.1 decoupled fallback (v231.go)
+	trustPrompt bool             // 2.3.1 challengeInd 09 (v231.go)
 }
 
 func (t *txn) record() *TxRecord {
@@ -107,6 +114,7 @@ func (t *txn) record() *TxRecord {
 		ServerURL: t.serverURL, NotificationURL: t.notificationURL, Amount: t.amount, Merchant: t.merchant, Last4: t.last4,
 		Created: t.created, State: int(t.state), WrongTries: t.wrongTries, Submissions: t.submissions,
 		SessionData: t.sessionData, WindowSize: t.windowSize, Rev: t.rev,
+		DecReqInd: t.decReqInd, TrustPrompt: t.trustPrompt,
 	}
 }
 
@@ -127,6 +135,7 @@ func fromRecord(r *TxRecord) (*txn, error) {
 		serverURL: r.ServerURL, notificationURL: r.NotificationURL, amount: r.Amount, merchant: r.Merchant, last4: r.Last4,
 		created: r.Created, state: challengeState(r.State), wrongTries: r.WrongTries, submissions: r.Submissions,
 		sessionData: r.SessionData, windowSize: r.WindowSize, rev: r.Rev,
+		decReqInd: r.DecReqInd, trustPrompt: r.TrustPrompt,
 	}, nil
 }
 
@@ -216,6 +225,7 @@ func (m *memoryState) Update(_ context.Context, rec *TxRecord) error {
 type methodLog struct {
 	mu      sync.Mutex
 	methods map[string]time.Time // threeDSServerTransID → 3DS Method ran
+	runs    map[string]int       // threeDSServerTransID → how often
 }
 
 func (s *methodLog) methodRan(id string) {
@@ -223,8 +233,18 @@ func (s *methodLog) methodRan(id string) {
 	defer s.mu.Unlock()
 	if s.methods == nil || len(s.methods) > maxTransactions {
 		s.methods = map[string]time.Time{}
+		s.runs = map[string]int{}
 	}
 	s.methods[id] = time.Now()
+	s.runs[id]++
+}
+
+// ranWithin reports whether the method ran under id less than d ago.
+func (s *methodLog) ranWithin(id string, d time.Duration) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	at, ok := s.methods[id]
+	return ok && time.Since(at) < d
 }
 
 // MethodCompleted reports whether the ACS's 3DS Method page ran for the

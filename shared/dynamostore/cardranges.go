@@ -53,6 +53,7 @@ type rangeAttrs struct {
 	ThreeDSMethodURL    string        `dynamodbav:"threeDSMethodURL,omitempty"`
 	ACSInfoInd          []string      `dynamodbav:"acsInfoInd,omitempty"`
 	ACSProtocolVersions []protoVerAtt `dynamodbav:"acsProtocolVersions,omitempty"`
+	DSProtocolVersions  []string      `dynamodbav:"dsProtocolVersions,omitempty"` // 2.3.1
 }
 
 type protoVerAtt struct {
@@ -99,6 +100,9 @@ func toRangeAttrs(r threeds.CardRange) rangeAttrs {
 	if len(a.ACSInfoInd) == 0 {
 		a.ACSInfoInd = nil
 	}
+	for _, v := range r.DSProtocolVersions {
+		a.DSProtocolVersions = append(a.DSProtocolVersions, string(v))
+	}
 	return a
 }
 
@@ -116,6 +120,9 @@ func (a rangeAttrs) cardRange() threeds.CardRange {
 			pv.ACSInfoInd = v.ACSInfoInd
 		}
 		r.ACSProtocolVersions = append(r.ACSProtocolVersions, pv)
+	}
+	for _, v := range a.DSProtocolVersions {
+		r.DSProtocolVersions = append(r.DSProtocolVersions, emv3ds.Version(v))
 	}
 	return r
 }

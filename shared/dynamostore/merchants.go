@@ -39,6 +39,7 @@ type merchantItem struct {
 	AcquirerMerchantID string   `dynamodbav:"acquirerMerchantID,omitempty"`
 	MCC                string   `dynamodbav:"mcc,omitempty"`
 	Country            string   `dynamodbav:"merchantCountryCode,omitempty"`
+	AcquirerCountry    string   `dynamodbav:"acquirerCountryCode,omitempty"` // 2.3.1
 	RequestorID        string   `dynamodbav:"threeDSRequestorID,omitempty"`
 	RequestorName      string   `dynamodbav:"threeDSRequestorName,omitempty"`
 	RequestorURL       string   `dynamodbav:"threeDSRequestorURL,omitempty"`
@@ -61,6 +62,7 @@ func (s *Store) toMerchantItem(m *threeds.Merchant, version int64) (*merchantIte
 		Country: m.Country, RequestorID: m.RequestorID, RequestorName: m.RequestorName, RequestorURL: m.RequestorURL, WebhookURL: m.WebhookURL,
 		AllowedOrigins: append([]string(nil), m.AllowedOrigins...), RestrictReturnURL: m.RestrictReturnURL,
 		CreatedAt: ts(m.CreatedAt), UpdatedAt: ts(m.UpdatedAt), AllowProfileOverrides: m.AllowProfileOverrides,
+		AcquirerCountry: m.AcquirerCountry,
 	}
 	for _, sc := range m.AllowedSchemes {
 		it.AllowedSchemes = append(it.AllowedSchemes, string(sc))
@@ -84,6 +86,7 @@ func (s *Store) fromMerchantItem(it *merchantItem) (*threeds.Merchant, error) {
 		Country: it.Country, RequestorID: it.RequestorID, RequestorName: it.RequestorName, RequestorURL: it.RequestorURL, WebhookURL: it.WebhookURL,
 		AllowedOrigins: append([]string(nil), it.AllowedOrigins...), RestrictReturnURL: it.RestrictReturnURL,
 		CreatedAt: pt(it.CreatedAt), UpdatedAt: pt(it.UpdatedAt), AllowProfileOverrides: it.AllowProfileOverrides,
+		AcquirerCountry: it.AcquirerCountry,
 	}
 	for _, sc := range it.AllowedSchemes {
 		m.AllowedSchemes = append(m.AllowedSchemes, emv3ds.Scheme(sc))

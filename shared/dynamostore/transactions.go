@@ -61,6 +61,9 @@ type txItem struct {
 	DecoupledRequested  bool   `dynamodbav:"decoupledRequested,omitempty"`
 	ChallengeInd        string `dynamodbav:"threeDSRequestorChallengeInd,omitempty"`
 	ThreeRIInd          string `dynamodbav:"threeRIInd,omitempty"`
+	// 2.3.1: decoupled fallback indicator and the reused 3DS Method's ID.
+	DecReqInd       string `dynamodbav:"threeDSRequestorDecReqInd,omitempty"`
+	ThreeDSMethodID string `dynamodbav:"threeDSMethodId,omitempty"`
 
 	ARes *aresItem `dynamodbav:"ares,omitempty"`
 
@@ -98,6 +101,10 @@ type aresItem struct {
 	AuthenticationValueSealed []byte `dynamodbav:"authenticationValueSealed,omitempty"`
 	AuthenticationValueKeyID  string `dynamodbav:"authenticationValueKeyId,omitempty"`
 	ReceivedAt                string `dynamodbav:"receivedAt,omitempty"`
+	// Trust list and 2.3.1 exemption.
+	TrustListStatus         string `dynamodbav:"trustListStatus,omitempty"`
+	TrustListStatusSource   string `dynamodbav:"trustListStatusSource,omitempty"`
+	TransChallengeExemption string `dynamodbav:"transChallengeExemption,omitempty"`
 }
 
 type resultItem struct {
@@ -112,6 +119,10 @@ type resultItem struct {
 	InteractionCounter        string `dynamodbav:"interactionCounter,omitempty"`
 	Source                    string `dynamodbav:"source"`
 	ReceivedAt                string `dynamodbav:"receivedAt"`
+	// 2.3.1 authenticationMethod (comma-joined) and the trust list.
+	AuthenticationMethod  string `dynamodbav:"authenticationMethod,omitempty"`
+	TrustListStatus       string `dynamodbav:"trustListStatus,omitempty"`
+	TrustListStatusSource string `dynamodbav:"trustListStatusSource,omitempty"`
 }
 
 type errorItem struct {
@@ -144,6 +155,7 @@ func toTxItem(t *threeds.Transaction) *txItem {
 		MessageCategory: string(t.MessageCategory), NotificationURL: t.NotificationURL, ReturnURL: t.ReturnURL,
 		ChallengeWindowSize: t.ChallengeWindowSize, DecoupledRequested: t.DecoupledRequested, ChallengeInd: t.ChallengeInd,
 		ThreeRIInd: t.ThreeRIInd, RReqFingerprint: t.RReqFingerprint, RRes: string(t.RRes), CResReceivedAt: ts(t.CResReceivedAt),
+		DecReqInd: string(t.DecReqInd), ThreeDSMethodID: t.ThreeDSMethodID,
 	}
 	a := t.ARes
 	ai := aresItem{
@@ -154,7 +166,8 @@ func toTxItem(t *threeds.Transaction) *txItem {
 		AuthenticationMethod: a.AuthenticationMethod, ACSSignedContent: a.ACSSignedContent,
 		ACSRenderingType: string(a.ACSRenderingType), CardholderInfo: a.CardholderInfo, ACSDecConInd: a.ACSDecConInd,
 		MessageVersion: string(a.MessageVersion), ECI: string(a.ECI), AuthenticationValue: a.AuthenticationValue.Reveal(),
-		ReceivedAt: ts(a.ReceivedAt),
+		ReceivedAt:      ts(a.ReceivedAt),
+		TrustListStatus: a.TrustListStatus, TrustListStatusSource: a.TrustListStatusSource, TransChallengeExemption: a.TransChallengeExemption,
 	}
 	if !reflect.DeepEqual(ai, aresItem{}) {
 		it.ARes = &ai
@@ -164,6 +177,7 @@ func toTxItem(t *threeds.Transaction) *txItem {
 			TransStatus: string(r.TransStatus), TransStatusReason: string(r.TransStatusReason), ECI: string(r.ECI),
 			AuthenticationValue: r.AuthenticationValue.Reveal(), ChallengeCancel: string(r.ChallengeCancel),
 			InteractionCounter: r.InteractionCounter, Source: r.Source, ReceivedAt: ts(r.ReceivedAt),
+			AuthenticationMethod: r.AuthenticationMethod, TrustListStatus: r.TrustListStatus, TrustListStatusSource: r.TrustListStatusSource,
 		}
 	}
 	if e := t.Error; e != nil {
@@ -187,6 +201,7 @@ func fromTxItem(it *txItem) *threeds.Transaction {
 		NotificationURL: it.NotificationURL, ReturnURL: it.ReturnURL, ChallengeWindowSize: it.ChallengeWindowSize,
 		DecoupledRequested: it.DecoupledRequested, ChallengeInd: it.ChallengeInd, ThreeRIInd: it.ThreeRIInd,
 		RReqFingerprint: it.RReqFingerprint, CResReceivedAt: pt(it.CResReceivedAt),
+		DecReqInd: emv3ds.DecReqInd(it.DecReqInd), ThreeDSMethodID: it.ThreeDSMethodID,
 	}
 	if it.RRes != "" {
 		t.RRes = json.RawMessage(it.RRes)
@@ -200,6 +215,7 @@ func fromTxItem(it *txItem) *threeds.Transaction {
 			AuthenticationMethod: a.AuthenticationMethod, ACSSignedContent: a.ACSSignedContent,
 			CardholderInfo: a.CardholderInfo, ACSDecConInd: a.ACSDecConInd, MessageVersion: emv3ds.Version(a.MessageVersion),
 			ECI: emv3ds.ECI(a.ECI), AuthenticationValue: emv3ds.AuthenticationValue(a.AuthenticationValue), ReceivedAt: pt(a.ReceivedAt),
+			TrustListStatus: a.TrustListStatus, TrustListStatusSource: a.TrustListStatusSource, TransChallengeExemption: a.TransChallengeExemption,
 		}
 		if a.ACSRenderingType != "" {
 			t.ARes.ACSRenderingType = json.RawMessage(a.ACSRenderingType)
@@ -211,6 +227,7 @@ func fromTxItem(it *txItem) *threeds.Transaction {
 			ECI: emv3ds.ECI(r.ECI), AuthenticationValue: emv3ds.AuthenticationValue(r.AuthenticationValue),
 			ChallengeCancel: emv3ds.ChallengeCancel(r.ChallengeCancel), InteractionCounter: r.InteractionCounter,
 			Source: r.Source, ReceivedAt: pt(r.ReceivedAt),
+			AuthenticationMethod: r.AuthenticationMethod, TrustListStatus: r.TrustListStatus, TrustListStatusSource: r.TrustListStatusSource,
 		}
 	}
 	if e := it.Error; e != nil {

@@ -71,7 +71,7 @@ var AReqElementRules = []AReqElementRule{
 
 	// From 2.3.1.
 	{Element: "threeDSRequestorSpcSupport", Since: Version231, clear: func(a *AReq) { a.ThreeDSRequestorSpcSupport = "" }},
-	{Element: "threeDSMethodId", Since: Version231, clear: func(a *AReq) { a.ThreeDSMethodID = "" }},
+	{Element: "threeDSMethodId", Since: Version231, Channels: browserOnly, clear: func(a *AReq) { a.ThreeDSMethodID = "" }}, // BRW only (clearhaus areq_231.html)
 	{Element: "spcIncompInd", Since: Version231, clear: func(a *AReq) { a.SpcIncompInd = "" }},
 	{Element: "acquirerCountryCode", Since: Version231, clear: func(a *AReq) { a.AcquirerCountryCode = "" }},
 	{Element: "acquirerCountryCodeSource", Since: Version231, clear: func(a *AReq) { a.AcquirerCountryCodeSource = "" }},

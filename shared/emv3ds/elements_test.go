@@ -43,6 +43,7 @@ func reference(a *emv3ds.AReq, v emv3ds.Version) {
 		a.AcceptLanguage = nil
 		a.NotificationURL = ""
 		a.ThreeDSCompInd = ""
+		a.ThreeDSMethodID = "" // BRW only (clearhaus areq_231.html)
 	}
 	clearApp := func() {
 		a.SDKAppID, a.SDKEncData, a.SDKMaxTimeout, a.SDKReferenceNumber, a.SDKTransID = "", "", "", "", ""

@@ -172,6 +172,17 @@ func TestFamilyVersionFormats(t *testing.T) {
 		{name: "2.2.0 challengeInd array of two", base: brw220, set: map[string]any{"threeDSRequestorChallengeInd": []any{"01", "02"}}, code: "203", field: "threeDSRequestorChallengeInd"},
 		{name: "2.3.1 four authInfo entries", base: brw231, set: map[string]any{"threeDSRequestorAuthenticationInfo": []any{authInfo, authInfo, authInfo, authInfo}}, code: "203", field: "threeDSRequestorAuthenticationInfo"},
 		{name: "2.1.0 3RI payment", base: ri220, set: map[string]any{"messageVersion": "2.1.0", "threeRIInd": "01"}, code: "203", field: "messageCategory"},
+		// 2.3.1 elements (clearhaus/3DSv2-api-documentation areq_231.html).
+		{name: "2.3.1 threeDSMethodId a UUID", base: brw231, set: map[string]any{"threeDSMethodId": "8a880dc0-d2d2-4067-bcb1-b08d1690b26e"}},
+		{name: "2.3.1 threeDSMethodId not a UUID", base: brw231, set: map[string]any{"threeDSMethodId": "method-run-1"}, code: "203", field: "threeDSMethodId"},
+		{name: "2.3.1 challengeInd array of two", base: brw231, set: map[string]any{"threeDSRequestorChallengeInd": []any{"03", "09"}}},
+		{name: "2.3.1 challengeInd array of three", base: brw231, set: map[string]any{"threeDSRequestorChallengeInd": []any{"01", "03", "09"}}, code: "203", field: "threeDSRequestorChallengeInd"},
+		{name: "2.3.1 challengeInd 15 not yet defined", base: brw231, set: map[string]any{"threeDSRequestorChallengeInd": []any{"15"}}, code: "203", field: "threeDSRequestorChallengeInd"},
+		{name: "2.3.1 decReqInd F", base: brw231, set: map[string]any{"threeDSRequestorDecReqInd": "F", "threeDSRequestorDecMaxTime": "00030"}},
+		{name: "2.3.1 decReqInd B without max time", base: brw231, set: map[string]any{"threeDSRequestorDecReqInd": "B"}, code: "201", field: "threeDSRequestorDecMaxTime"},
+		{name: "2.2.0 decReqInd F", base: brw220, set: map[string]any{"threeDSRequestorDecReqInd": "F", "threeDSRequestorDecMaxTime": "00030"}, code: "203", field: "threeDSRequestorDecReqInd"},
+		{name: "2.3.1 acquirerCountryCode 4 digits", base: brw231, set: map[string]any{"acquirerCountryCode": "2760"}, code: "203", field: "acquirerCountryCode"},
+		{name: "2.3.1 trustListStatus P in an AReq", base: brw231, set: map[string]any{"trustListStatus": "P"}, code: "203", field: "trustListStatus"},
 		{name: "2.2.0 Erro 205", base: erro231, set: map[string]any{"messageVersion": "2.2.0", "errorCode": "205"}, code: "203", field: "errorCode"},
 	})
 }

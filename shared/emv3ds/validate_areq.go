@@ -380,7 +380,9 @@ func (m *AReq) validate231(v *validator) {
 	v.country("acquirerCountryCode", m.AcquirerCountryCode, false)
 	v.code2("acquirerCountryCodeSource", m.AcquirerCountryCodeSource, false, 1, 3, true)
 	v.ip("appIp", m.AppIP, false)
-	v.ascii("threeDSMethodId", m.ThreeDSMethodID, 1, 36, false)
+	// A 3DS Server transaction ID (clearhaus/3DSv2-api-documentation
+	// source/_static/areq_231.html, threeDSMethodId: format uuid).
+	v.uuid("threeDSMethodId", m.ThreeDSMethodID, false)
 	v.enum("threeDSRequestorSpcSupport", m.ThreeDSRequestorSpcSupport, false, "Y")
 	v.code2("spcIncompInd", m.SpcIncompInd, false, 1, 3, true)
 	v.code2("sdkType", m.SDKType, false, 1, 2, true)

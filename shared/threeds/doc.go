@@ -33,4 +33,12 @@
 // preauth and auth) and APIKeyCache (valid API keys, in the authorizer: the
 // revocation delay). ServiceConfig.Versions limits the protocol versions
 // negotiated (2.1.0 is opt-in).
+//
+// 2.3.1 beyond the message shapes (v231.go): the PReq goes out in 2.3.1 so
+// card ranges keep their acsProtocolVersions and dsProtocolVersions, which
+// NegotiateRangeVersion treats as sets; a browser AReq may name a 3DS Method
+// of the last MethodReuseWindow by threeDSMethodId; acquirerCountryCode comes
+// from the merchant profile; results carry authenticationMethod, the trust
+// list and DecoupledFallback; a CRes without threeDSSessionData is matched by
+// its IDs to a transaction in its browser challenge.
 package threeds

@@ -15,9 +15,13 @@ type Merchant struct {
 	AcquirerMerchantID string // acquirerMerchantID
 	MCC                string // mcc, 4 digits
 	Country            string // merchantCountryCode, ISO 3166-1 numeric
-	RequestorID        string // threeDSRequestorID
-	RequestorName      string // threeDSRequestorName
-	RequestorURL       string // threeDSRequestorURL: the merchant's site or support page
+	// AcquirerCountry is the 2.3.1 acquirerCountryCode (ISO 3166-1
+	// numeric): the country of the acquiring institution. Empty: the
+	// acquirer is taken to be in the merchant's Country.
+	AcquirerCountry string
+	RequestorID     string // threeDSRequestorID
+	RequestorName   string // threeDSRequestorName
+	RequestorURL    string // threeDSRequestorURL: the merchant's site or support page
 	// AllowProfileOverrides lets /auth set the ProfileFields (acquirer and
 	// requestor identity, merchantName) to other values than the profile's:
 	// for a payment service provider's profile. Off by default: a differing
@@ -51,6 +55,15 @@ func (m *Merchant) AllowsScheme(s emv3ds.Scheme) bool {
 		}
 	}
 	return false
+}
+
+// AcquirerCountryCode is the acquirerCountryCode a 2.3.1 AReq of the
+// merchant carries: AcquirerCountry, else Country.
+func (m *Merchant) AcquirerCountryCode() string {
+	if m.AcquirerCountry != "" {
+		return m.AcquirerCountry
+	}
+	return m.Country
 }
 
 // Clone returns a deep copy.

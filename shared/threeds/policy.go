@@ -15,13 +15,15 @@ type ProfileField struct {
 // ProfileFields are the requestor and acquirer identity elements a request
 // may not change unless the merchant's policy allows it
 // (Merchant.AllowProfileOverrides): acquirerBIN, acquirerMerchantID,
-// threeDSRequestorID, threeDSRequestorName and merchantName.
+// threeDSRequestorID, threeDSRequestorName and merchantName, and the 2.3.1
+// acquirerCountryCode.
 var ProfileFields = []ProfileField{
 	{Name: "acquirerBIN", request: func(a *emv3ds.AReq) string { return a.AcquirerBIN }, profile: func(m *Merchant) string { return m.AcquirerBIN }},
 	{Name: "acquirerMerchantID", request: func(a *emv3ds.AReq) string { return a.AcquirerMerchantID }, profile: func(m *Merchant) string { return m.AcquirerMerchantID }},
 	{Name: "threeDSRequestorID", request: func(a *emv3ds.AReq) string { return a.ThreeDSRequestorID }, profile: func(m *Merchant) string { return m.RequestorID }},
 	{Name: "threeDSRequestorName", request: func(a *emv3ds.AReq) string { return a.ThreeDSRequestorName }, profile: func(m *Merchant) string { return m.RequestorName }},
 	{Name: "merchantName", request: func(a *emv3ds.AReq) string { return a.MerchantName }, profile: func(m *Merchant) string { return m.Name }},
+	{Name: "acquirerCountryCode", request: func(a *emv3ds.AReq) string { return a.AcquirerCountryCode }, profile: (*Merchant).AcquirerCountryCode},
 }
 
 // CheckProfileOverrides is the merchant-profile policy for an AReq: unless

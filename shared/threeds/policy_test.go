@@ -13,7 +13,7 @@ import (
 func TestCheckProfileOverrides(t *testing.T) {
 	t.Parallel()
 	profile := threeds.Merchant{ID: "m", Name: "Example Shop", AcquirerBIN: "444444", AcquirerMerchantID: "ACQMID0001",
-		RequestorID: "10000001", RequestorName: "Example Shop"}
+		RequestorID: "10000001", RequestorName: "Example Shop", Country: "826"}
 	other := map[string]any{ // merchant B's identity
 		"acquirerBIN": "555555", "acquirerMerchantID": "ACQMID0002", "threeDSRequestorID": "10000002",
 		"threeDSRequestorName": "Other Shop", "merchantName": "Other Shop",
@@ -33,6 +33,11 @@ func TestCheckProfileOverrides(t *testing.T) {
 			setup: func(m *threeds.Merchant) { m.RequestorName = "" }},
 		{name: "mcc is not a profile field", set: map[string]any{"mcc": "5999"}},
 		{name: "PSP profile may override", set: other, psp: true},
+		// 2.3.1 acquirerCountryCode: AcquirerCountry, else the merchant's Country.
+		{name: "acquirer country of the merchant's country", set: map[string]any{"acquirerCountryCode": "826"}},
+		{name: "another acquirer country", set: map[string]any{"acquirerCountryCode": "840"}, want: []string{"acquirerCountryCode"}},
+		{name: "the profile's acquirer country", set: map[string]any{"acquirerCountryCode": "840"},
+			setup: func(m *threeds.Merchant) { m.AcquirerCountry = "840" }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -61,7 +66,7 @@ func TestCheckProfileOverrides(t *testing.T) {
 	for _, f := range threeds.ProfileFields {
 		names = append(names, f.Name)
 	}
-	require.Equal(t, []string{"acquirerBIN", "acquirerMerchantID", "threeDSRequestorID", "threeDSRequestorName", "merchantName"}, names)
+	require.Equal(t, []string{"acquirerBIN", "acquirerMerchantID", "threeDSRequestorID", "threeDSRequestorName", "merchantName", "acquirerCountryCode"}, names)
 }
 
 // The DS never receives another merchant's identity from a default

@@ -35,6 +35,9 @@ type CardRange struct {
 	ACSInfoInd       []string
 	// ACSProtocolVersions (2.3.1) lists per-version method URLs and indicators.
 	ACSProtocolVersions []ACSProtocolVersion
+	// DSProtocolVersions (2.3.1) are the versions the DS supports for the
+	// range (the range's own list, else the PRes's): a set, not a span.
+	DSProtocolVersions []emv3ds.Version
 }
 
 // ACSProtocolVersion is one element of a 2.3.1 range's acsProtocolVersions.

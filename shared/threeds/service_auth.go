@@ -87,8 +87,16 @@ func (s *flows) Authenticate(ctx context.Context, merchantID string, in AuthInpu
 	if err != nil {
 		version = tx.MessageVersion // the requested version is outside the range: keep the negotiated one
 	}
+	// A 3DS Method reuse preauth accepted (2.3.1, v231.go).
+	methodFromPreauth := areq.ThreeDSMethodID == "" && tx.ThreeDSMethodID != ""
+	if methodFromPreauth {
+		areq.ThreeDSMethodID = tx.ThreeDSMethodID
+	}
 	s.prepareAReq(&areq, tx, merchant, version, s.callbackBase(in.CallbackBaseURL)+"/callbacks/challenge")
 	if err := areq.ValidateWith(s.validateOptions()); err != nil {
+		return nil, err
+	}
+	if err := s.reuseMethod(ctx, merchant.ID, tx, &areq, methodFromPreauth); err != nil {
 		return nil, err
 	}
 
@@ -103,6 +111,8 @@ func (s *flows) Authenticate(ctx context.Context, merchantID string, in AuthInpu
 		DecoupledRequested:  areq.ThreeDSRequestorDecReqInd == emv3ds.DecReqInd("Y"),
 		ChallengeInd:        string(areq.ChallengeInd()),
 		ThreeRIInd:          string(areq.ThreeRIInd),
+		DecReqInd:           areq.ThreeDSRequestorDecReqInd,
+		ThreeDSMethodID:     areq.ThreeDSMethodID,
 	}
 	// The conditional write is what makes an AReq go out at most once per
 	// transaction: a racing duplicate request loses here.
@@ -227,6 +237,18 @@ func (s *flows) prepareAReq(a *emv3ds.AReq, tx *Transaction, m *Merchant, versio
 	if a.MessageCategory == emv3ds.MessageCategoryPayment && a.PurchaseDate == "" {
 		a.PurchaseDate = s.d.Now().UTC().Format(purchaseDateLayout)
 	}
+	if version.AtLeast(emv3ds.Version231) {
+		// 2.3.1 requires the acquirer's country and who set it
+		// (clearhaus/3DSv2-api-documentation source/_static/areq_231.html:
+		// acquirerCountryCode and acquirerCountryCodeSource "Required", PA
+		// and NPA, every channel). Source 01: the 3DS Server set it.
+		if a.AcquirerCountryCode == "" {
+			a.AcquirerCountryCode = m.AcquirerCountryCode()
+			if a.AcquirerCountryCodeSource == "" && a.AcquirerCountryCode != "" {
+				a.AcquirerCountryCodeSource = "01"
+			}
+		}
+	}
 	if a.ThreeDSRequestorDecReqInd.Requested() && a.ThreeDSRequestorDecMaxTime == "" {
 		a.ThreeDSRequestorDecMaxTime = "10080" // the ACS's own default: 7 days, stated explicitly
 	}
@@ -331,9 +353,9 @@ func aresData(a *emv3ds.ARes) AResData {
 		ECI:                  a.ECI,
 		AuthenticationValue:  a.AuthenticationValue,
 	}
-	if len(a.AuthenticationMethod) > 0 {
-		d.AuthenticationMethod = string(a.AuthenticationMethod[0])
-	}
+	d.AuthenticationMethod = JoinAuthenticationMethods(a.AuthenticationMethod)
+	d.TrustListStatus, d.TrustListStatusSource = a.TrustListStatus, a.TrustListStatusSource
+	d.TransChallengeExemption = a.TransChallengeExemption
 	if a.ACSRenderingType != nil {
 		d.ACSRenderingType, _ = jsonRaw(a.ACSRenderingType)
 	}

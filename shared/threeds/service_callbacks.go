@@ -48,13 +48,19 @@ type ChallengeOutcome struct {
 // the transaction, and the result is the RReq's, which the ACS sends first.
 // When the RReq has not arrived yet the callback waits for it a little.
 func (s *flows) ChallengeCompleted(ctx context.Context, cres, sessionData string) (*ChallengeOutcome, error) {
-	id, err := s.d.Sessions.Verify(sessionData)
-	if err != nil {
-		return nil, fmt.Errorf("challenge callback: threeDSSessionData: %w", ErrInvalidCallback)
-	}
 	msg, erro, err := emv3ds.ParseCRes(cres)
 	if err != nil {
 		return nil, fmt.Errorf("challenge callback: cres: %w", ErrInvalidCallback)
+	}
+	var id string
+	if sessionData == "" {
+		// The ACS posted no threeDSSessionData (it is optional, §8.1): the
+		// CRes's own IDs name the transaction (byIDs checks them).
+		if id, err = cresTransID(msg, erro); err != nil {
+			return nil, err
+		}
+	} else if id, err = s.d.Sessions.Verify(sessionData); err != nil {
+		return nil, fmt.Errorf("challenge callback: threeDSSessionData: %w", ErrInvalidCallback)
 	}
 	if erro != nil {
 		// The ACS posted an Erro instead of a CRes: the result (if any) still
@@ -66,6 +72,11 @@ func (s *flows) ChallengeCompleted(ctx context.Context, cres, sessionData string
 		return nil, fmt.Errorf("challenge callback: CRes for another transaction: %w", ErrInvalidCallback)
 	}
 	tx, err := UpdateTransaction(ctx, s.d.Transactions, "", id, nil, func(t *Transaction) error {
+		if sessionData == "" {
+			if err := checkCResByIDs(msg, erro, t, s.d.Now()); err != nil {
+				return err
+			}
+		}
 		if err := CheckCRes(msg, erro, t); err != nil { // a valid CRes (or Erro) of this transaction
 			return err
 		}
@@ -186,9 +197,13 @@ func (s *flows) ReceiveRReq(ctx context.Context, rreq *emv3ds.RReq, derr error) 
 		ChallengeCancel:     rreq.ChallengeCancel,
 		InteractionCounter:  rreq.InteractionCounter,
 		ACSTransID:          rreq.ACSTransID,
-		DSTransID:           rreq.DSTransID,
-		Fingerprint:         fingerprint(rreq),
-		RRes:                rresJSON,
+
+		AuthenticationMethod:  JoinAuthenticationMethods(rreq.AuthenticationMethod),
+		TrustListStatus:       rreq.TrustListStatus,
+		TrustListStatusSource: rreq.TrustListStatusSource,
+		DSTransID:             rreq.DSTransID,
+		Fingerprint:           fingerprint(rreq),
+		RRes:                  rresJSON,
 	}
 	var answer []byte
 	repeat := false

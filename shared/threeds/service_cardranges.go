@@ -19,11 +19,17 @@ func (s *flows) RefreshCardRanges(ctx context.Context, ds string, scheme emv3ds.
 	case !errors.Is(err, ErrCardRangesNotLoaded):
 		return nil, fmt.Errorf("card ranges %s: %w", ds, err)
 	}
-	pres, preq, err := s.sendPReq(ctx, scheme, serial)
+	version := s.preqVersion()
+	pres, preq, err := s.sendPReq(ctx, scheme, serial, version)
 	var peer *PeerErroError
+	if version != emv3ds.Version220 && errors.As(err, &peer) && peer.Erro.ErrorCode == emv3ds.ErrorCodeVersionNotSupported {
+		// A DS that does not speak 2.3.1 yet: ask again in the 2.2.0 shape.
+		version = emv3ds.Version220
+		pres, preq, err = s.sendPReq(ctx, scheme, serial, version)
+	}
 	if serial != "" && errors.As(err, &peer) && peer.Erro.ErrorCode == emv3ds.ErrorCodeSerialNumberInvalid {
 		serial = ""
-		pres, preq, err = s.sendPReq(ctx, scheme, "")
+		pres, preq, err = s.sendPReq(ctx, scheme, "", version)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("card ranges %s: %w", ds, err)
@@ -45,10 +51,28 @@ func (s *flows) RefreshCardRanges(ctx context.Context, ds string, scheme emv3ds.
 	return s.d.CardRanges.CardRangeSet(ctx, ds)
 }
 
-func (s *flows) sendPReq(ctx context.Context, scheme emv3ds.Scheme, serial string) (*emv3ds.PRes, *emv3ds.PReq, error) {
+// preqVersion is the version the PReq is sent in: 2.3.1 when it is enabled,
+// so that the PRes lists each range's acsProtocolVersions (each with its own
+// threeDSMethodURL and acsInfoInd) and the DS's dsProtocolVersions
+// (clearhaus/3DSv2-api-documentation source/preauth.rst, the 2.3.1
+// /preauth answer), else 2.2.0.
+func (s *flows) preqVersion() emv3ds.Version {
+	enabled := s.cfg.Versions
+	if enabled == nil {
+		enabled = emv3ds.SupportedVersions
+	}
+	for _, v := range enabled {
+		if v == emv3ds.Version231 {
+			return v
+		}
+	}
+	return emv3ds.Version220
+}
+
+func (s *flows) sendPReq(ctx context.Context, scheme emv3ds.Scheme, serial string, version emv3ds.Version) (*emv3ds.PRes, *emv3ds.PReq, error) {
 	preq := &emv3ds.PReq{
 		MessageType:             emv3ds.MessageTypePReq,
-		MessageVersion:          emv3ds.Version220,
+		MessageVersion:          version,
 		ThreeDSServerRefNumber:  s.cfg.ServerRefNumber,
 		ThreeDSServerOperatorID: s.cfg.ServerOperatorID,
 		ThreeDSServerTransID:    s.d.NewID(),
@@ -93,6 +117,7 @@ func cardRange(c emv3ds.CardRangeData, pres *emv3ds.PRes) CardRange {
 	if len(dsVersions) == 0 {
 		dsVersions = pres.DSProtocolVersions
 	}
+	r.DSProtocolVersions = append([]emv3ds.Version(nil), dsVersions...)
 	for _, v := range dsVersions {
 		if r.DSStartVersion == "" || v.Compare(r.DSStartVersion) < 0 {
 			r.DSStartVersion = v

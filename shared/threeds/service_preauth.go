@@ -36,6 +36,13 @@ type PreauthInput struct {
 	// later steps find the transaction with one read. A second preauth with
 	// the same ID is ErrDuplicateTransaction.
 	ThreeDSServerTransID string
+	// ThreeDSMethodID (2.3.1) names an earlier transaction of the merchant
+	// whose 3DS Method completed in the same browser less than
+	// MethodReuseWindow ago. When the negotiated version is 2.3.1 and the
+	// reuse is possible (same ACS method URL), no method is handed out and
+	// the AReq names that run by threeDSMethodId (Req 441); otherwise it is
+	// ignored and the method is handed out as usual.
+	ThreeDSMethodID string
 }
 
 // PreauthOutput is what the merchant needs before the AReq: the versions and,
@@ -52,6 +59,9 @@ type PreauthOutput struct {
 	ThreeDSMethodData            string
 	ThreeDSMethodNotificationURL string
 	ACSInfoInd                   []string
+	// ThreeDSMethodID is the input's, when the AReq will reuse that 3DS
+	// Method run instead of running one (then ThreeDSMethodURL is empty).
+	ThreeDSMethodID string
 }
 
 // Preauth looks the card up in the card ranges, negotiates the version and
@@ -85,6 +95,13 @@ func (s *flows) Preauth(ctx context.Context, merchantID string, in PreauthInput)
 		id = in.ThreeDSServerTransID
 	}
 	methodURL, acsInfo := methodFor(cr, versions)
+	reuse := ""
+	if in.ThreeDSMethodID != "" && versions.AtLeast(emv3ds.Version231) && methodURL != "" {
+		if err := s.checkMethodReuse(ctx, merchantID, id, methodURL, in.ThreeDSMethodID); err != nil {
+			return nil, err
+		}
+		reuse = in.ThreeDSMethodID
+	}
 	notify := in.MethodNotificationURL
 	if notify == "" {
 		notify = s.callbackBase(in.CallbackBaseURL) + "/callbacks/method"
@@ -104,6 +121,7 @@ func (s *flows) Preauth(ctx context.Context, merchantID string, in PreauthInput)
 		ACSEndVersion:         cr.ACSEndVersion,
 		ThreeDSMethodURL:      methodURL,
 		MethodNotificationURL: notify,
+		ThreeDSMethodID:       reuse,
 	}, s.d.Now(), s.cfg.Retention)
 	if err != nil {
 		return nil, fmt.Errorf("preauth: %w", err)
@@ -121,7 +139,9 @@ func (s *flows) Preauth(ctx context.Context, merchantID string, in PreauthInput)
 		ACSEndProtocolVersion:   cr.ACSEndVersion,
 		ACSInfoInd:              acsInfo,
 	}
-	if methodURL != "" {
+	if reuse != "" {
+		out.ThreeDSMethodID = reuse // no method to run: the AReq names the earlier one
+	} else if methodURL != "" {
 		out.ThreeDSMethodURL = methodURL
 		out.ThreeDSMethodNotificationURL = notify
 		out.ThreeDSMethodData = emv3ds.NewThreeDSMethodData(id, notify).Encode()
@@ -146,15 +166,10 @@ func (s *flows) lookupRange(ctx context.Context, merchant *Merchant, pan emv3ds.
 	if !s.schemeServed(scheme) || !merchant.AllowsScheme(scheme) {
 		return nil, "", ErrSchemeNotServed
 	}
-	v, err := emv3ds.NegotiateVersionIn(s.cfg.Versions, cr.DSStartVersion, cr.DSEndVersion, cr.ACSStartVersion, cr.ACSEndVersion, requested)
+	// A requested version outside the range is negotiated freely.
+	v, err := NegotiateRangeVersion(s.cfg.Versions, cr, requested)
 	if err != nil {
-		if requested != "" {
-			// The requested version is outside the range: negotiate freely.
-			v, err = emv3ds.NegotiateVersionIn(s.cfg.Versions, cr.DSStartVersion, cr.DSEndVersion, cr.ACSStartVersion, cr.ACSEndVersion, "")
-		}
-		if err != nil {
-			return nil, "", ErrNotEnrolled
-		}
+		return nil, "", ErrNotEnrolled
 	}
 	return cr, v, nil
 }

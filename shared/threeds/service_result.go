@@ -35,12 +35,23 @@ type ResultOutput struct {
 	ChallengeCancel      emv3ds.ChallengeCancel
 	InteractionCounter   string
 	AuthenticationType   string
+	// AuthenticationMethod is the 2.3.1 authenticationMethod of the result
+	// (the RReq's after a challenge, else the ARes's), comma-joined
+	// (SplitAuthenticationMethods).
 	AuthenticationMethod string
-	CardholderInfo       string
-	Source               string // SourceARes or SourceRReq
-	ResultAt             time.Time
-	Error                *ErrorInfo
-	CardBIN, CardLast4   string
+	// TrustListStatus(Source) (whiteListStatus in 2.2.0) and the 2.3.1
+	// transChallengeExemption, as the ACS reported them.
+	TrustListStatus         string
+	TrustListStatusSource   string
+	TransChallengeExemption string
+	// DecoupledFallback: the 2.3.1 result asks for a new, decoupled
+	// authentication (transStatusReason 29 or 30; DecoupledFallback).
+	DecoupledFallback  bool
+	CardholderInfo     string
+	Source             string // SourceARes or SourceRReq
+	ResultAt           time.Time
+	Error              *ErrorInfo
+	CardBIN, CardLast4 string
 }
 
 // Result returns a merchant's transaction outcome. Another merchant's
@@ -85,8 +96,12 @@ func ResultOf(tx *Transaction, now time.Time) *ResultOutput {
 		AuthenticationType:   tx.ARes.AuthenticationType,
 		AuthenticationMethod: tx.ARes.AuthenticationMethod,
 		CardholderInfo:       tx.ARes.CardholderInfo,
-		CardBIN:              tx.Card.BIN,
-		CardLast4:            tx.Card.Last4,
+
+		TrustListStatus:         tx.ARes.TrustListStatus,
+		TrustListStatusSource:   tx.ARes.TrustListStatusSource,
+		TransChallengeExemption: tx.ARes.TransChallengeExemption,
+		CardBIN:                 tx.Card.BIN,
+		CardLast4:               tx.Card.Last4,
 	}
 	switch tx.State {
 	case StateFinal:
@@ -125,6 +140,13 @@ func ResultOf(tx *Transaction, now time.Time) *ResultOutput {
 		out.InteractionCounter = r.InteractionCounter
 		out.Source = r.Source
 		out.ResultAt = r.ReceivedAt
+		if r.AuthenticationMethod != "" {
+			out.AuthenticationMethod = r.AuthenticationMethod
+		}
+		if r.TrustListStatus != "" {
+			out.TrustListStatus, out.TrustListStatusSource = r.TrustListStatus, r.TrustListStatusSource
+		}
+		out.DecoupledFallback = DecoupledFallback(tx.MessageVersion, r.TransStatusReason)
 	}
 	return out
 }

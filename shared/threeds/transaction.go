@@ -57,6 +57,11 @@ type Transaction struct {
 	DecoupledRequested  bool
 	ChallengeInd        string
 	ThreeRIInd          string
+	// 2.3.1: the AReq's threeDSRequestorDecReqInd (Y/N, or F/B: decoupled
+	// as the fallback of a challenge) and the threeDSMethodId it sent in
+	// place of a 3DS Method run.
+	DecReqInd       emv3ds.DecReqInd
+	ThreeDSMethodID string
 
 	// ARes (zero until RecordARes).
 	ARes AResData
@@ -122,6 +127,11 @@ type AResData struct {
 	CardholderInfo       string
 	ACSDecConInd         string
 	MessageVersion       emv3ds.Version
+	// Trust list (whiteListStatus/Source in 2.2.0) and the 2.3.1 exemption
+	// the ACS applied.
+	TrustListStatus         string
+	TrustListStatusSource   string
+	TransChallengeExemption string
 	// Result fields of a frictionless ARes (also copied into Result).
 	ECI                 emv3ds.ECI
 	AuthenticationValue emv3ds.AuthenticationValue
@@ -142,8 +152,15 @@ type Result struct {
 	AuthenticationValue emv3ds.AuthenticationValue
 	ChallengeCancel     emv3ds.ChallengeCancel
 	InteractionCounter  string
-	Source              string // SourceARes or SourceRReq
-	ReceivedAt          time.Time
+	// AuthenticationMethod is the 2.3.1 authenticationMethod of the message
+	// that gave the result, its values joined by commas ("02" or "02,07").
+	AuthenticationMethod string
+	// TrustListStatus(Source) of the message that gave the result, when it
+	// carried them (whiteListStatus in 2.2.0).
+	TrustListStatus       string
+	TrustListStatusSource string
+	Source                string // SourceARes or SourceRReq
+	ReceivedAt            time.Time
 }
 
 // ErrorInfo is why a transaction failed, as an EMV Erro would say it.
@@ -174,6 +191,7 @@ type NewTransactionInput struct {
 	DSReferenceNumber     string
 	ThreeDSMethodURL      string // the ACS's, from the card range; empty when it has none
 	MethodNotificationURL string
+	ThreeDSMethodID       string // 2.3.1: the 3DS Method run the AReq will name instead (preauth checked it)
 }
 
 // NewTransaction starts a transaction: method_pending when the ACS has a 3DS
@@ -213,6 +231,7 @@ func NewTransaction(in NewTransactionInput, now time.Time, r Retention) (*Transa
 		DSReferenceNumber:     in.DSReferenceNumber,
 		ThreeDSMethodURL:      in.ThreeDSMethodURL,
 		MethodNotificationURL: in.MethodNotificationURL,
+		ThreeDSMethodID:       in.ThreeDSMethodID,
 	}
 	if t.Dialect == "" {
 		t.Dialect = DefaultDialect
@@ -280,6 +299,8 @@ type AReqSent struct {
 	DecoupledRequested  bool
 	ChallengeInd        string
 	ThreeRIInd          string
+	DecReqInd           emv3ds.DecReqInd // 2.3.1: F/B allow the decoupled fallback
+	ThreeDSMethodID     string           // 2.3.1: an earlier 3DS Method run named instead of one
 }
 
 // RecordAReqSent moves a prepared transaction to areq_sent. The transaction
@@ -305,6 +326,7 @@ func (t *Transaction) RecordAReqSent(in AReqSent, now time.Time, r Retention) er
 	t.DecoupledRequested = in.DecoupledRequested
 	t.ChallengeInd = in.ChallengeInd
 	t.ThreeRIInd = in.ThreeRIInd
+	t.DecReqInd, t.ThreeDSMethodID = in.DecReqInd, in.ThreeDSMethodID
 	t.AReqSentAt = now
 	t.State = StateAReqSent
 	t.UpdatedAt = now
@@ -341,6 +363,10 @@ func (t *Transaction) RecordARes(in AResData, now time.Time, r Retention) error 
 			AuthenticationValue: in.AuthenticationValue,
 			Source:              SourceARes,
 			ReceivedAt:          now,
+
+			AuthenticationMethod:  in.AuthenticationMethod,
+			TrustListStatus:       in.TrustListStatus,
+			TrustListStatusSource: in.TrustListStatusSource,
 		}
 		t.ExpiresAt = Expiry(now, r.Result)
 	default:
@@ -360,6 +386,10 @@ type RReqData struct {
 	AuthenticationValue emv3ds.AuthenticationValue
 	ChallengeCancel     emv3ds.ChallengeCancel
 	InteractionCounter  string
+	// 2.3.1 authenticationMethod (comma-joined) and the trust list.
+	AuthenticationMethod  string
+	TrustListStatus       string
+	TrustListStatusSource string
 	// ACSTransID and DSTransID, when given, must match the ARes.
 	ACSTransID string
 	DSTransID  string
@@ -411,6 +441,10 @@ func (t *Transaction) RecordRReq(in RReqData, now time.Time, r Retention) (json.
 		InteractionCounter:  in.InteractionCounter,
 		Source:              SourceRReq,
 		ReceivedAt:          now,
+
+		AuthenticationMethod:  in.AuthenticationMethod,
+		TrustListStatus:       in.TrustListStatus,
+		TrustListStatusSource: in.TrustListStatusSource,
 	}
 	t.RReqFingerprint = in.Fingerprint
 	t.RRes = append(json.RawMessage(nil), in.RRes...)

@@ -162,16 +162,25 @@ func forgedSessionTokens(t *testing.T, tg Target, f Flows) {
 		{"another transaction's", b.Session},
 		{"no audience", signed(t, jwt.SigningMethodHS256, tg.SessionKey, jwt.RegisteredClaims{Issuer: "open3ds", Subject: a.TxID, ExpiresAt: jwt.NewNumericDate(live)})},
 		{"over-long", a.Session + "." + strings.Repeat("A", 2048)},
-		{"empty", ""},
 	}
 	for _, fg := range forgeries {
 		p := f.PostCRes(t, tg, CRes(a, "Y"), fg.token)
 		requireRefusedPage(t, p, fg.name)
 	}
+	// No threeDSSessionData at all: an ACS may leave it out (v231 branch),
+	// and the CRes's own IDs must then be the transaction's. Another
+	// transaction's acsTransID is refused; the right IDs are taken and, as
+	// any CRes, change nothing and show no status the RReq has not confirmed.
+	otherACS := CRes(&Challenge{TxID: a.TxID, ACSTransID: b.ACSTransID, MessageVersion: a.MessageVersion}, "Y")
+	requireRefusedPage(t, f.PostCRes(t, tg, otherACS, ""), "empty, another transaction's acsTransID")
 	requirePending(t, tg, f, a.TxID, "a forged session token")
+	p := f.PostCRes(t, tg, CRes(a, "Y"), "")
+	require.Equal(t, http.StatusOK, p.Status, p.HTML)
+	require.Contains(t, p.HTML, `data-trans-status=""`, "empty, the transaction's own IDs: no status before the RReq")
+	requirePending(t, tg, f, a.TxID, "a CRes without threeDSSessionData")
 	// Control: the right key and claims are accepted, so the refusals above
 	// were for the forgery, not for a wrong test key.
-	p := f.PostCRes(t, tg, CRes(a, "Y"), signed(t, jwt.SigningMethodHS256, tg.SessionKey, sessionClaims(a.TxID, live)))
+	p = f.PostCRes(t, tg, CRes(a, "Y"), signed(t, jwt.SigningMethodHS256, tg.SessionKey, sessionClaims(a.TxID, live)))
 	require.Equal(t, http.StatusOK, p.Status, p.HTML)
 	requirePending(t, tg, f, a.TxID, "a CRes")
 }

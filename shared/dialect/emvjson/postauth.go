@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/open3ds/server/shared/apigw"
+	"github.com/open3ds/server/shared/emv3ds"
 	"github.com/open3ds/server/shared/threeds"
 )
 
@@ -51,6 +52,22 @@ type postauthBody struct {
 	CardholderInfo       string `json:"cardholderInfo,omitempty"`
 	ResultSource         string `json:"resultSource,omitempty"`
 	Scheme               string `json:"scheme,omitempty"`
+
+	// 2.3.1 (clearhaus/3DSv2-api-documentation
+	// source/differences_v220_v231.rst): authenticationMethod replaces
+	// authenticationType (an array, from the RReq after a challenge, else
+	// the ARes); trustListStatus(Source) replace whiteListStatus(Source),
+	// which keep their 2.2.0 names here for a 2.2.0 result;
+	// transChallengeExemption is new in the ARes. decoupledFallback (not an
+	// EMV element) flags transStatusReason 29/30: authenticate again with
+	// threeDSRequestorDecReqInd Y (or F/B).
+	AuthenticationMethod    []string `json:"authenticationMethod,omitempty"`
+	TrustListStatus         string   `json:"trustListStatus,omitempty"`
+	TrustListStatusSource   string   `json:"trustListStatusSource,omitempty"`
+	WhiteListStatus         string   `json:"whiteListStatus,omitempty"`
+	WhiteListStatusSource   string   `json:"whiteListStatusSource,omitempty"`
+	TransChallengeExemption string   `json:"transChallengeExemption,omitempty"`
+	DecoupledFallback       bool     `json:"decoupledFallback,omitempty"`
 }
 
 func (h postauthHandler) Handle(ctx context.Context, ev events.APIGatewayProxyRequest) apigw.Response {
@@ -87,7 +104,7 @@ func (h postauthHandler) Handle(ctx context.Context, ev events.APIGatewayProxyRe
 // postauthResponse is the projection answered: the one result projection
 // (threeds.ResultOutput) in EMV element names. The webhook carries the same.
 func postauthResponse(out *threeds.ResultOutput) postauthBody {
-	return postauthBody{
+	b := postauthBody{
 		ThreeDSServerTransID: out.ThreeDSServerTransID,
 		Status:               out.Status,
 		TransStatus:          string(out.TransStatus),
@@ -104,5 +121,15 @@ func postauthResponse(out *threeds.ResultOutput) postauthBody {
 		CardholderInfo:       out.CardholderInfo,
 		ResultSource:         out.Source,
 		Scheme:               string(out.Scheme),
+
+		AuthenticationMethod:    threeds.SplitAuthenticationMethods(out.AuthenticationMethod),
+		TransChallengeExemption: out.TransChallengeExemption,
+		DecoupledFallback:       out.DecoupledFallback,
 	}
+	if out.MessageVersion.AtLeast(emv3ds.Version231) {
+		b.TrustListStatus, b.TrustListStatusSource = out.TrustListStatus, out.TrustListStatusSource
+	} else {
+		b.WhiteListStatus, b.WhiteListStatusSource = out.TrustListStatus, out.TrustListStatusSource
+	}
+	return b
 }

@@ -35,6 +35,7 @@ type preauthRequest struct {
 	AcctNumber                   emv3ds.PAN     `json:"acctNumber"`
 	MessageVersion               emv3ds.Version `json:"messageVersion"`
 	ThreeDSMethodNotificationURL string         `json:"threeDSMethodNotificationURL"`
+	ThreeDSMethodID              string         `json:"threeDSMethodId"` // 2.3.1: reuse an earlier 3DS Method run
 }
 
 // preauthResponse keeps the names Hyperswitch's threedsecureio connector reads.
@@ -50,6 +51,7 @@ type preauthResponse struct {
 	ThreeDSMethodNotificationURL string   `json:"threeDSMethodNotificationURL,omitempty"`
 	ACSInfoInd                   []string `json:"acsInfoInd,omitempty"`
 	Scheme                       string   `json:"scheme"`
+	ThreeDSMethodID              string   `json:"threeDSMethodId,omitempty"` // 2.3.1: the method run the AReq will name
 }
 
 func (h preauthHandler) Handle(ctx context.Context, ev events.APIGatewayProxyRequest) apigw.Response {
@@ -73,6 +75,7 @@ func (h preauthHandler) Handle(ctx context.Context, ev events.APIGatewayProxyReq
 			MethodNotificationURL: req.ThreeDSMethodNotificationURL,
 			CallbackBaseURL:       apigw.BaseURL(ev),
 			Dialect:               Name,
+			ThreeDSMethodID:       req.ThreeDSMethodID,
 		})
 		if err != nil {
 			return apigw.Error(ctx, h.log, Errors{}, err, about)
@@ -92,6 +95,7 @@ func (h preauthHandler) Handle(ctx context.Context, ev events.APIGatewayProxyReq
 			ThreeDSMethodNotificationURL: out.ThreeDSMethodNotificationURL,
 			ACSInfoInd:                   out.ACSInfoInd,
 			Scheme:                       string(out.Scheme),
+			ThreeDSMethodID:              out.ThreeDSMethodID,
 		})
 	})
 }

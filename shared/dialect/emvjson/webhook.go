@@ -31,6 +31,9 @@ type WebhookData struct {
 	ChallengeCancel      string `json:"challengeCancel,omitempty"`
 	ResultSource         string `json:"resultSource,omitempty"`
 	Scheme               string `json:"scheme,omitempty"`
+	// 2.3.1 authenticationMethod, as /postauth answers it.
+	AuthenticationMethod []string `json:"authenticationMethod,omitempty"`
+	DecoupledFallback    bool     `json:"decoupledFallback,omitempty"`
 }
 
 // WebhookBody is the dialect's event for ev.
@@ -52,6 +55,8 @@ func WebhookBody(ev threeds.WebhookEvent) WebhookEvent {
 			ChallengeCancel:      string(r.ChallengeCancel),
 			ResultSource:         r.Source,
 			Scheme:               string(r.Scheme),
+			AuthenticationMethod: threeds.SplitAuthenticationMethods(r.AuthenticationMethod),
+			DecoupledFallback:    r.DecoupledFallback,
 		},
 	}
 }
