@@ -88,7 +88,15 @@ func (s *flows) Authenticate(ctx context.Context, merchantID string, in AuthInpu
 	if err != nil {
 		version = tx.MessageVersion // the requested version is outside the range: keep the negotiated one
 	}
-	s.prepareAReq(&areq, tx, merchant, version, s.callbackBase(in.CallbackBaseURL)+"/callbacks/challenge")
+	// The AReq is built from the transaction as it was before a claim (the
+	// state decides threeDSCompInd).
+	before := tx
+	if claimed {
+		b := *tx
+		b.State = claimedFrom
+		before = &b
+	}
+	s.prepareAReq(&areq, before, merchant, version, s.callbackBase(in.CallbackBaseURL)+"/callbacks/challenge")
 	if err := areq.ValidateWith(s.validateOptions()); err != nil {
 		if claimed {
 			// The AReq never went out: the transaction is retryable, as
@@ -109,6 +117,9 @@ func (s *flows) Authenticate(ctx context.Context, merchantID string, in AuthInpu
 		DecoupledRequested:  areq.ThreeDSRequestorDecReqInd == emv3ds.DecReqInd("Y"),
 		ChallengeInd:        string(areq.ChallengeInd()),
 		ThreeRIInd:          string(areq.ThreeRIInd),
+	}
+	if sent.CompInd == "" {
+		sent.CompInd = before.DefaultCompInd()
 	}
 	// The conditional write is what makes an AReq go out at most once per
 	// transaction: a racing duplicate request loses here (or at the claim,
