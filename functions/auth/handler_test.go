@@ -66,12 +66,13 @@ func (d *directory) SendErro(context.Context, emv3ds.Scheme, *emv3ds.Erro) error
 
 type harness struct {
 	h        *apigw.Router
+	pre      *threeds.PreauthService
 	dir      *directory
 	sessions *session.Tokens
 	logs     *bytes.Buffer
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	clock := threedstest.NewClock(time.Date(2026, 6, 25, 8, 15, 30, 0, time.UTC))
 	store := threedstest.NewMemoryStore(clock.Now, threeds.DefaultRetention())
@@ -96,10 +97,10 @@ func newHarness(t *testing.T) *harness {
 		require.NoError(t, err)
 	}
 	logs := &bytes.Buffer{}
-	return &harness{h: router(svc, store, threeds.NewResultService(store, threeds.WithClock(clock.Now)), worldpay.Signer{Key: []byte("test-key"), Now: clock.Now}, slog.New(slog.NewJSONHandler(logs, nil)), cardinal.Authenticator{}), dir: dir, sessions: sessions, logs: logs}
+	return &harness{pre: pre, h: router(svc, store, threeds.NewResultService(store, threeds.WithClock(clock.Now)), worldpay.Signer{Key: []byte("test-key"), Now: clock.Now}, slog.New(slog.NewJSONHandler(logs, nil)), cardinal.Authenticator{}), dir: dir, sessions: sessions, logs: logs}
 }
 
-func fixture(t *testing.T, name string) events.APIGatewayProxyRequest {
+func fixture(t testing.TB, name string) events.APIGatewayProxyRequest {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("testdata", name))
 	require.NoError(t, err)
