@@ -154,12 +154,12 @@ func (w *fakeWebhooks) sent() []webhookPost {
 // env is a Service wired to in-memory fakes, with a fixed clock, counting
 // UUIDs and a recording Sleep.
 type env struct {
-	t        *testing.T
-	clock    *threedstest.Clock
-	store    *threedstest.MemoryStore
+	t     *testing.T
+	clock *threedstest.Clock
+	store *threedstest.MemoryStore
 	// txs is the transaction store the flows use: store, or claimingStore
 	// over it (withClaims).
-	txs threeds.Store
+	txs      threeds.Store
 	dir      *fakeDirectory
 	hooks    *fakeWebhooks
 	vault    *vault.Vault
