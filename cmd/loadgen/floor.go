@@ -42,6 +42,11 @@ type floorReport struct {
 	Sequence   summary `json:"sequence"`
 	Claim      summary `json:"update_item_claim"`
 	PutARes    summary `json:"put_item_ares"`
+	// Before is the design replaced in issue 18, timed in the same
+	// sequences (right after each new one, on its own item): consistent
+	// GetItem + conditional PutItem mark 0.7 KB + conditional PutItem ARes
+	// 1.2 KB (the legacy layout's sizes).
+	Before summary `json:"before_3_round_trips"`
 	// AuthOverFloor is /auth p50 ÷ Sequence p50 (same run).
 	AuthOverFloor float64 `json:"auth_p50_over_floor"`
 	// OverheadP50 is /auth server-added p50 − Sequence p50, in ms.
@@ -51,10 +56,10 @@ type floorReport struct {
 // runFloor runs n probe sequences with the given concurrency and rate.
 func runFloor(ctx context.Context, db *dynamodb.Client, table string, n, concurrency int, rate float64) (*floorReport, error) {
 	var (
-		next           atomic.Int64
-		mu             sync.Mutex
-		seq, claim, ar []time.Duration
-		firstErr       error
+		next                   atomic.Int64
+		mu                     sync.Mutex
+		seq, claim, ar, before []time.Duration
+		firstErr               error
 	)
 	var tokens <-chan time.Time
 	if rate > 0 {
@@ -132,8 +137,34 @@ func runFloor(ctx context.Context, db *dynamodb.Client, table string, n, concurr
 				})
 				t2 := time.Now()
 				_, _ = db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(table), Key: k})
+
+				// The design before (3 round trips), same conditions.
+				if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: item(1, "preauthenticated", 500)}); err != nil {
+					mu.Lock()
+					firstErr = err
+					mu.Unlock()
+					return
+				}
+				cond := func(v, size int) *dynamodb.PutItemInput {
+					return &dynamodb.PutItemInput{
+						TableName: aws.String(table), Item: item(v+1, "areq_sent", size),
+						ConditionExpression:       aws.String("#v = :v"),
+						ExpressionAttributeNames:  map[string]string{"#v": "version"},
+						ExpressionAttributeValues: map[string]types.AttributeValue{":v": &types.AttributeValueMemberN{Value: strconv.Itoa(v)}},
+					}
+				}
+				b0 := time.Now()
+				_, err3 := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), Key: k, ConsistentRead: aws.Bool(true)})
+				if err3 == nil {
+					_, err3 = db.PutItem(ctx, cond(1, 700))
+				}
+				if err3 == nil {
+					_, err3 = db.PutItem(ctx, cond(2, 1200))
+				}
+				b1 := time.Now()
+				_, _ = db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(table), Key: k})
 				mu.Lock()
-				for _, err := range []error{err1, err2} {
+				for _, err := range []error{err1, err2, err3} {
 					if err != nil && firstErr == nil {
 						firstErr = err
 					}
@@ -141,6 +172,7 @@ func runFloor(ctx context.Context, db *dynamodb.Client, table string, n, concurr
 				seq = append(seq, t2.Sub(t0))
 				claim = append(claim, t1.Sub(t0))
 				ar = append(ar, t2.Sub(t1))
+				before = append(before, b1.Sub(b0))
 				mu.Unlock()
 			}
 		}()
@@ -151,7 +183,7 @@ func runFloor(ctx context.Context, db *dynamodb.Client, table string, n, concurr
 	}
 	return &floorReport{
 		Design:     "conditional UpdateItem ALL_NEW (claim) + conditional PutItem 0.75 KB (ARes), in sequence",
-		Iterations: len(seq), Sequence: summarize(seq), Claim: summarize(claim), PutARes: summarize(ar),
+		Iterations: len(seq), Sequence: summarize(seq), Claim: summarize(claim), PutARes: summarize(ar), Before: summarize(before),
 	}, nil
 }
 
@@ -172,5 +204,6 @@ func (f *floorReport) print(w io.Writer) {
 	row("floor: 2 round trips", f.Sequence)
 	row("  UpdateItem claim (cond.)", f.Claim)
 	row("  PutItem ARes (cond.)", f.PutARes)
+	row("before: 3 round trips", f.Before)
 	fmt.Fprintf(w, "/auth p50 ÷ floor p50: %.2f×   server overhead (server-added p50 − floor p50): %.2f ms\n", f.AuthOverFloor, f.OverheadP50)
 }
