@@ -106,7 +106,7 @@ run: deps
 BENCH_OUT ?= bin/bench
 BENCH_FAULT_FLOWS ?= 10000
 BENCH_FLOWS ?= 3000
-BENCH_PKGS := ./shared/emv3ds ./functions/authorizer ./shared/dynamostore
+BENCH_PKGS := ./shared/emv3ds ./functions/authorizer ./functions/auth ./shared/dynamostore
 bench: deps
 	@mkdir -p $(BENCH_OUT)
 	@{ echo "nproc: $$(nproc)"; grep -m1 'model name' /proc/cpuinfo; $(GO) version; date -u +%FT%TZ; } | tee $(BENCH_OUT)/machine.txt

@@ -110,6 +110,9 @@ func TestCardDataNeverStoredOrLogged(t *testing.T) {
 			}
 		}
 		for typ := range expiring {
+			if typ == "webhook_delivery" {
+				continue // written only for a failed or retried delivery (issue 18), checked above when present
+			}
 			require.NotZero(t, counts[typ], "the sweep produced %s items (counts %v)", typ, counts)
 		}
 	})
@@ -131,12 +134,16 @@ func TestCardDataNeverStoredOrLogged(t *testing.T) {
 		for _, it := range scanTable(t) {
 			switch attrString(it["type"]) {
 			case "transaction":
-				if r, ok := it["result"].(*types.AttributeValueMemberM); ok {
-					if _, ok := r.Value["authenticationValueSealed"]; ok {
-						sealedTx++
+				// ares ("a") and result ("r") of the compact layout; the
+				// legacy layout's "ares"/"result" if any.
+				for _, slot := range [][3]string{{"a", "avs", "av"}, {"r", "avs", "av"}, {"ares", "authenticationValueSealed", "authenticationValue"}, {"result", "authenticationValueSealed", "authenticationValue"}} {
+					if r, ok := it[slot[0]].(*types.AttributeValueMemberM); ok {
+						if _, ok := r.Value[slot[1]]; ok {
+							sealedTx++
+						}
+						_, clear := r.Value[slot[2]]
+						require.False(t, clear, "%s's authentication value is never written in clear", slot[0])
 					}
-					_, clear := r.Value["authenticationValue"]
-					require.False(t, clear, "result.authenticationValue is never written in clear")
 				}
 			case "idempotency":
 				if _, ok := it["responseSealed"]; ok {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -161,8 +162,8 @@ func recordsBetween(t *testing.T, ctx context.Context, s *dynamodbstreams.Client
 			if seqAfter(aws.ToString(r.Dynamodb.SequenceNumber), end) {
 				return ids
 			}
-			if v, ok := r.Dynamodb.NewImage["threeDSServerTransID"].(*types.AttributeValueMemberS); ok {
-				ids[v.Value] = true
+			if v, ok := r.Dynamodb.NewImage["pk"].(*types.AttributeValueMemberS); ok && strings.HasPrefix(v.Value, "TX#") {
+				ids[strings.TrimPrefix(v.Value, "TX#")] = true
 			}
 		}
 		if len(out.Records) == 0 {

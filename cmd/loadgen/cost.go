@@ -60,7 +60,7 @@ func runCost(ctx context.Context, stdout, stderr io.Writer, o options, hc *http.
 		runFlows(ctx, c, one, 2, 1, time.Minute, 0, io.Discard)
 		waitQuiet(ctx, meter, 1500*time.Millisecond, 20*time.Second)
 		meter.reset()
-		streamBefore := stk.StreamStats()
+		streamBefore, authzBefore := stk.StreamStats(), stk.AuthorizerStats()
 
 		c = &client{base: o.baseURL, key: o.key, http: hc, rec: newRecorder()}
 		results := runFlows(ctx, c, one, o.costFlows, 1, o.maxDuration, 0, io.Discard)
@@ -71,7 +71,8 @@ func runCost(ctx context.Context, stdout, stderr io.Writer, o options, hc *http.
 		// its FilterCriteria).
 		streamAfter := stk.StreamStats()
 		delivered := streamAfter.Records + streamAfter.DeadLettered - streamBefore.Records - streamBefore.DeadLettered
-		fc := meterFlows(sc, results, c.rec, meter.snapshot(), stk, delivered)
+		authorized := stk.AuthorizerStats().Invoked - authzBefore.Invoked
+		fc := meterFlows(sc, results, c.rec, meter.snapshot(), stk, delivered, authorized)
 		fc.weightInMix = float64(e.weight) / float64(m.total)
 		for _, r := range results {
 			if r.err != nil {
@@ -111,7 +112,7 @@ func waitQuiet(ctx context.Context, meter *ddbMeter, quiet, limit time.Duration)
 }
 
 // meterFlows turns one scenario's counters into per-flow usage and cost.
-func meterFlows(sc scenario, results []flowResult, rec *recorder, ops map[string]opStat, stk *stack.Stack, webhookRecords int64) *flowCost {
+func meterFlows(sc scenario, results []flowResult, rec *recorder, ops map[string]opStat, stk *stack.Stack, webhookRecords, authorizerCalls int64) *flowCost {
 	n := float64(len(results))
 	fc := &flowCost{Scenario: sc.name, Flows: len(results), Invocations: map[string]float64{}, Ops: ops,
 		DurationsMS: map[string]float64{}, EndpointP50: map[string]float64{}}
@@ -159,7 +160,9 @@ func meterFlows(sc scenario, results []flowResult, rec *recorder, ops map[string
 
 	fc.APIRequests = merchant + callbacks + float64(rreqs)/n
 	fc.Invocations = map[string]float64{
-		"AuthorizerFunction":        merchant,
+		// The local gateway's count: one per merchant request without the
+		// authorizer result cache (ReauthorizeEvery 0), fewer with it.
+		"AuthorizerFunction":        float64(authorizerCalls) / n,
 		"PreauthFunction":           hits(epPreauth),
 		"AuthFunction":              hits(epAuth),
 		"PostauthFunction":          hits(epPostauth),

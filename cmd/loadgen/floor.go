@@ -19,29 +19,34 @@ import (
 // in sequence for one frictionless authentication after a preauth, timed
 // against the same DynamoDB Local, at the same concurrency and rate as the
 // measured run, right after it. With the authorizer's key cache warm, those
-// are: the consistent GetItem of the transaction, the conditional PutItem
-// that marks the AReq sent (at most one AReq per transaction), and the
-// conditional PutItem of the ARes (version-checked). The merchant profile
-// is cached in process and the card range is read only without a preauth.
-// /auth p50 over this floor's p50, and /auth server-added minus it (the
-// server's own overhead: Lambda runtime, JSON, validation, HTTP), are the
-// figures of BENCHMARKS.md §storage floor.
+// are (issue 18, two round trips): the conditional UpdateItem that reads the
+// transaction and marks the AReq sent in one (dynamostore.Store.ClaimAReq:
+// merchant, card hash, state and expiry in the condition, ReturnValues
+// ALL_NEW), and the version-checked conditional PutItem of the ARes. The
+// merchant profile is cached in process and the card range is read only
+// without a preauth. /auth p50 over this floor's p50, and /auth
+// server-added minus it (the server's own overhead: Lambda runtime, JSON,
+// validation, HTTP), are the figures of BENCHMARKS.md §storage floor.
 
-// Probe items have the sizes of the real ones (dynamostore txItem, DynamoDB
-// sizing): ~0.7 KB once the AReq is marked sent, ~1.2 KB with the ARes and
-// its sealed CAVV.
+// Probe items have the sizes of the real ones in the compact layout
+// (dynamostore txItem, DynamoDB sizing): ~0.45 KB after the preauth, ~0.75
+// KB with the ARes and its sealed CAVV.
 const (
-	floorMarkBytes = 700
-	floorAResBytes = 1200
+	floorPreauthBytes = 450
+	floorAResBytes    = 750
 )
 
 type floorReport struct {
 	Design     string  `json:"design"`
 	Iterations int     `json:"iterations"`
 	Sequence   summary `json:"sequence"`
-	GetItem    summary `json:"get_item"`
-	PutMark    summary `json:"put_item_mark"`
+	Claim      summary `json:"update_item_claim"`
 	PutARes    summary `json:"put_item_ares"`
+	// Before is the design replaced in issue 18, timed in the same
+	// sequences (right after each new one, on its own item): consistent
+	// GetItem + conditional PutItem mark 0.7 KB + conditional PutItem ARes
+	// 1.2 KB (the legacy layout's sizes).
+	Before summary `json:"before_3_round_trips"`
 	// AuthOverFloor is /auth p50 ÷ Sequence p50 (same run).
 	AuthOverFloor float64 `json:"auth_p50_over_floor"`
 	// OverheadP50 is /auth server-added p50 − Sequence p50, in ms.
@@ -51,10 +56,10 @@ type floorReport struct {
 // runFloor runs n probe sequences with the given concurrency and rate.
 func runFloor(ctx context.Context, db *dynamodb.Client, table string, n, concurrency int, rate float64) (*floorReport, error) {
 	var (
-		next               atomic.Int64
-		mu                 sync.Mutex
-		seq, get, mark, ar []time.Duration
-		firstErr           error
+		next                   atomic.Int64
+		mu                     sync.Mutex
+		seq, claim, ar, before []time.Duration
+		firstErr               error
 	)
 	var tokens <-chan time.Time
 	if rate > 0 {
@@ -86,35 +91,77 @@ func runFloor(ctx context.Context, db *dynamodb.Client, table string, n, concurr
 					"pk": &types.AttributeValueMemberS{Value: "FLOORPROBE#" + strconv.FormatInt(i, 10) + "#" + strconv.FormatInt(time.Now().UnixNano(), 36)},
 					"sk": &types.AttributeValueMemberS{Value: "TX"},
 				}
-				item := func(version int, size int) map[string]types.AttributeValue {
-					m := map[string]types.AttributeValue{"version": &types.AttributeValueMemberN{Value: strconv.Itoa(version)}, "body": pad(size)}
+				const merchant, panHash = "merchant-floor", "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
+				exp := &types.AttributeValueMemberN{Value: strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)}
+				item := func(version int, state string, size int) map[string]types.AttributeValue {
+					m := map[string]types.AttributeValue{
+						"version": &types.AttributeValueMemberN{Value: strconv.Itoa(version)}, "state": &types.AttributeValueMemberS{Value: state},
+						"merchantId": &types.AttributeValueMemberS{Value: merchant}, "ph": &types.AttributeValueMemberS{Value: panHash},
+						"expiresAt": exp, "body": pad(size),
+					}
 					for kk, v := range k {
 						m[kk] = v
 					}
 					return m
 				}
 				// The preauth's item (not timed: /preauth wrote it).
-				if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: item(1, 500)}); err != nil {
+				if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: item(1, "preauthenticated", floorPreauthBytes)}); err != nil {
 					mu.Lock()
 					firstErr = err
 					mu.Unlock()
 					return
 				}
-				cond := func(v int) *dynamodb.PutItemInput {
+				now := &types.AttributeValueMemberN{Value: strconv.FormatInt(time.Now().Unix(), 10)}
+				at := &types.AttributeValueMemberS{Value: time.Now().UTC().Format(time.RFC3339Nano)}
+				t0 := time.Now()
+				_, err1 := db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+					TableName: aws.String(table), Key: k,
+					UpdateExpression:    aws.String("SET #ps = #st, #st = :sent, #v = #v + :one, #qa = :at, #ua = :at"),
+					ConditionExpression: aws.String("#m = :m AND #e > :now AND #ph = :ph AND #st IN (:s1, :s2, :s3)"),
+					ExpressionAttributeNames: map[string]string{"#ps": "ps", "#st": "state", "#v": "version", "#qa": "qa", "#ua": "ua",
+						"#m": "merchantId", "#e": "expiresAt", "#ph": "ph"},
+					ExpressionAttributeValues: map[string]types.AttributeValue{
+						":sent": &types.AttributeValueMemberS{Value: "areq_sent"}, ":one": &types.AttributeValueMemberN{Value: "1"}, ":at": at,
+						":m": &types.AttributeValueMemberS{Value: merchant}, ":now": now, ":ph": &types.AttributeValueMemberS{Value: panHash},
+						":s1": &types.AttributeValueMemberS{Value: "preauthenticated"}, ":s2": &types.AttributeValueMemberS{Value: "method_pending"},
+						":s3": &types.AttributeValueMemberS{Value: "method_completed"},
+					},
+					ReturnValues: types.ReturnValueAllNew,
+				})
+				t1 := time.Now()
+				_, err2 := db.PutItem(ctx, &dynamodb.PutItemInput{
+					TableName: aws.String(table), Item: item(3, "final", floorAResBytes),
+					ConditionExpression:       aws.String("#v = :v AND #e > :now"),
+					ExpressionAttributeNames:  map[string]string{"#v": "version", "#e": "expiresAt"},
+					ExpressionAttributeValues: map[string]types.AttributeValue{":v": &types.AttributeValueMemberN{Value: "2"}, ":now": now},
+				})
+				t2 := time.Now()
+				_, _ = db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(table), Key: k})
+
+				// The design before (3 round trips), same conditions.
+				if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: item(1, "preauthenticated", 500)}); err != nil {
+					mu.Lock()
+					firstErr = err
+					mu.Unlock()
+					return
+				}
+				cond := func(v, size int) *dynamodb.PutItemInput {
 					return &dynamodb.PutItemInput{
-						TableName: aws.String(table), Item: item(v+1, map[int]int{1: floorMarkBytes, 2: floorAResBytes}[v]),
+						TableName: aws.String(table), Item: item(v+1, "areq_sent", size),
 						ConditionExpression:       aws.String("#v = :v"),
 						ExpressionAttributeNames:  map[string]string{"#v": "version"},
 						ExpressionAttributeValues: map[string]types.AttributeValue{":v": &types.AttributeValueMemberN{Value: strconv.Itoa(v)}},
 					}
 				}
-				t0 := time.Now()
-				_, err1 := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), Key: k, ConsistentRead: aws.Bool(true)})
-				t1 := time.Now()
-				_, err2 := db.PutItem(ctx, cond(1))
-				t2 := time.Now()
-				_, err3 := db.PutItem(ctx, cond(2))
-				t3 := time.Now()
+				b0 := time.Now()
+				_, err3 := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), Key: k, ConsistentRead: aws.Bool(true)})
+				if err3 == nil {
+					_, err3 = db.PutItem(ctx, cond(1, 700))
+				}
+				if err3 == nil {
+					_, err3 = db.PutItem(ctx, cond(2, 1200))
+				}
+				b1 := time.Now()
 				_, _ = db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(table), Key: k})
 				mu.Lock()
 				for _, err := range []error{err1, err2, err3} {
@@ -122,10 +169,10 @@ func runFloor(ctx context.Context, db *dynamodb.Client, table string, n, concurr
 						firstErr = err
 					}
 				}
-				seq = append(seq, t3.Sub(t0))
-				get = append(get, t1.Sub(t0))
-				mark = append(mark, t2.Sub(t1))
-				ar = append(ar, t3.Sub(t2))
+				seq = append(seq, t2.Sub(t0))
+				claim = append(claim, t1.Sub(t0))
+				ar = append(ar, t2.Sub(t1))
+				before = append(before, b1.Sub(b0))
 				mu.Unlock()
 			}
 		}()
@@ -135,8 +182,8 @@ func runFloor(ctx context.Context, db *dynamodb.Client, table string, n, concurr
 		return nil, fmt.Errorf("storage floor probe: %w", firstErr)
 	}
 	return &floorReport{
-		Design:     "GetItem (consistent) + conditional PutItem 0.7 KB + conditional PutItem 1.2 KB, in sequence",
-		Iterations: len(seq), Sequence: summarize(seq), GetItem: summarize(get), PutMark: summarize(mark), PutARes: summarize(ar),
+		Design:     "conditional UpdateItem ALL_NEW (claim) + conditional PutItem 0.75 KB (ARes), in sequence",
+		Iterations: len(seq), Sequence: summarize(seq), Claim: summarize(claim), PutARes: summarize(ar), Before: summarize(before),
 	}, nil
 }
 
@@ -154,9 +201,9 @@ func (f *floorReport) print(w io.Writer) {
 	row := func(name string, s summary) {
 		fmt.Fprintf(w, "%-32s %7d %8.2f %8.2f %8.2f %8.2f %8.2f\n", name, s.N, s.Mean, s.P50, s.P90, s.P99, s.Max)
 	}
-	row("floor: 3 round trips", f.Sequence)
-	row("  GetItem consistent", f.GetItem)
-	row("  PutItem mark (cond.)", f.PutMark)
+	row("floor: 2 round trips", f.Sequence)
+	row("  UpdateItem claim (cond.)", f.Claim)
 	row("  PutItem ARes (cond.)", f.PutARes)
+	row("before: 3 round trips", f.Before)
 	fmt.Fprintf(w, "/auth p50 ÷ floor p50: %.2f×   server overhead (server-added p50 − floor p50): %.2f ms\n", f.AuthOverFloor, f.OverheadP50)
 }

@@ -79,9 +79,11 @@ func (g *Gateway) authorize(ctx context.Context, w http.ResponseWriter, r *http.
 		g.mu.Unlock()
 		if ok && g.cfg.Now().Before(c.expires) {
 			resp, cached = c.resp, true
+			g.authzCached.Add(1)
 		}
 	}
 	if !cached {
+		g.authzInvoked.Add(1)
 		event := events.APIGatewayCustomAuthorizerRequestTypeRequest{
 			Type:                            "REQUEST",
 			MethodArn:                       methodArn,

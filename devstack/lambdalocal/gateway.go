@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -52,6 +53,22 @@ type Gateway struct {
 
 	mu    sync.Mutex
 	cache map[string]cachedPolicy
+
+	// authorizer invocations and cached answers (AuthorizerStats).
+	authzInvoked, authzCached atomic.Int64
+}
+
+// AuthorizerStats counts the authorizer's work since the gateway started:
+// Invoked is Lambda invocations of an authorizer function, Cached the
+// requests answered from the authorizer result cache (ReauthorizeEvery and
+// identity sources, as API Gateway caches). Metering reads Invoked.
+type AuthorizerStats struct {
+	Invoked, Cached int64
+}
+
+// AuthorizerStats returns the counts so far.
+func (g *Gateway) AuthorizerStats() AuthorizerStats {
+	return AuthorizerStats{Invoked: g.authzInvoked.Load(), Cached: g.authzCached.Load()}
 }
 
 type gwAPI struct {

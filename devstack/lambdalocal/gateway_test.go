@@ -18,6 +18,7 @@ import (
 type testStack struct {
 	srv *httptest.Server
 	fns map[string]*Function
+	gw  *Gateway
 }
 
 func newTestGateway(t *testing.T, integrationTimeout time.Duration) *testStack {
@@ -41,7 +42,7 @@ func newTestGateway(t *testing.T, integrationTimeout time.Duration) *testStack {
 	require.NoError(t, err)
 	srv := httptest.NewServer(gw)
 	t.Cleanup(srv.Close)
-	return &testStack{srv: srv, fns: fns}
+	return &testStack{srv: srv, fns: fns, gw: gw}
 }
 
 func (s *testStack) do(t *testing.T, method, path, auth string, body []byte) (*http.Response, []byte) {
@@ -160,6 +161,8 @@ func TestGatewayAuthorizerCache(t *testing.T) {
 
 	_, body = s.do(t, "GET", "/cached/carol", "Bearer good", nil)
 	require.Equal(t, map[string]string{"name": "carol"}, echoEvent(t, body).Event.PathParameters)
+	// What metering reads (loadgen -cost): invocations, not requests.
+	require.Equal(t, AuthorizerStats{Invoked: 4, Cached: 3}, s.gw.AuthorizerStats())
 }
 
 func TestGatewayRoutesAndFailures(t *testing.T) {

@@ -156,9 +156,10 @@ func TestReadProductTemplate(t *testing.T) {
 	require.Equal(t, "Table", hook.Streams[0].Table)
 	require.True(t, hook.Streams[0].ReportBatchItemFailures)
 	require.Len(t, hook.Streams[0].Filters, 1, "the stream mapping's FilterCriteria")
-	final := `{"eventName":"MODIFY","dynamodb":{"NewImage":{"type":{"S":"transaction"},"state":{"S":"final"}}}}`
+	final := `{"eventName":"MODIFY","dynamodb":{"NewImage":{"type":{"S":"transaction"},"state":{"S":"final"}},"OldImage":{"type":{"S":"transaction"},"state":{"S":"challenge_pending"}}}}`
 	require.True(t, hook.Streams[0].Filters[0].Match([]byte(final)))
 	for _, other := range []string{
+		`{"eventName":"MODIFY","dynamodb":{"NewImage":{"type":{"S":"transaction"},"state":{"S":"final"}},"OldImage":{"type":{"S":"transaction"},"state":{"S":"final"}}}}`,
 		`{"eventName":"MODIFY","dynamodb":{"NewImage":{"type":{"S":"transaction"},"state":{"S":"areq_sent"}}}}`,
 		`{"eventName":"INSERT","dynamodb":{"NewImage":{"type":{"S":"webhook_delivery"},"status":{"S":"delivered"}}}}`,
 		`{"eventName":"REMOVE","dynamodb":{"OldImage":{"type":{"S":"transaction"},"state":{"S":"final"}}}}`,

@@ -65,12 +65,13 @@ func (d *directory) SendErro(context.Context, emv3ds.Scheme, *emv3ds.Erro) error
 
 type harness struct {
 	h        *apigw.Router
+	pre      *threeds.PreauthService
 	dir      *directory
 	sessions *session.Tokens
 	logs     *bytes.Buffer
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	clock := threedstest.NewClock(time.Date(2026, 6, 25, 8, 15, 30, 0, time.UTC))
 	store := threedstest.NewMemoryStore(clock.Now, threeds.DefaultRetention())
@@ -95,11 +96,11 @@ func newHarness(t *testing.T) *harness {
 		require.NoError(t, err)
 	}
 	logs := &bytes.Buffer{}
-	return &harness{h: router(deps{svc: svc, idem: store, results: threeds.NewResultService(store, threeds.WithClock(clock.Now)), log: slog.New(slog.NewJSONHandler(logs, nil)),
+	return &harness{pre: pre, h: router(deps{svc: svc, idem: store, results: threeds.NewResultService(store, threeds.WithClock(clock.Now)), log: slog.New(slog.NewJSONHandler(logs, nil)),
 		worldpay: worldpayDeps{signer: worldpay.Signer{Key: []byte("test-key"), Now: clock.Now}}}), dir: dir, sessions: sessions, logs: logs}
 }
 
-func fixture(t *testing.T, name string) events.APIGatewayProxyRequest {
+func fixture(t testing.TB, name string) events.APIGatewayProxyRequest {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("testdata", name))
 	require.NoError(t, err)

@@ -39,6 +39,7 @@ func benchAuthorizer(b *testing.B) (handler, string) {
 func benchEvent(headers map[string]string) events.APIGatewayCustomAuthorizerRequestTypeRequest {
 	return events.APIGatewayCustomAuthorizerRequestTypeRequest{
 		Type: "REQUEST", MethodArn: "arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/POST/auth",
+		Resource: "/auth", Path: "/auth", HTTPMethod: "POST", // the route picks the credential rule
 		Headers: headers,
 	}
 }

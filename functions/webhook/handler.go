@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"time"
 
@@ -25,7 +24,6 @@ type deliverer interface {
 type handler struct {
 	svc    deliverer
 	stream stream
-	store  threeds.Store
 	log    *slog.Logger
 	policy threeds.WebhookPolicy
 }
@@ -49,7 +47,10 @@ func (h handler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.Dy
 			continue
 		}
 		id := changed.ID
-		if err := h.deliver(ctx, id); err != nil {
+		// The record's new image is the transaction as it became final:
+		// no read of the table (dynamostore.Store.BecameFinal opens its
+		// sealed CAVV as a read would).
+		if err := h.svc.DeliverWebhook(ctx, changed, h.policy); err != nil {
 			h.log.ErrorContext(ctx, "webhook not delivered", slog.String("threeDSServerTransID", id), slog.String("error", err.Error()))
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: rec.Change.SequenceNumber})
 			continue
@@ -57,17 +58,4 @@ func (h handler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.Dy
 		h.log.InfoContext(ctx, "webhook delivered", slog.String("threeDSServerTransID", id))
 	}
 	return resp, nil
-}
-
-// deliver reads the transaction as stored now (a consistent read: it may
-// have expired since the change) and delivers its event.
-func (h handler) deliver(ctx context.Context, id string) error {
-	tx, err := threeds.ReadTransaction(ctx, h.store, "", id)
-	if errors.Is(err, threeds.ErrTransactionNotFound) {
-		return nil // expired since: nothing left to tell
-	}
-	if err != nil {
-		return err
-	}
-	return h.svc.DeliverWebhook(ctx, tx, h.policy)
 }

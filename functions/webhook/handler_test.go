@@ -17,7 +17,6 @@ import (
 	"github.com/open3ds/server/shared/config"
 	"github.com/open3ds/server/shared/dialect/emvjson"
 	"github.com/open3ds/server/shared/dynamostore"
-	"github.com/open3ds/server/shared/emv3ds"
 	"github.com/open3ds/server/shared/threeds"
 	"github.com/open3ds/server/shared/webhooksig"
 	"github.com/open3ds/server/testkit/threedstest"
@@ -63,20 +62,13 @@ func newHandler(t *testing.T) (handler, *posts, *threedstest.MemoryStore, *bytes
 	ctx := context.Background()
 	require.NoError(t, store.CreateMerchant(ctx, &threeds.Merchant{ID: "merchant-a", WebhookURL: "https://shop.example.com/hooks", WebhookSecret: "whsec_a"}))
 	require.NoError(t, store.CreateMerchant(ctx, &threeds.Merchant{ID: "merchant-failing", WebhookURL: "https://failing.example.com/hooks", WebhookSecret: "whsec_f"}))
-	for id, m := range map[string]string{txA: "merchant-a", txB: "merchant-failing"} {
-		tx, err := threeds.NewTransaction(threeds.NewTransactionInput{ID: id, MerchantID: m, MessageVersion: emv3ds.Version220,
-			Card: threeds.Card{Scheme: emv3ds.SchemeVisa, BIN: "400000", Last4: "1000", PANHash: "h"}}, now, r)
-		require.NoError(t, err)
-		require.NoError(t, tx.RecordAReqSent(threeds.AReqSent{DeviceChannel: "02", MessageCategory: "01"}, now, r))
-		require.NoError(t, tx.RecordARes(threeds.AResData{TransStatus: "Y", ECI: "05", AuthenticationValue: "AAABBZEEBgAAAAAAAAQGAAAAAAA=",
-			DSTransID: "d0000000-0000-4000-8000-000000000001", ACSTransID: "a0000000-0000-4000-8000-000000000001"}, now, r))
-		require.NoError(t, store.Create(ctx, tx))
-	}
+	// No transaction in the store: the handler delivers from the stream
+	// record's image alone (it does not read the table).
 	p := &posts{}
 	svc := threeds.NewWebhookService(store, store, p, threeds.ServiceConfig{}, threeds.WithClock(clock.Now),
 		threeds.WithSleep(func(ctx context.Context, d time.Duration) error { clock.Advance(d); return ctx.Err() }))
 	logs := &bytes.Buffer{}
-	return handler{svc: svc, stream: &dynamostore.Store{}, store: store, log: slog.New(slog.NewJSONHandler(logs, nil)), policy: policy(config.WebhookSettings{Attempts: 3})}, p, store, logs
+	return handler{svc: svc, stream: &dynamostore.Store{}, log: slog.New(slog.NewJSONHandler(logs, nil)), policy: policy(config.WebhookSettings{Attempts: 3})}, p, store, logs
 }
 
 func fixture(t *testing.T) events.DynamoDBEvent {
@@ -111,8 +103,16 @@ func TestHandle(t *testing.T) {
 	require.Equal(t, threeds.WebhookFailed, ds[0].Status)
 	require.Contains(t, logs.String(), "webhook not delivered")
 
-	// Lambda retries the batch: the delivered event is not posted again.
-	resp, err = h.Handle(context.Background(), fixture(t))
+	// Lambda retries the batch from the failed record on (ReportBatchItemFailures):
+	// the delivered event is not posted again, the failed one is.
+	retry := fixture(t)
+	for i, r := range retry.Records {
+		if r.Change.SequenceNumber == resp.BatchItemFailures[0].ItemIdentifier {
+			retry.Records = retry.Records[i:]
+			break
+		}
+	}
+	resp, err = h.Handle(context.Background(), retry)
 	require.NoError(t, err)
 	require.Len(t, resp.BatchItemFailures, 1)
 	n := 0
@@ -122,23 +122,47 @@ func TestHandle(t *testing.T) {
 		}
 	}
 	require.Equal(t, 1, n)
+	ds, err = store.ListWebhookDeliveries(context.Background(), "merchant-failing", 10)
+	require.NoError(t, err)
+	require.Len(t, ds, 1)
+	require.Equal(t, 6, ds[0].Attempts, "the failure record is updated, not duplicated")
+	ds, err = store.ListWebhookDeliveries(context.Background(), "merchant-a", 10)
+	require.NoError(t, err)
+	require.Empty(t, ds, "a first-try success writes no delivery record")
+
+	// The whole batch delivered again (the function itself failed): the
+	// event is posted again under the same ID (at least once).
+	_, err = h.Handle(context.Background(), fixture(t))
+	require.NoError(t, err)
+	var ids []string
+	for i, u := range p.urls {
+		if u == "https://shop.example.com/hooks" {
+			var ev emvjson.WebhookEvent
+			require.NoError(t, json.Unmarshal(p.body[i], &ev))
+			ids = append(ids, ev.ID)
+		}
+	}
+	require.Len(t, ids, 2)
+	require.Equal(t, ids[0], ids[1], "a stable event ID")
 	require.NotContains(t, logs.String(), "AAABBZEEBgAAAAAAAAQGAAAAAAA=", "the CAVV goes to the merchant, never to the logs")
 }
 
-// A transaction expired (TTL) between the change and the delivery: nothing
-// left to tell, and not a failure that would block the shard.
-func TestHandleExpiredTransaction(t *testing.T) {
+// The record's image is what is delivered: the CAVV, ECI and IDs of the
+// result, with nothing read from the table (the store holds no transaction).
+func TestHandleDeliversTheImage(t *testing.T) {
 	t.Parallel()
 	h, p, _, _ := newHandler(t)
 	ev := fixture(t)
-	for i := range ev.Records {
-		if ev.Records[i].Change.NewImage == nil {
-			continue
-		}
-		ev.Records[i].Change.NewImage["threeDSServerTransID"] = events.NewStringAttribute("00000000-0000-4000-8000-000000000099")
-	}
+	ev.Records = ev.Records[1:2]
 	resp, err := h.Handle(context.Background(), ev)
 	require.NoError(t, err)
 	require.Empty(t, resp.BatchItemFailures)
-	require.Empty(t, p.urls)
+	require.Len(t, p.body, 1)
+	var got emvjson.WebhookEvent
+	require.NoError(t, json.Unmarshal(p.body[0], &got))
+	require.Equal(t, txA, got.Data.ThreeDSServerTransID)
+	require.Equal(t, "AAABBZEEBgAAAAAAAAQGAAAAAAA=", got.Data.AuthenticationValue)
+	require.Equal(t, "05", got.Data.ECI)
+	require.Equal(t, "d0000000-0000-4000-8000-000000000001", got.Data.DSTransID)
+	require.Equal(t, threeds.SourceARes, got.Data.ResultSource)
 }

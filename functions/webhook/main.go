@@ -35,6 +35,6 @@ func main() {
 		renderers[juspay.Name] = juspay.Webhook{Orders: a.Store}
 		poster := webhookpost.New(&http.Client{Timeout: a.Config.Webhook.Timeout}, renderers)
 		svc := threeds.NewWebhookService(a.Store, a.Store, poster, a.ServiceConfig())
-		return handler{svc: svc, stream: a.Store, store: a.Store, log: a.Log, policy: policy(a.Config.Webhook)}.Handle, nil
+		return handler{svc: svc, stream: a.Store, log: a.Log, policy: policy(a.Config.Webhook)}.Handle, nil
 	})
 }

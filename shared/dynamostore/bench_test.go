@@ -141,3 +141,44 @@ func benchID(i int) string {
 	}
 	return string(b)
 }
+
+// BenchmarkStoreAuthDynamoDBLocal is the storage of one frictionless /auth
+// after a preauth (issue 18): ClaimAReq (the read and the AReq-sent mark in
+// one conditional UpdateItem) and the held conditional PutItem of the ARes.
+// The preauth's Create is outside the timer.
+func BenchmarkStoreAuthDynamoDBLocal(b *testing.B) {
+	s := benchStore(b)
+	ctx := context.Background()
+	r := threeds.DefaultRetention()
+	final := benchTx()
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		i++
+		tx, err := threeds.NewTransaction(threeds.NewTransactionInput{ID: benchID(1000000 + i), MerchantID: final.MerchantID,
+			Card: final.Card, MessageVersion: final.MessageVersion, DSStartVersion: final.DSStartVersion, DSEndVersion: final.DSEndVersion,
+			ACSStartVersion: final.ACSStartVersion, ACSEndVersion: final.ACSEndVersion}, time.Now(), r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Create(ctx, tx); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		claimed, _, err := s.ClaimAReq(ctx, tx.MerchantID, tx.ID, tx.Card.PANHash, time.Now())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.UpdateHeld(ctx, claimed, func(t *threeds.Transaction) error {
+			if err := t.CompleteAReqClaim(threeds.AReqSent{MessageVersion: final.MessageVersion, DeviceChannel: final.DeviceChannel,
+				MessageCategory: final.MessageCategory, NotificationURL: final.NotificationURL, ReturnURL: final.ReturnURL,
+				ChallengeWindowSize: final.ChallengeWindowSize}, time.Now(), r); err != nil {
+				return err
+			}
+			return t.RecordARes(final.ARes, time.Now(), r)
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package dynamostore_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -26,7 +27,10 @@ func cavvTx(t *testing.T, id string) *threeds.Transaction {
 	tx, err := threeds.NewTransaction(threeds.NewTransactionInput{ID: id, MerchantID: "m1", Card: threeds.Card{Scheme: emv3ds.SchemeVisa}}, now, threeds.DefaultRetention())
 	require.NoError(t, err)
 	tx.ARes = threeds.AResData{TransStatus: "Y", ECI: "05", AuthenticationValue: sealTestCAVV, ReceivedAt: now.UTC().Truncate(time.Millisecond)}
-	tx.Result = &threeds.Result{TransStatus: "Y", ECI: "05", AuthenticationValue: sealTestCAVV, Source: threeds.SourceARes, ReceivedAt: now.UTC().Truncate(time.Millisecond)}
+	// A challenge's result (from the RReq): the ARes and the result are
+	// both stored, each sealed (a frictionless result is the ARes's, stored
+	// once: TestFrictionlessResultStoredOnce).
+	tx.Result = &threeds.Result{TransStatus: "Y", ECI: "05", AuthenticationValue: sealTestCAVV, Source: threeds.SourceRReq, ReceivedAt: now.UTC().Truncate(time.Millisecond)}
 	tx.State = threeds.StateFinal
 	return tx
 }
@@ -50,14 +54,14 @@ func TestCAVVSealedAtRest(t *testing.T) {
 
 	item := rawTx(t, client, table, id)
 	require.NotContains(t, dumpItem(t, item), sealTestCAVV, "no CAVV in clear anywhere in the item")
-	for _, slot := range []string{"ares", "result"} {
+	for _, slot := range []string{"a", "r"} { // ares, result (compact layout)
 		m := item[slot].(*types.AttributeValueMemberM).Value
-		_, clear := m["authenticationValue"]
+		_, clear := m["av"]
 		require.False(t, clear, slot)
-		sealed, ok := m["authenticationValueSealed"].(*types.AttributeValueMemberB)
+		sealed, ok := m["avs"].(*types.AttributeValueMemberB)
 		require.True(t, ok, "%s holds the sealed value", slot)
 		require.NotEmpty(t, sealed.Value)
-		require.Equal(t, testVault(t).KeyID(), m["authenticationValueKeyId"].(*types.AttributeValueMemberS).Value, "the key ID is stored beside it")
+		require.Equal(t, testVault(t).KeyID(), m["avk"].(*types.AttributeValueMemberS).Value, "the key ID is stored beside it")
 	}
 
 	got, err := s.Get(ctx, id)
@@ -78,8 +82,7 @@ func TestCAVVSealedAtRest(t *testing.T) {
 
 	// Moved to another transaction, the sealed value does not open (AAD).
 	const other = "5d1c1f0e-7b2a-4c3d-8e9f-0a1b2c3d4e60"
-	item["pk"] = &types.AttributeValueMemberS{Value: "TX#" + other}
-	item["threeDSServerTransID"] = &types.AttributeValueMemberS{Value: other}
+	item["pk"] = &types.AttributeValueMemberS{Value: "TX#" + other} // the ID is the key's
 	_, err = client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: item})
 	require.NoError(t, err)
 	_, err = s.Get(ctx, other)
@@ -99,12 +102,68 @@ func TestCAVVSealedAtRest(t *testing.T) {
 
 	// An item written before sealing (clear value) is still read.
 	legacy := rawTx(t, client, table, id)
-	res := legacy["result"].(*types.AttributeValueMemberM).Value
-	delete(res, "authenticationValueSealed")
-	delete(res, "authenticationValueKeyId")
-	res["authenticationValue"] = &types.AttributeValueMemberS{Value: sealTestCAVV}
+	res := legacy["r"].(*types.AttributeValueMemberM).Value
+	delete(res, "avs")
+	delete(res, "avk")
+	res["av"] = &types.AttributeValueMemberS{Value: sealTestCAVV}
 	_, err = client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: legacy})
 	require.NoError(t, err)
+	got, err = s.Get(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, emv3ds.AuthenticationValue(sealTestCAVV), got.Result.AuthenticationValue)
+}
+
+// A frictionless result is the ARes's: stored once (the "ra" flag), rebuilt
+// on read, and the final item stays under the 1 KB of one write unit.
+func TestFrictionlessResultStoredOnce(t *testing.T) {
+	ctx := context.Background()
+	s, client, table := newStore(t, time.Now, threeds.DefaultRetention())
+	const id = "5d1c1f0e-7b2a-4c3d-8e9f-0a1b2c3d4e70"
+	tx := cavvTx(t, id)
+	tx.Result.Source = threeds.SourceARes
+	require.NoError(t, s.Create(ctx, tx))
+	item := rawTx(t, client, table, id)
+	require.NotContains(t, item, "r", "no second copy of the result")
+	require.Equal(t, &types.AttributeValueMemberBOOL{Value: true}, item["ra"])
+	require.NotContains(t, item, "threeDSServerTransID", "the ID is the partition key's")
+	got, err := s.Get(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, tx.Result, got.Result)
+	require.Equal(t, emv3ds.AuthenticationValue(sealTestCAVV), got.Result.AuthenticationValue)
+}
+
+// A transaction written in the layout before the compact one (long names,
+// the ID as an attribute) is still read, CAVV included.
+func TestLegacyTransactionLayoutRead(t *testing.T) {
+	ctx := context.Background()
+	s, client, table := newStore(t, time.Now, threeds.DefaultRetention())
+	const id = "5d1c1f0e-7b2a-4c3d-8e9f-0a1b2c3d4e71"
+	S := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+	exp := time.Now().Add(time.Hour).Unix()
+	item := map[string]types.AttributeValue{
+		"pk": S("TX#" + id), "sk": S("TX"), "type": S("transaction"), "threeDSServerTransID": S(id),
+		"merchantId": S("m1"), "state": S("final"), "version": &types.AttributeValueMemberN{Value: "3"},
+		"expiresAt": &types.AttributeValueMemberN{Value: fmt.Sprint(exp)}, "createdAt": S("2026-06-25T08:15:30Z"),
+		"updatedAt": S("2026-06-25T08:15:31Z"), "cardScheme": S("visa"), "messageVersion": S("2.2.0"),
+		"ares": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"transStatus": S("Y"), "dsTransID": S("d1"), "eci": S("05")}},
+		"result": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"transStatus": S("Y"), "eci": S("05"),
+			"authenticationValue": S(sealTestCAVV), "source": S("ARes"), "receivedAt": S("2026-06-25T08:15:31Z")}},
+	}
+	_, err := client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: item})
+	require.NoError(t, err)
+	got, err := s.Get(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, id, got.ID)
+	require.Equal(t, "m1", got.MerchantID)
+	require.Equal(t, "d1", got.ARes.DSTransID)
+	require.Equal(t, emv3ds.AuthenticationValue(sealTestCAVV), got.Result.AuthenticationValue)
+	require.Equal(t, emv3ds.Version("2.2.0"), got.MessageVersion)
+	// Its next write stores it compactly.
+	_, err = s.Update(ctx, id, func(tx *threeds.Transaction) error { tx.CResReceivedAt = time.Now().UTC(); return nil })
+	require.NoError(t, err)
+	raw := rawTx(t, client, table, id)
+	require.NotContains(t, raw, "threeDSServerTransID")
+	require.NotContains(t, dumpItem(t, raw), sealTestCAVV)
 	got, err = s.Get(ctx, id)
 	require.NoError(t, err)
 	require.Equal(t, emv3ds.AuthenticationValue(sealTestCAVV), got.Result.AuthenticationValue)
@@ -131,8 +190,8 @@ func TestCAVVKeyRotation(t *testing.T) {
 	require.Equal(t, emv3ds.AuthenticationValue(sealTestCAVV), got.Result.AuthenticationValue)
 	_, err = rotated.Update(ctx, id, func(tx *threeds.Transaction) error { tx.CResReceivedAt = time.Now().UTC(); return nil })
 	require.NoError(t, err)
-	res := rawTx(t, client, table, id)["result"].(*types.AttributeValueMemberM).Value
-	require.Equal(t, newKey.KeyID(), res["authenticationValueKeyId"].(*types.AttributeValueMemberS).Value, "re-sealed under the new key")
+	res := rawTx(t, client, table, id)["r"].(*types.AttributeValueMemberM).Value
+	require.Equal(t, newKey.KeyID(), res["avk"].(*types.AttributeValueMemberS).Value, "re-sealed under the new key")
 	got, err = dynamostore.New(client, table, dynamostore.Options{Sealer: newKey}).Get(ctx, id)
 	require.NoError(t, err)
 	require.Equal(t, emv3ds.AuthenticationValue(sealTestCAVV), got.Result.AuthenticationValue)

@@ -30,14 +30,17 @@ func (s *Store) BecameFinal(rec events.DynamoDBEventRecord) (*threeds.Transactio
 	if err != nil {
 		return nil, false, fmt.Errorf("stream record %s: %w", rec.EventID, err)
 	}
-	tx, err := DecodeTransaction(item)
+	it, err := decodeTxItem(item)
 	if err != nil {
-		return nil, false, fmt.Errorf("stream record %s: %w", rec.EventID, err)
+		return nil, false, fmt.Errorf("stream record %s: decode transaction item: %w", rec.EventID, err)
 	}
-	if tx.ID == "" {
+	if it.ID == "" {
 		return nil, false, fmt.Errorf("stream record %s: transaction without its ID", rec.EventID)
 	}
-	return tx, true, nil
+	if err := s.openCAVV(it); err != nil {
+		return nil, false, fmt.Errorf("stream record %s: %w", rec.EventID, err)
+	}
+	return fromTxItem(it), true, nil
 }
 
 func streamString(img map[string]events.DynamoDBAttributeValue, name string) string {

@@ -16,122 +16,134 @@ import (
 	"github.com/open3ds/server/shared/threeds"
 )
 
-// txItem is a transaction as stored. Attribute names are stable: the
-// table's stream carries them in its images (Store.BecameFinal decodes those).
+// txItem is a transaction as stored, in the compact layout (issue 18):
+// one-to-three-letter attribute names, no copy of the ID (it is the
+// partition key) and no copy of a result the ARes already holds
+// (ResultFromARes), so that a final frictionless transaction stays under
+// the 1 KB of one write unit. The names that conditions, the stream filter,
+// the TTL and the table audit use keep their full spelling: pk, sk, type,
+// expiresAt, version, state, merchantId. Items written in the earlier
+// layout (legacyTxItem) are still read (decodeTxItem); every write uses
+// this one.
 // Transactions carry no gsi1 keys: nothing lists them by merchant, and an
 // indexed item pays every write twice (table and index). A future listing
 // would add the keys (sparse: e.g. on final items only) with its query.
 type txItem struct {
+	txFields
+	ARes   *aresItem   `dynamodbav:"a,omitempty"`
+	Result *resultItem `dynamodbav:"r,omitempty"`
+	// ResultFromARes marks a result that is exactly the one RecordARes
+	// derives from the ARes (transStatus, reason, ECI, CAVV, its time):
+	// it is rebuilt on read instead of stored twice.
+	ResultFromARes bool       `dynamodbav:"ra,omitempty"`
+	Error          *errorItem `dynamodbav:"e,omitempty"`
+}
+
+type txFields struct {
 	PK        string `dynamodbav:"pk"`
 	SK        string `dynamodbav:"sk"`
 	Type      string `dynamodbav:"type"`
 	ExpiresAt int64  `dynamodbav:"expiresAt"`
 	Version   int64  `dynamodbav:"version"`
 
-	ID         string `dynamodbav:"threeDSServerTransID"`
+	ID         string `dynamodbav:"-"` // from pk
 	MerchantID string `dynamodbav:"merchantId"`
-	Dialect    string `dynamodbav:"dialect,omitempty"`
+	Dialect    string `dynamodbav:"dl,omitempty"`
 	State      string `dynamodbav:"state"`
-	CreatedAt  string `dynamodbav:"createdAt"`
-	UpdatedAt  string `dynamodbav:"updatedAt"`
+	CreatedAt  string `dynamodbav:"ca"`
+	UpdatedAt  string `dynamodbav:"ua"`
 
-	CardScheme string `dynamodbav:"cardScheme,omitempty"`
-	CardBIN    string `dynamodbav:"cardBin,omitempty"`
-	CardLast4  string `dynamodbav:"cardLast4,omitempty"`
-	PANHash    string `dynamodbav:"panHash,omitempty"`
+	CardScheme string `dynamodbav:"cs,omitempty"`
+	CardBIN    string `dynamodbav:"cb,omitempty"`
+	CardLast4  string `dynamodbav:"cl,omitempty"`
+	PANHash    string `dynamodbav:"ph,omitempty"`
 
-	MessageVersion    string `dynamodbav:"messageVersion,omitempty"`
-	DSStartVersion    string `dynamodbav:"dsStartProtocolVersion,omitempty"`
-	DSEndVersion      string `dynamodbav:"dsEndProtocolVersion,omitempty"`
-	ACSStartVersion   string `dynamodbav:"acsStartProtocolVersion,omitempty"`
-	ACSEndVersion     string `dynamodbav:"acsEndProtocolVersion,omitempty"`
-	DSReferenceNumber string `dynamodbav:"dsReferenceNumber,omitempty"`
+	MessageVersion    string `dynamodbav:"mv,omitempty"`
+	DSStartVersion    string `dynamodbav:"dsv,omitempty"`
+	DSEndVersion      string `dynamodbav:"dev,omitempty"`
+	ACSStartVersion   string `dynamodbav:"asv,omitempty"`
+	ACSEndVersion     string `dynamodbav:"aev,omitempty"`
+	DSReferenceNumber string `dynamodbav:"drn,omitempty"`
 
-	ThreeDSMethodURL      string `dynamodbav:"threeDSMethodURL,omitempty"`
-	MethodNotificationURL string `dynamodbav:"threeDSMethodNotificationURL,omitempty"`
-	CompInd               string `dynamodbav:"threeDSCompInd,omitempty"`
-	MethodCompletedAt     string `dynamodbav:"methodCompletedAt,omitempty"`
+	ThreeDSMethodURL      string `dynamodbav:"mu,omitempty"`
+	MethodNotificationURL string `dynamodbav:"mnu,omitempty"`
+	CompInd               string `dynamodbav:"ci,omitempty"`
+	MethodCompletedAt     string `dynamodbav:"mca,omitempty"`
 
-	AReqSentAt          string `dynamodbav:"areqSentAt,omitempty"`
-	DeviceChannel       string `dynamodbav:"deviceChannel,omitempty"`
-	MessageCategory     string `dynamodbav:"messageCategory,omitempty"`
-	NotificationURL     string `dynamodbav:"notificationURL,omitempty"`
-	ReturnURL           string `dynamodbav:"returnURL,omitempty"`
-	ChallengeWindowSize string `dynamodbav:"challengeWindowSize,omitempty"`
-	DecoupledRequested  bool   `dynamodbav:"decoupledRequested,omitempty"`
-	ChallengeInd        string `dynamodbav:"threeDSRequestorChallengeInd,omitempty"`
-	ThreeRIInd          string `dynamodbav:"threeRIInd,omitempty"`
+	AReqSentAt          string `dynamodbav:"qa,omitempty"`
+	DeviceChannel       string `dynamodbav:"dc,omitempty"`
+	MessageCategory     string `dynamodbav:"mc,omitempty"`
+	NotificationURL     string `dynamodbav:"nu,omitempty"`
+	ReturnURL           string `dynamodbav:"ru,omitempty"`
+	ChallengeWindowSize string `dynamodbav:"cw,omitempty"`
+	DecoupledRequested  bool   `dynamodbav:"dr,omitempty"`
+	ChallengeInd        string `dynamodbav:"chi,omitempty"`
+	ThreeRIInd          string `dynamodbav:"ri,omitempty"`
 	// 2.3.1: decoupled fallback indicator and the reused 3DS Method's ID.
-	DecReqInd       string `dynamodbav:"threeDSRequestorDecReqInd,omitempty"`
-	ThreeDSMethodID string `dynamodbav:"threeDSMethodId,omitempty"`
+	DecReqInd       string `dynamodbav:"dri,omitempty"`
+	ThreeDSMethodID string `dynamodbav:"mid,omitempty"`
 
-	ARes *aresItem `dynamodbav:"ares,omitempty"`
-
-	Result *resultItem `dynamodbav:"result,omitempty"`
-
-	RReqFingerprint string `dynamodbav:"rreqFingerprint,omitempty"`
-	RRes            string `dynamodbav:"rres,omitempty"`
-	CResReceivedAt  string `dynamodbav:"cresReceivedAt,omitempty"`
-
-	Error *errorItem `dynamodbav:"error,omitempty"`
+	RReqFingerprint string `dynamodbav:"rf,omitempty"`
+	RRes            string `dynamodbav:"rr,omitempty"`
+	CResReceivedAt  string `dynamodbav:"cra,omitempty"`
 }
 
 type aresItem struct {
-	TransStatus          string `dynamodbav:"transStatus,omitempty"`
-	TransStatusReason    string `dynamodbav:"transStatusReason,omitempty"`
-	DSTransID            string `dynamodbav:"dsTransID,omitempty"`
-	ACSTransID           string `dynamodbav:"acsTransID,omitempty"`
-	SDKTransID           string `dynamodbav:"sdkTransID,omitempty"`
-	ACSReferenceNumber   string `dynamodbav:"acsReferenceNumber,omitempty"`
-	DSReferenceNumber    string `dynamodbav:"dsReferenceNumber,omitempty"`
-	ACSOperatorID        string `dynamodbav:"acsOperatorID,omitempty"`
-	ACSURL               string `dynamodbav:"acsURL,omitempty"`
-	ACSChallengeMandated string `dynamodbav:"acsChallengeMandated,omitempty"`
-	AuthenticationType   string `dynamodbav:"authenticationType,omitempty"`
-	AuthenticationMethod string `dynamodbav:"authenticationMethod,omitempty"`
-	ACSSignedContent     string `dynamodbav:"acsSignedContent,omitempty"`
-	ACSRenderingType     string `dynamodbav:"acsRenderingType,omitempty"`
-	CardholderInfo       string `dynamodbav:"cardholderInfo,omitempty"`
-	ACSDecConInd         string `dynamodbav:"acsDecConInd,omitempty"`
-	MessageVersion       string `dynamodbav:"messageVersion,omitempty"`
+	TransStatus          string `dynamodbav:"ts,omitempty"`
+	TransStatusReason    string `dynamodbav:"tr,omitempty"`
+	DSTransID            string `dynamodbav:"dt,omitempty"`
+	ACSTransID           string `dynamodbav:"at,omitempty"`
+	SDKTransID           string `dynamodbav:"st,omitempty"`
+	ACSReferenceNumber   string `dynamodbav:"arn,omitempty"`
+	DSReferenceNumber    string `dynamodbav:"drn,omitempty"`
+	ACSOperatorID        string `dynamodbav:"ao,omitempty"`
+	ACSURL               string `dynamodbav:"au,omitempty"`
+	ACSChallengeMandated string `dynamodbav:"cm,omitempty"`
+	AuthenticationType   string `dynamodbav:"aty,omitempty"`
+	AuthenticationMethod string `dynamodbav:"am,omitempty"`
+	ACSSignedContent     string `dynamodbav:"sc,omitempty"`
+	ACSRenderingType     string `dynamodbav:"rt,omitempty"`
+	CardholderInfo       string `dynamodbav:"chi,omitempty"`
+	ACSDecConInd         string `dynamodbav:"dci,omitempty"`
+	MessageVersion       string `dynamodbav:"mv,omitempty"`
 	ECI                  string `dynamodbav:"eci,omitempty"`
 	// AuthenticationValue is only ever read (items written before sealing);
 	// the value is written sealed (cavv.go).
-	AuthenticationValue       string `dynamodbav:"authenticationValue,omitempty"`
-	AuthenticationValueSealed []byte `dynamodbav:"authenticationValueSealed,omitempty"`
-	AuthenticationValueKeyID  string `dynamodbav:"authenticationValueKeyId,omitempty"`
-	ReceivedAt                string `dynamodbav:"receivedAt,omitempty"`
+	AuthenticationValue       string `dynamodbav:"av,omitempty"`
+	AuthenticationValueSealed []byte `dynamodbav:"avs,omitempty"`
+	AuthenticationValueKeyID  string `dynamodbav:"avk,omitempty"`
+	ReceivedAt                string `dynamodbav:"ra,omitempty"`
 	// Trust list and 2.3.1 exemption.
-	TrustListStatus         string `dynamodbav:"trustListStatus,omitempty"`
-	TrustListStatusSource   string `dynamodbav:"trustListStatusSource,omitempty"`
-	TransChallengeExemption string `dynamodbav:"transChallengeExemption,omitempty"`
+	TrustListStatus         string `dynamodbav:"tl,omitempty"`
+	TrustListStatusSource   string `dynamodbav:"tls,omitempty"`
+	TransChallengeExemption string `dynamodbav:"tce,omitempty"`
 }
 
 type resultItem struct {
-	TransStatus       string `dynamodbav:"transStatus"`
-	TransStatusReason string `dynamodbav:"transStatusReason,omitempty"`
+	TransStatus       string `dynamodbav:"ts"`
+	TransStatusReason string `dynamodbav:"tr,omitempty"`
 	ECI               string `dynamodbav:"eci,omitempty"`
 	// AuthenticationValue: as in aresItem, read only; written sealed.
-	AuthenticationValue       string `dynamodbav:"authenticationValue,omitempty"`
-	AuthenticationValueSealed []byte `dynamodbav:"authenticationValueSealed,omitempty"`
-	AuthenticationValueKeyID  string `dynamodbav:"authenticationValueKeyId,omitempty"`
-	ChallengeCancel           string `dynamodbav:"challengeCancel,omitempty"`
-	InteractionCounter        string `dynamodbav:"interactionCounter,omitempty"`
-	Source                    string `dynamodbav:"source"`
-	ReceivedAt                string `dynamodbav:"receivedAt"`
+	AuthenticationValue       string `dynamodbav:"av,omitempty"`
+	AuthenticationValueSealed []byte `dynamodbav:"avs,omitempty"`
+	AuthenticationValueKeyID  string `dynamodbav:"avk,omitempty"`
+	ChallengeCancel           string `dynamodbav:"cc,omitempty"`
+	InteractionCounter        string `dynamodbav:"ic,omitempty"`
+	Source                    string `dynamodbav:"src"`
+	ReceivedAt                string `dynamodbav:"ra"`
 	// 2.3.1 authenticationMethod (comma-joined) and the trust list.
-	AuthenticationMethod  string `dynamodbav:"authenticationMethod,omitempty"`
-	TrustListStatus       string `dynamodbav:"trustListStatus,omitempty"`
-	TrustListStatusSource string `dynamodbav:"trustListStatusSource,omitempty"`
+	AuthenticationMethod  string `dynamodbav:"am,omitempty"`
+	TrustListStatus       string `dynamodbav:"tl,omitempty"`
+	TrustListStatusSource string `dynamodbav:"tls,omitempty"`
 }
 
 type errorItem struct {
-	Code        string `dynamodbav:"errorCode,omitempty"`
-	Component   string `dynamodbav:"errorComponent,omitempty"`
-	Description string `dynamodbav:"errorDescription,omitempty"`
-	Detail      string `dynamodbav:"errorDetail,omitempty"`
-	MessageType string `dynamodbav:"errorMessageType,omitempty"`
-	Timeout     bool   `dynamodbav:"timeout,omitempty"`
+	Code        string `dynamodbav:"c,omitempty"`
+	Component   string `dynamodbav:"co,omitempty"`
+	Description string `dynamodbav:"d,omitempty"`
+	Detail      string `dynamodbav:"dt,omitempty"`
+	MessageType string `dynamodbav:"mt,omitempty"`
+	Timeout     bool   `dynamodbav:"to,omitempty"`
 }
 
 func txPK(id string) string { return "TX#" + id }
@@ -143,7 +155,7 @@ const txSK = "TX"
 const maxIDBytes = 256
 
 func toTxItem(t *threeds.Transaction) *txItem {
-	it := &txItem{
+	it := &txItem{txFields: txFields{
 		PK: txPK(t.ID), SK: txSK,
 		Type: TypeTransaction, ExpiresAt: epoch(t.ExpiresAt), Version: t.Version,
 		ID: t.ID, MerchantID: t.MerchantID, Dialect: t.Dialect, State: string(t.State), CreatedAt: ts(t.CreatedAt), UpdatedAt: ts(t.UpdatedAt),
@@ -156,7 +168,7 @@ func toTxItem(t *threeds.Transaction) *txItem {
 		ChallengeWindowSize: t.ChallengeWindowSize, DecoupledRequested: t.DecoupledRequested, ChallengeInd: t.ChallengeInd,
 		ThreeRIInd: t.ThreeRIInd, RReqFingerprint: t.RReqFingerprint, RRes: string(t.RRes), CResReceivedAt: ts(t.CResReceivedAt),
 		DecReqInd: string(t.DecReqInd), ThreeDSMethodID: t.ThreeDSMethodID,
-	}
+	}}
 	a := t.ARes
 	ai := aresItem{
 		TransStatus: string(a.TransStatus), TransStatusReason: string(a.TransStatusReason), DSTransID: a.DSTransID,
@@ -172,7 +184,9 @@ func toTxItem(t *threeds.Transaction) *txItem {
 	if !reflect.DeepEqual(ai, aresItem{}) {
 		it.ARes = &ai
 	}
-	if r := t.Result; r != nil {
+	if r := t.Result; r != nil && resultFromARes(r, &t.ARes) {
+		it.ResultFromARes = true
+	} else if r != nil {
 		it.Result = &resultItem{
 			TransStatus: string(r.TransStatus), TransStatusReason: string(r.TransStatusReason), ECI: string(r.ECI),
 			AuthenticationValue: r.AuthenticationValue.Reveal(), ChallengeCancel: string(r.ChallengeCancel),
@@ -221,7 +235,11 @@ func fromTxItem(it *txItem) *threeds.Transaction {
 			t.ARes.ACSRenderingType = json.RawMessage(a.ACSRenderingType)
 		}
 	}
-	if r := it.Result; r != nil {
+	if it.ResultFromARes {
+		a := t.ARes
+		t.Result = &threeds.Result{TransStatus: a.TransStatus, TransStatusReason: a.TransStatusReason, ECI: a.ECI,
+			AuthenticationValue: a.AuthenticationValue, Source: threeds.SourceARes, ReceivedAt: a.ReceivedAt}
+	} else if r := it.Result; r != nil {
 		t.Result = &threeds.Result{
 			TransStatus: emv3ds.TransStatus(r.TransStatus), TransStatusReason: emv3ds.TransStatusReason(r.TransStatusReason),
 			ECI: emv3ds.ECI(r.ECI), AuthenticationValue: emv3ds.AuthenticationValue(r.AuthenticationValue),
@@ -237,18 +255,26 @@ func fromTxItem(it *txItem) *threeds.Transaction {
 	return t
 }
 
+// resultFromARes reports a result that is exactly what RecordARes derives
+// from a: stored as a flag, rebuilt on read.
+func resultFromARes(r *threeds.Result, a *threeds.AResData) bool {
+	return r.Source == threeds.SourceARes && r.TransStatus == a.TransStatus && r.TransStatusReason == a.TransStatusReason &&
+		r.ECI == a.ECI && r.AuthenticationValue == a.AuthenticationValue && r.ChallengeCancel == "" &&
+		r.InteractionCounter == "" && r.ReceivedAt.Equal(a.ReceivedAt) && !a.ReceivedAt.IsZero()
+}
+
 // DecodeTransaction turns a stored transaction item (e.g. a stream image
 // converted to SDK attribute values) into the domain Transaction. Sealed
 // authentication values stay closed (empty): Store.Get opens them.
 func DecodeTransaction(item map[string]types.AttributeValue) (*threeds.Transaction, error) {
-	var it txItem
-	if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+	it, err := decodeTxItem(item)
+	if err != nil {
 		return nil, fmt.Errorf("decode transaction item: %w", err)
 	}
 	if it.Type != TypeTransaction {
 		return nil, fmt.Errorf("decode transaction item: item type %q", it.Type)
 	}
-	return fromTxItem(&it), nil
+	return fromTxItem(it), nil
 }
 
 // Create implements threeds.Store.
@@ -294,7 +320,7 @@ func (s *Store) Get(ctx context.Context, id string) (*threeds.Transaction, error
 		// checks identifiers first (threeds.CheckTransID); this is the floor.
 		return nil, fmt.Errorf("get transaction: %w", threeds.ErrTransactionNotFound)
 	}
-	it, err := getItem[txItem](ctx, s, "get transaction "+id, key(txPK(id), txSK), threeds.ErrTransactionNotFound)
+	it, err := s.getTx(ctx, id)
 	if err != nil {
 		return nil, err
 	}

@@ -79,10 +79,11 @@ func (s *flows) Authenticate(ctx context.Context, merchantID string, in AuthInpu
 	if in.ReturnURL != "" && !merchant.AllowsReturnURL(in.ReturnURL) {
 		return nil, fieldError("returnURL", "must be on one of the merchant's allowed origins", emv3ds.ErrorCodeInvalidFormat, emv3ds.ErrFormat)
 	}
-	tx, err := s.transactionForAuth(ctx, merchant, &areq, in.Dialect, in.TransID)
+	tx, claimedFrom, err := s.transactionForAuth(ctx, merchant, &areq, in.Dialect, in.TransID)
 	if err != nil {
 		return nil, err
 	}
+	claimed := claimedFrom != ""
 	version, err := emv3ds.NegotiateVersionIn(s.cfg.Versions, tx.DSStartVersion, tx.DSEndVersion, tx.ACSStartVersion, tx.ACSEndVersion, areq.MessageVersion)
 	if err != nil {
 		version = tx.MessageVersion // the requested version is outside the range: keep the negotiated one
@@ -92,11 +93,27 @@ func (s *flows) Authenticate(ctx context.Context, merchantID string, in AuthInpu
 	if methodFromPreauth {
 		areq.ThreeDSMethodID = tx.ThreeDSMethodID
 	}
-	s.prepareAReq(&areq, tx, merchant, version, s.callbackBase(in.CallbackBaseURL)+"/callbacks/challenge")
+	// The AReq is built from the transaction as it was before a claim (the
+	// state decides threeDSCompInd).
+	before := tx
+	if claimed {
+		b := *tx
+		b.State = claimedFrom
+		before = &b
+	}
+	s.prepareAReq(&areq, before, merchant, version, s.callbackBase(in.CallbackBaseURL)+"/callbacks/challenge")
 	if err := areq.ValidateWith(s.validateOptions()); err != nil {
+		if claimed {
+			// The AReq never went out: the transaction is retryable, as
+			// when the mark is written after validation.
+			s.releaseClaim(ctx, tx, claimedFrom)
+		}
 		return nil, err
 	}
-	if err := s.reuseMethod(ctx, merchant.ID, tx, &areq, methodFromPreauth); err != nil {
+	if err := s.reuseMethod(ctx, merchant.ID, before, &areq, methodFromPreauth); err != nil {
+		if claimed {
+			s.releaseClaim(ctx, tx, claimedFrom) // refused before it went out: retryable
+		}
 		return nil, err
 	}
 
@@ -114,14 +131,20 @@ func (s *flows) Authenticate(ctx context.Context, merchantID string, in AuthInpu
 		DecReqInd:           areq.ThreeDSRequestorDecReqInd,
 		ThreeDSMethodID:     areq.ThreeDSMethodID,
 	}
+	if sent.CompInd == "" {
+		sent.CompInd = before.DefaultCompInd()
+	}
 	// The conditional write is what makes an AReq go out at most once per
-	// transaction: a racing duplicate request loses here.
+	// transaction: a racing duplicate request loses here (or at the claim,
+	// which was this write and the read in one).
 	// tx was just read or created: the update writes without reading again.
-	tx, err = UpdateTransaction(ctx, s.d.Transactions, merchant.ID, tx.ID, tx, func(t *Transaction) error {
-		return t.RecordAReqSent(sent, s.d.Now(), s.cfg.Retention)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("auth: %w", err)
+	if !claimed {
+		tx, err = UpdateTransaction(ctx, s.d.Transactions, merchant.ID, tx.ID, tx, func(t *Transaction) error {
+			return t.RecordAReqSent(sent, s.d.Now(), s.cfg.Retention)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("auth: %w", err)
+		}
 	}
 	scheme := tx.Card.Scheme
 
@@ -139,6 +162,13 @@ func (s *flows) Authenticate(ctx context.Context, merchantID string, in AuthInpu
 	data := aresData(ares)
 	data.ECI = defaultECI(scheme, data.TransStatus, data.ECI)
 	if _, err := UpdateTransaction(ctx, s.d.Transactions, merchant.ID, tx.ID, tx, func(t *Transaction) error {
+		if claimed {
+			// The claim marked the AReq sent; what it said is written
+			// with the ARes, in the same write.
+			if err := t.CompleteAReqClaim(sent, s.d.Now(), s.cfg.Retention); err != nil {
+				return err
+			}
+		}
 		return t.RecordARes(data, s.d.Now(), s.cfg.Retention)
 	}); err != nil {
 		return nil, fmt.Errorf("auth: record ARes: %w", err)
@@ -155,8 +185,43 @@ func (s *flows) Authenticate(ctx context.Context, merchantID string, in AuthInpu
 }
 
 // transactionForAuth returns the transaction Preauth opened, or opens one
-// when the merchant skipped Preauth.
-func (s *flows) transactionForAuth(ctx context.Context, merchant *Merchant, areq *emv3ds.AReq, dialect, newID string) (*Transaction, error) {
+// when the merchant skipped Preauth. With a store that can (AReqClaimer),
+// Preauth's transaction is read and marked AReq-sent in one conditional
+// write: claimedFrom is then the state it had (for releaseClaim), else "".
+func (s *flows) transactionForAuth(ctx context.Context, merchant *Merchant, areq *emv3ds.AReq, dialect, newID string) (tx *Transaction, claimedFrom State, err error) {
+	if c, ok := s.d.Transactions.(AReqClaimer); ok && areq.ThreeDSServerTransID != "" && areq.AcctNumber != "" && s.checkPAN(areq.AcctNumber) == nil {
+		tx, from, err := s.claimForAReq(ctx, c, merchant, areq)
+		if err == nil {
+			return tx, from, nil
+		}
+		if !errors.Is(err, ErrAReqClaimRefused) {
+			return nil, "", err
+		}
+		// Refused: the read below says why, with the errors it always gave.
+	}
+	tx, err = s.readOrOpenForAuth(ctx, merchant, areq, dialect, newID)
+	return tx, "", err
+}
+
+// claimForAReq is the claim of Preauth's transaction for the AReq.
+func (s *flows) claimForAReq(ctx context.Context, c AReqClaimer, merchant *Merchant, areq *emv3ds.AReq) (*Transaction, State, error) {
+	tx, from, err := c.ClaimAReq(ctx, merchant.ID, areq.ThreeDSServerTransID, s.d.PANHasher.HashPAN(areq.AcctNumber), s.d.Now())
+	if err != nil {
+		return nil, "", fmt.Errorf("auth: %w", err)
+	}
+	return tx, from, nil
+}
+
+// releaseClaim undoes a claim whose AReq was not sent. A failure leaves the
+// transaction marked (the merchant's retry is refused until it expires),
+// never an AReq sent twice.
+func (s *flows) releaseClaim(ctx context.Context, tx *Transaction, prev State) {
+	if c, ok := s.d.Transactions.(AReqClaimer); ok {
+		_ = c.ReleaseAReqClaim(context.WithoutCancel(ctx), tx, prev, s.d.Now())
+	}
+}
+
+func (s *flows) readOrOpenForAuth(ctx context.Context, merchant *Merchant, areq *emv3ds.AReq, dialect, newID string) (*Transaction, error) {
 	if areq.ThreeDSServerTransID == "" {
 		if err := s.checkPAN(areq.AcctNumber); err != nil {
 			return nil, err

@@ -154,9 +154,12 @@ func (w *fakeWebhooks) sent() []webhookPost {
 // env is a Service wired to in-memory fakes, with a fixed clock, counting
 // UUIDs and a recording Sleep.
 type env struct {
-	t        *testing.T
-	clock    *threedstest.Clock
-	store    *threedstest.MemoryStore
+	t     *testing.T
+	clock *threedstest.Clock
+	store *threedstest.MemoryStore
+	// txs is the transaction store the flows use: store, or claimingStore
+	// over it (withClaims).
+	txs      threeds.Store
 	dir      *fakeDirectory
 	hooks    *fakeWebhooks
 	vault    *vault.Vault
@@ -195,9 +198,12 @@ func newEnv(t *testing.T, opts ...func(*env)) *env {
 		o(e)
 	}
 	use := []threeds.Option{threeds.WithClock(e.clock.Now), threeds.WithIDs(e.newID), threeds.WithSleep(e.sleep)}
+	if e.txs == nil {
+		e.txs = e.store
+	}
 	e.svc = services{
-		PreauthService:   threeds.NewPreauthService(e.store, e.store, e.store, e.vault, e.cfg, use...),
-		AuthService:      threeds.NewAuthService(e.store, e.store, e.store, e.vault, e.dir, e.sessions, e.cfg, use...),
+		PreauthService:   threeds.NewPreauthService(e.txs, e.store, e.store, e.vault, e.cfg, use...),
+		AuthService:      threeds.NewAuthService(e.txs, e.store, e.store, e.vault, e.dir, e.sessions, e.cfg, use...),
 		ResultService:    threeds.NewResultService(e.store, use...),
 		CallbackService:  threeds.NewCallbackService(e.store, e.sessions, e.cfg, use...),
 		WebhookService:   threeds.NewWebhookService(e.store, e.store, e.hooks, e.cfg, use...),

@@ -87,9 +87,15 @@ func (s *flows) DeliverWebhook(ctx context.Context, tx *Transaction, p WebhookPo
 	if m.WebhookURL == "" {
 		return nil
 	}
-	// Read first (a read costs a quarter of a write): a delivered event is
-	// not posted again, and an earlier failure's record is kept and updated.
-	// A first delivery writes its record once, in its final state.
+	// Read first (a read costs a quarter of a write): an event recorded as
+	// delivered is not posted again, and an earlier failure's record is kept
+	// and updated. A delivery that succeeds at its first attempt with no
+	// record before writes nothing (issue 18: two write units saved per
+	// flow): a failure or a retry is what a record is for (the dead letter,
+	// the admin listing). A stream record delivered again after a first-try
+	// success (Lambda retries a whole batch when the function itself fails)
+	// posts the event again under the same ID, which the merchant
+	// deduplicates on (Threeds-Event-Id): delivery is at least once.
 	prev, err := s.d.Deliveries.GetWebhookDelivery(ctx, ev.ID)
 	switch {
 	case errors.Is(err, ErrWebhookDeliveryNotFound):
@@ -108,6 +114,9 @@ func (s *flows) DeliverWebhook(ctx context.Context, tx *Transaction, p WebhookPo
 	for attempt := 1; attempt <= p.Attempts; attempt++ {
 		status, err = s.d.Webhooks.Send(ctx, WebhookTarget{URL: m.WebhookURL, Secret: []byte(m.WebhookSecret)}, ev, s.d.Now())
 		if err == nil && status >= 200 && status < 300 {
+			if prev == nil && attempt == 1 {
+				return nil // first-try success: nothing to record
+			}
 			if rerr := s.recordDelivery(ctx, prev, tx, ev, attempt, status, "", true); rerr != nil {
 				// Delivered but not recorded: fail the record so the stream
 				// retries; the merchant may see the event again (same

@@ -58,21 +58,21 @@ func TestDeliverWebhook(t *testing.T) {
 	require.Equal(t, threeds.SourceRReq, ev.Data.ResultSource)
 	require.NotContains(t, string(p.Body), panFrictionless)
 
-	d, err := e.store.GetWebhookDelivery(ctx, ev.ID)
-	require.NoError(t, err)
-	require.Equal(t, threeds.WebhookDelivered, d.Status)
-	require.Equal(t, 1, d.Attempts)
-	require.Equal(t, 200, d.LastStatusCode)
-	require.Equal(t, tx.ID, d.TransactionID)
-	require.Equal(t, merchantA, d.MerchantID)
-	require.Equal(t, 1, e.store.DeliveryWrites(), "a first delivery writes its record once, in its final state")
+	_, err := e.store.GetWebhookDelivery(ctx, ev.ID)
+	require.ErrorIs(t, err, threeds.ErrWebhookDeliveryNotFound, "a first-try success records nothing")
+	require.Equal(t, 0, e.store.DeliveryWrites(), "a first-try success writes no delivery record (issue 18)")
 
-	// A repeated stream record: the same event, not posted again.
+	// A repeated stream record (Lambda retried a whole batch): the same
+	// event under the same ID, posted again (at least once; the merchant
+	// deduplicates on Threeds-Event-Id), still without a record.
 	again, _ := threeds.WebhookEventFor(e.tx(tx.ID))
 	require.Equal(t, ev.ID, again.ID, "the event ID is stable")
 	require.NoError(t, e.svc.DeliverWebhook(ctx, e.tx(tx.ID), policy))
-	require.Len(t, e.hooks.sent(), 1, "a delivered event is posted once")
-	require.Equal(t, 1, e.store.DeliveryWrites(), "a repeated record only reads")
+	posts = e.hooks.sent()
+	require.Len(t, posts, 2)
+	require.Equal(t, ev.ID, posts[1].Headers["Threeds-Event-Id"])
+	require.Equal(t, p.Body, posts[1].Body, "the same event body")
+	require.Equal(t, 0, e.store.DeliveryWrites())
 	require.Empty(t, e.slept())
 }
 
@@ -96,6 +96,12 @@ func TestDeliverWebhookRetries(t *testing.T) {
 		require.Equal(t, posts[0].Body, p.Body, "the same event body on every attempt")
 	}
 	require.NotEqual(t, posts[0].Headers[webhooksig.Header], posts[2].Headers[webhooksig.Header])
+	require.Equal(t, 1, e.store.DeliveryWrites(), "a delivery after retries writes its record once, in its final state")
+
+	// A repeated stream record after a recorded delivery: not posted again.
+	require.NoError(t, e.svc.DeliverWebhook(context.Background(), tx, policy))
+	require.Len(t, e.hooks.sent(), 3, "an event recorded as delivered is posted once")
+	require.Equal(t, 1, e.store.DeliveryWrites(), "a repeated record only reads")
 }
 
 func TestDeliverWebhookFailure(t *testing.T) {
@@ -148,13 +154,15 @@ func TestDeliverWebhookFailure(t *testing.T) {
 func TestDeliverWebhookConcurrentRecord(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		name       string
-		status     int
-		wantStatus string
-		wantCode   int
+		name         string
+		status       int
+		wantStatus   string
+		wantCode     int
+		wantAttempts int
 	}{
-		{"this one delivers too", 200, threeds.WebhookDelivered, 200},
-		{"this one fails", 500, threeds.WebhookDelivered, 500},
+		// A first-try success records nothing: the other's record stays.
+		{"this one delivers too", 200, threeds.WebhookDelivered, 204, 1},
+		{"this one fails", 500, threeds.WebhookDelivered, 500, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -173,7 +181,7 @@ func TestDeliverWebhookConcurrentRecord(t *testing.T) {
 			d, err := e.store.GetWebhookDelivery(context.Background(), ev.ID)
 			require.NoError(t, err)
 			require.Equal(t, tc.wantStatus, d.Status)
-			require.Equal(t, 2, d.Attempts, "both invocations' attempts are counted")
+			require.Equal(t, tc.wantAttempts, d.Attempts, "a failing invocation's attempts are counted")
 			require.Equal(t, tc.wantCode, d.LastStatusCode)
 		})
 	}
@@ -239,13 +247,16 @@ func (failingDeliveries) CreateWebhookDelivery(context.Context, *threeds.Webhook
 // (the stream retries), never dropped.
 func TestDeliverWebhookRecordFailureIsReported(t *testing.T) {
 	t.Parallel()
-	for _, status := range []int{200, 500} {
+	// A first-try success writes no record (TestDeliverWebhook); a success
+	// after a failed attempt and a failure do.
+	for _, statuses := range [][]int{{500, 200}, {500}} {
+		status := statuses[len(statuses)-1]
 		e := newEnv(t)
 		tx := e.finalTx()
-		e.hooks.Status = []int{status}
+		e.hooks.Status = statuses
 		svc := threeds.NewWebhookService(e.store, failingDeliveries{e.store}, e.hooks, threeds.ServiceConfig{},
 			threeds.WithClock(e.clock.Now), threeds.WithSleep(e.sleep))
-		err := svc.DeliverWebhook(context.Background(), tx, threeds.WebhookPolicy{Attempts: 1})
+		err := svc.DeliverWebhook(context.Background(), tx, threeds.WebhookPolicy{Attempts: len(statuses)})
 		require.ErrorIs(t, err, errStoreDown, "HTTP %d", status)
 		require.Equal(t, status != 200, errors.Is(err, threeds.ErrWebhookFailed), "HTTP %d", status)
 	}

@@ -2,6 +2,7 @@ package threeds
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -153,4 +154,27 @@ type HeldUpdater interface {
 	// and errors. held itself is not changed. The same rules as Update
 	// apply to fn.
 	UpdateHeld(ctx context.Context, held *Transaction, fn func(*Transaction) error) (*Transaction, error)
+}
+
+// ErrAReqClaimRefused is AReqClaimer.ClaimAReq's answer when the
+// transaction is not one an AReq may go out for now (absent, expired,
+// another merchant's, another card's, or past the AReq): the caller reads it
+// to say which.
+var ErrAReqClaimRefused = errors.New("transaction cannot take an AReq")
+
+// AReqClaimer is an optional Store capability: the read of the transaction
+// an AReq is for and its at-most-once mark in one conditional write, which
+// saves /auth a round trip (issue 18).
+type AReqClaimer interface {
+	// ClaimAReq sets the transaction to StateAReqSent (AReqSentAt and
+	// UpdatedAt now, Version+1) on the condition that it is merchantID's,
+	// has not expired, is in a state before the AReq and is the card whose
+	// keyed hash is panHash, and returns it as stored after the change.
+	// ErrAReqClaimRefused when the condition fails. Of two concurrent
+	// claims exactly one succeeds. prev is the state before the claim.
+	ClaimAReq(ctx context.Context, merchantID, id, panHash string, now time.Time) (tx *Transaction, prev State, err error)
+	// ReleaseAReqClaim undoes a claim whose AReq was never sent (the
+	// merchant's AReq was invalid): back to prev, on the condition that the
+	// transaction is still as claimed is returned.
+	ReleaseAReqClaim(ctx context.Context, claimed *Transaction, prev State, now time.Time) error
 }

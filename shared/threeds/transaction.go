@@ -310,7 +310,23 @@ func (t *Transaction) RecordAReqSent(in AReqSent, now time.Time, r Retention) er
 	if !t.State.beforeAReq() {
 		return t.invalid("record AReq sent")
 	}
-	now = stamp(now)
+	t.applyAReqSent(in, stamp(now), r)
+	t.AReqSentAt = stamp(now)
+	return nil
+}
+
+// CompleteAReqClaim records what the AReq said on a transaction a store
+// already marked StateAReqSent (AReqClaimer.ClaimAReq): the same fields as
+// RecordAReqSent, with the claim's AReqSentAt kept.
+func (t *Transaction) CompleteAReqClaim(in AReqSent, now time.Time, r Retention) error {
+	if t.State != StateAReqSent || t.AReqSentAt.IsZero() {
+		return t.invalid("complete AReq claim")
+	}
+	t.applyAReqSent(in, stamp(now), r)
+	return nil
+}
+
+func (t *Transaction) applyAReqSent(in AReqSent, now time.Time, r Retention) {
 	if in.CompInd == "" {
 		in.CompInd = t.DefaultCompInd()
 	}
@@ -327,11 +343,9 @@ func (t *Transaction) RecordAReqSent(in AReqSent, now time.Time, r Retention) er
 	t.ChallengeInd = in.ChallengeInd
 	t.ThreeRIInd = in.ThreeRIInd
 	t.DecReqInd, t.ThreeDSMethodID = in.DecReqInd, in.ThreeDSMethodID
-	t.AReqSentAt = now
 	t.State = StateAReqSent
 	t.UpdatedAt = now
 	t.ExpiresAt = Expiry(now, r.Pending)
-	return nil
 }
 
 // RecordARes stores the ARes. C (and S, 2.3.1 SPC) → challenge_pending, D →

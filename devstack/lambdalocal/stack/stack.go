@@ -478,6 +478,17 @@ func (s *Stack) Healthy() (bool, map[string]bool) {
 	return ok, parts
 }
 
+// AuthorizerStats returns the local gateway's authorizer counts
+// (invocations, cached answers); zero before the gateway is up.
+func (s *Stack) AuthorizerStats() lambdalocal.AuthorizerStats {
+	s.gwMu.RLock()
+	defer s.gwMu.RUnlock()
+	if g, ok := s.gw.(*lambdalocal.Gateway); ok {
+		return g.AuthorizerStats()
+	}
+	return lambdalocal.AuthorizerStats{}
+}
+
 // StreamStats returns the stream poller's counts (invocations, records
 // delivered, dead-lettered, filtered out).
 func (s *Stack) StreamStats() lambdalocal.StreamStats {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -55,7 +56,7 @@ func (s *Stack) transactionIDs(ctx context.Context) ([]string, error) {
 	in := &dynamodb.ScanInput{
 		TableName:                 aws.String(TableName),
 		FilterExpression:          aws.String("#t = :t"),
-		ProjectionExpression:      aws.String("threeDSServerTransID"),
+		ProjectionExpression:      aws.String("pk"), // TX#<id> (the compact layout stores no other copy of the ID)
 		ExpressionAttributeNames:  map[string]string{"#t": "type"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":t": &types.AttributeValueMemberS{Value: dynamostore.TypeTransaction}},
 	}
@@ -66,8 +67,8 @@ func (s *Stack) transactionIDs(ctx context.Context) ([]string, error) {
 			return nil, err
 		}
 		for _, it := range page.Items {
-			if v, ok := it["threeDSServerTransID"].(*types.AttributeValueMemberS); ok {
-				ids = append(ids, v.Value)
+			if v, ok := it["pk"].(*types.AttributeValueMemberS); ok && strings.HasPrefix(v.Value, "TX#") {
+				ids = append(ids, strings.TrimPrefix(v.Value, "TX#"))
 			}
 		}
 	}
