@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/open3ds/server/shared/emv3ds"
 )
@@ -30,7 +31,7 @@ func (s *Simulator) handleMethod(w http.ResponseWriter, r *http.Request) {
 	s.log.add(data.ThreeDSServerTransID, Exchange{Direction: Received, MessageType: "ThreeDSMethod", Peer: "browser", Endpoint: r.URL.Path, Body: in})
 	s.methods.methodRan(data.ThreeDSServerTransID)
 	s.cfg.Logger.InfoContext(r.Context(), "dssim 3DS Method ran", "threeDSServerTransID", safeID(data.ThreeDSServerTransID))
-	if data.ThreeDSMethodNotificationURL == "" {
+	if data.ThreeDSMethodNotificationURL == "" || strings.HasSuffix(r.URL.Path, silentMethodSuffix) {
 		renderHTML(w, http.StatusOK, "autopost", autopostPage{Title: "3DS Method"})
 		return
 	}

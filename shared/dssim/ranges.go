@@ -18,11 +18,14 @@ type rangeDef struct {
 	scheme     emv3ds.Scheme
 	start, end string
 	method     bool // the ACS has a 3DS Method URL
-	acsStart   emv3ds.Version
-	acsEnd     emv3ds.Version
-	acsInfoInd []emv3ds.ACSInfoInd
-	since      int  // the serial number that added it
-	v231       bool // a 2.3.1 range (v231.go): per-version 3DS Method URLs
+	// silentMethod: the method page never notifies the 3DS Server, which
+	// must then time out (3dsecure.io's "method timeout" test cards).
+	silentMethod bool
+	acsStart     emv3ds.Version
+	acsEnd       emv3ds.Version
+	acsInfoInd   []emv3ds.ACSInfoInd
+	since        int  // the serial number that added it
+	v231         bool // a 2.3.1 range (v231.go): per-version 3DS Method URLs
 }
 
 // rangeTable is the DS's card-range table and its change history. The
@@ -129,6 +132,9 @@ func (d rangeDef) cardRange(v emv3ds.Version, methodURL string) emv3ds.CardRange
 	mURL := ""
 	if d.method {
 		mURL = methodURL
+		if d.silentMethod {
+			mURL += silentMethodSuffix
+		}
 	}
 	if v.AtLeast(emv3ds.Version231) {
 		for _, av := range emv3ds.SupportedVersions {

@@ -107,6 +107,10 @@ func ioScenario(pan string) (Scenario, bool) {
 	return ScenarioFrictionlessY, true // d3 8 and 9 are undocumented
 }
 
+// silentMethodSuffix is appended to the 3DS Method URL of a range whose
+// method page records the run but never posts the notification (d2 = 2).
+const silentMethodSuffix = "/silent"
+
 // ioExactPANs are the documented example PANs (and the demo client's
 // default card) that get an exact card range with their d1/d2 attributes.
 var ioExactPANs = []string{
@@ -158,6 +162,7 @@ func ioRanges(acsEnd emv3ds.Version) []rangeDef {
 				d.acsStart = emv3ds.Version220
 			}
 			d.method = p[13] != '1'
+			d.silentMethod = p[13] == '2'
 			out = append(out, d)
 		}
 		if next <= hi {
