@@ -491,24 +491,7 @@ func TestAuthenticateConcurrentRequestsSendOneAReq(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	id := e.preauth(panFrictionless)
-	const n = 8
-	errs := make(chan error, n)
-	for range n {
-		go func() {
-			_, err := e.svc.Authenticate(context.Background(), merchantA, threeds.AuthInput{AReq: browserAReq(t, panFrictionless, id)})
-			errs <- err
-		}()
-	}
-	ok := 0
-	for range n {
-		if err := <-errs; err == nil {
-			ok++
-		} else {
-			require.True(t, errors.Is(err, threeds.ErrInvalidTransition) || errors.Is(err, threeds.ErrResultFinal), "unexpected %v", err)
-		}
-	}
-	require.Equal(t, 1, ok)
-	require.Len(t, e.dir.sentAReqs(), 1)
+	requireConcurrentAuthSendsOneAReq(t, e, id)
 }
 
 func TestAuthenticateNilAReq(t *testing.T) {
@@ -581,4 +564,28 @@ func TestAuthenticateDecoupledMaxTimeDefault(t *testing.T) {
 			require.Equal(t, emv3ds.DecReqInd("Y"), a.ThreeDSRequestorDecReqInd)
 		})
 	}
+}
+
+// requireConcurrentAuthSendsOneAReq runs 8 concurrent authentications of
+// transaction id: one succeeds, the others lose the race, one AReq goes out.
+func requireConcurrentAuthSendsOneAReq(t *testing.T, e *env, id string) {
+	t.Helper()
+	const n = 8
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			_, err := e.svc.Authenticate(context.Background(), merchantA, threeds.AuthInput{AReq: browserAReq(t, panFrictionless, id)})
+			errs <- err
+		}()
+	}
+	ok := 0
+	for range n {
+		if err := <-errs; err == nil {
+			ok++
+		} else {
+			require.True(t, errors.Is(err, threeds.ErrInvalidTransition) || errors.Is(err, threeds.ErrResultFinal), "unexpected %v", err)
+		}
+	}
+	require.Equal(t, 1, ok)
+	require.Len(t, e.dir.sentAReqs(), 1)
 }

@@ -98,24 +98,7 @@ func TestAuthenticateClaimGuarantees(t *testing.T) {
 		var c *claimingStore
 		e := newEnv(t, withClaims(&c))
 		id := e.preauth(panFrictionless)
-		const n = 8
-		errs := make(chan error, n)
-		for range n {
-			go func() {
-				_, err := e.svc.Authenticate(context.Background(), merchantA, threeds.AuthInput{AReq: browserAReq(t, panFrictionless, id)})
-				errs <- err
-			}()
-		}
-		ok := 0
-		for range n {
-			if err := <-errs; err == nil {
-				ok++
-			} else {
-				require.True(t, errors.Is(err, threeds.ErrInvalidTransition) || errors.Is(err, threeds.ErrResultFinal), "unexpected %v", err)
-			}
-		}
-		require.Equal(t, 1, ok)
-		require.Len(t, e.dir.sentAReqs(), 1)
+		requireConcurrentAuthSendsOneAReq(t, e, id)
 	})
 	t.Run("another merchant's transaction is not found", func(t *testing.T) {
 		t.Parallel()
