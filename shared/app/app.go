@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/open3ds/server/shared/apigw"
 	"github.com/open3ds/server/shared/config"
 	"github.com/open3ds/server/shared/dsclient"
 	"github.com/open3ds/server/shared/dynamostore"
@@ -304,4 +305,18 @@ func Start(fn config.Function, build func(ctx context.Context, a *App) (handler 
 		logging.Fatal(string(fn)+" init", err)
 	}
 	lambda.Start(h)
+}
+
+// CredentialGuard checks merchant credentials inside the flow functions by
+// the given rules (credentials.Rules()): valid keys cached for
+// API_KEY_CACHE_TTL (threeds.APIKeyCache, the revocation delay), rejected
+// ones logged by their keyed fingerprint only.
+func (a *App) CredentialGuard(rules []apigw.CredentialRule) *apigw.CredentialGuard {
+	return &apigw.CredentialGuard{
+		Rules:       rules,
+		Keys:        threeds.NewKeyService(threeds.NewAPIKeyCache(a.Store, a.Config.APIKeyCacheTTL, nil)),
+		Hash:        vault.HashAPIKey,
+		Log:         a.Log,
+		Fingerprint: a.Vault.Fingerprint,
+	}
 }
