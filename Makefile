@@ -11,7 +11,7 @@ STATICCHECK := $(TOOLS)/staticcheck
 STATICCHECK_VERSION := v0.8.2
 
 # Lambda functions (folder under functions/ → binary). SAM calls build-<LogicalId>.
-FUNCTIONS := authorizer preauth auth postauth challenge-callback webhook cardranges
+FUNCTIONS := preauth auth postauth challenge-callback webhook cardranges
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w -buildid='
 
 PORT ?= 8080
@@ -106,7 +106,7 @@ run: deps
 BENCH_OUT ?= bin/bench
 BENCH_FAULT_FLOWS ?= 10000
 BENCH_FLOWS ?= 3000
-BENCH_PKGS := ./shared/emv3ds ./functions/authorizer ./functions/auth ./shared/dynamostore
+BENCH_PKGS := ./shared/emv3ds ./shared/apigw ./functions/auth ./shared/dynamostore
 bench: deps
 	@mkdir -p $(BENCH_OUT)
 	@{ echo "nproc: $$(nproc)"; grep -m1 'model name' /proc/cpuinfo; $(GO) version; date -u +%FT%TZ; } | tee $(BENCH_OUT)/machine.txt
@@ -129,11 +129,8 @@ clean:
 # testkit/templatetest runs every one of them.
 SAM_GOBUILD = $(if $(ARTIFACTS_DIR),,$(error ARTIFACTS_DIR is not set (sam build sets it; by hand: make $@ ARTIFACTS_DIR=dir)))GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap
 
-.PHONY: build-AuthorizerFunction build-PreauthFunction build-AuthFunction build-PostauthFunction \
+.PHONY: build-PreauthFunction build-AuthFunction build-PostauthFunction \
 	build-ChallengeCallbackFunction build-WebhookFunction build-CardRangesFunction build-SimulatorFunction
-
-build-AuthorizerFunction:
-	$(SAM_GOBUILD) ./functions/authorizer
 
 build-PreauthFunction:
 	$(SAM_GOBUILD) ./functions/preauth

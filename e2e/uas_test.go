@@ -146,7 +146,7 @@ func TestUAS(t *testing.T) {
 		uasPreauth(t, base, src, visa(dssim.ScenarioFrictionlessY))
 		require.NoError(t, seedStore.RevokeAPIKey(context.Background(), "merchant-1", k.ID, time.Now()))
 		// Revoked elsewhere (threedsctl), the token stops once the
-		// authorizer's key cache lets it go: within API_KEY_CACHE_TTL (10 s).
+		// functions' key cache lets it go: within API_KEY_CACHE_TTL (10 s).
 		var last stacktest.Response
 		require.Eventually(t, func() bool {
 			last = uasPost(t, base+"post_authentication_sync", uasBody(t, "uas_sync.json", src, ""), "")

@@ -41,7 +41,23 @@ type flowCost struct {
 	Cost        costmodel.Cost     `json:"usd_per_million"`
 	CostBatched costmodel.Cost     `json:"usd_per_million_stream_batched"`
 	EndpointP50 map[string]float64 `json:"endpoint_p50_ms"`
-	weightInMix float64
+	// GatewayInvocations are the Lambda invocations per flow the local
+	// gateway made (lambdalocal.Gateway.Invocations: what ran, by function,
+	// the authorizers' included); Invocations must agree with them.
+	GatewayInvocations map[string]float64 `json:"gateway_invocations_per_flow"`
+	weightInMix        float64
+}
+
+// meterGateway records the gateway's own per-flow invocation counts and
+// flags a function whose count from the requests sent disagrees.
+func (fc *flowCost) meterGateway(gw map[string]int64) {
+	fc.GatewayInvocations = map[string]float64{}
+	if fc.Flows == 0 {
+		return
+	}
+	for fn, v := range gw {
+		fc.GatewayInvocations[fn] = float64(v) / float64(fc.Flows)
+	}
 }
 
 // runCost runs each scenario of the mix alone, one flow at a time, with the
@@ -60,7 +76,7 @@ func runCost(ctx context.Context, stdout, stderr io.Writer, o options, hc *http.
 		runFlows(ctx, c, one, 2, 1, time.Minute, 0, io.Discard)
 		waitQuiet(ctx, meter, 1500*time.Millisecond, 20*time.Second)
 		meter.reset()
-		streamBefore, authzBefore := stk.StreamStats(), stk.AuthorizerStats()
+		streamBefore, authzBefore, gwBefore := stk.StreamStats(), stk.AuthorizerStats(), stk.GatewayInvocations()
 
 		c = &client{base: o.baseURL, key: o.key, http: hc, rec: newRecorder()}
 		results := runFlows(ctx, c, one, o.costFlows, 1, o.maxDuration, 0, io.Discard)
@@ -72,7 +88,14 @@ func runCost(ctx context.Context, stdout, stderr io.Writer, o options, hc *http.
 		streamAfter := stk.StreamStats()
 		delivered := streamAfter.Records + streamAfter.DeadLettered - streamBefore.Records - streamBefore.DeadLettered
 		authorized := stk.AuthorizerStats().Invoked - authzBefore.Invoked
+		gw := map[string]int64{}
+		for fn, v := range stk.GatewayInvocations() {
+			if d := v - gwBefore[fn]; d > 0 {
+				gw[fn] = d
+			}
+		}
 		fc := meterFlows(sc, results, c.rec, meter.snapshot(), stk, delivered, authorized)
+		fc.meterGateway(gw)
 		fc.weightInMix = float64(e.weight) / float64(m.total)
 		for _, r := range results {
 			if r.err != nil {
@@ -149,8 +172,9 @@ func meterFlows(sc scenario, results []flowResult, rec *recorder, ops map[string
 		}
 	}
 	// Billed duration: the route's end-to-end median through the local
-	// gateway, an upper bound of the function's own time. The authorizer
-	// is billed as long as /postauth (one key lookup vs. one item read).
+	// gateway, an upper bound of the function's own time. An authorizer
+	// (none in template.yaml since the flow functions check the credential
+	// themselves) would be billed as long as /postauth.
 	durs := map[string]float64{
 		"AuthorizerFunction": p50(epPostauth), "PreauthFunction": p50(epPreauth), "AuthFunction": p50(epAuth),
 		"PostauthFunction": p50(epPostauth), "ChallengeCallbackFunction": math.Max(p50(epChallengeCB), p50(epMethodCB)),
@@ -160,9 +184,6 @@ func meterFlows(sc scenario, results []flowResult, rec *recorder, ops map[string
 
 	fc.APIRequests = merchant + callbacks + float64(rreqs)/n
 	fc.Invocations = map[string]float64{
-		// The local gateway's count: one per merchant request without the
-		// authorizer result cache (ReauthorizeEvery 0), fewer with it.
-		"AuthorizerFunction":        float64(authorizerCalls) / n,
 		"PreauthFunction":           hits(epPreauth),
 		"AuthFunction":              hits(epAuth),
 		"PostauthFunction":          hits(epPostauth),
@@ -171,6 +192,13 @@ func meterFlows(sc scenario, results []flowResult, rec *recorder, ops map[string
 		// (its FilterCriteria drops the rest); one record per invocation is
 		// the worst case.
 		"WebhookFunction": float64(webhookRecords) / n,
+	}
+	// The local gateway's own count of API Gateway authorizer invocations:
+	// zero since the flow functions check the credential themselves
+	// (apigw.CredentialGuard); counted from what ran, so an authorizer
+	// attached again would show here.
+	if authorizerCalls > 0 {
+		fc.Invocations["AuthorizerFunction"] = float64(authorizerCalls) / n
 	}
 	usage := func(streamBatch float64) costmodel.Usage {
 		u := costmodel.Usage{APIRequests: fc.APIRequests, RRU: fc.RRU, WRU: fc.WRU + fc.CondFails}
@@ -227,6 +255,17 @@ func printCost(w io.Writer, o options, out []*flowCost) {
 		mixCost = mixCost.Add(fc.Cost, fc.weightInMix)
 		mixBatched = mixBatched.Add(fc.CostBatched, fc.weightInMix)
 		mixW += fc.weightInMix
+	}
+	fmt.Fprintln(w, "\nLambda invocations per flow the local gateway made itself (by function; + the stream's webhook invocations):")
+	for _, fc := range out {
+		total := fc.Invocations["WebhookFunction"]
+		var parts []string
+		for _, fn := range sortedKeys(fc.GatewayInvocations) {
+			v := fc.GatewayInvocations[fn]
+			total += v
+			parts = append(parts, fmt.Sprintf("%s %.2g", strings.TrimSuffix(fn, "Function"), v))
+		}
+		fmt.Fprintf(w, "  %-18s %5.2f  %s, Webhook %.2g\n", fc.Scenario, total, strings.Join(parts, ", "), fc.Invocations["WebhookFunction"])
 	}
 	fmt.Fprintf(w, "\nUSD per million flows, %s prices (%s):\n", p.Region, p.AsOf)
 	fmt.Fprintf(w, "  API Gateway REST $%.2f/M requests; Lambda $%.2f/M requests + $%.10f/GB-s arm64 (%d MB; billed ms = the route's local p50, webhook %d ms assumed);\n",

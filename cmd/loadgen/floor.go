@@ -18,7 +18,7 @@ import (
 // The storage floor of /auth: the DynamoDB round trips AuthFunction makes
 // in sequence for one frictionless authentication after a preauth, timed
 // against the same DynamoDB Local, at the same concurrency and rate as the
-// measured run, right after it. With the authorizer's key cache warm, those
+// measured run, right after it. With the flow functions' key cache warm (apigw.CredentialGuard), those
 // are (issue 18, two round trips): the conditional UpdateItem that reads the
 // transaction and marks the AReq sent in one (dynamostore.Store.ClaimAReq:
 // merchant, card hash, state and expiry in the condition, ReturnValues

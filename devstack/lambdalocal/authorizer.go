@@ -84,6 +84,7 @@ func (g *Gateway) authorize(ctx context.Context, w http.ResponseWriter, r *http.
 	}
 	if !cached {
 		g.authzInvoked.Add(1)
+		g.countInvocation(route.authz.Function)
 		event := events.APIGatewayCustomAuthorizerRequestTypeRequest{
 			Type:                            "REQUEST",
 			MethodArn:                       methodArn,

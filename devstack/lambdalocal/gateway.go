@@ -56,6 +56,27 @@ type Gateway struct {
 
 	// authorizer invocations and cached answers (AuthorizerStats).
 	authzInvoked, authzCached atomic.Int64
+	// invoked counts the Lambda invocations the gateway made, by function
+	// logical ID (Invocations).
+	invoked sync.Map // string → *atomic.Int64
+}
+
+// Invocations returns the Lambda invocations the gateway made so far, by
+// function logical ID: one per request a route's function answered, and the
+// authorizers' own (what ran, not what was requested; a request the
+// gateway answered itself invokes nothing).
+func (g *Gateway) Invocations() map[string]int64 {
+	out := map[string]int64{}
+	g.invoked.Range(func(k, v any) bool {
+		out[k.(string)] = v.(*atomic.Int64).Load()
+		return true
+	})
+	return out
+}
+
+func (g *Gateway) countInvocation(function string) {
+	c, _ := g.invoked.LoadOrStore(function, &atomic.Int64{})
+	c.(*atomic.Int64).Add(1)
 }
 
 // AuthorizerStats counts the authorizer's work since the gateway started:
@@ -293,6 +314,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.gatewayResponse(rec, route.api.spec, "DEFAULT_5XX", "Internal server error", reqID)
 		return
 	}
+	g.countInvocation(route.Function)
 	res, err := route.fn.Invoke(ctx, payload)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {

@@ -163,6 +163,9 @@ func TestGatewayAuthorizerCache(t *testing.T) {
 	require.Equal(t, map[string]string{"name": "carol"}, echoEvent(t, body).Event.PathParameters)
 	// What metering reads (loadgen -cost): invocations, not requests.
 	require.Equal(t, AuthorizerStats{Invoked: 4, Cached: 3}, s.gw.AuthorizerStats())
+	// And the gateway's invocations by function: six answered by the echo
+	// function (the denied request invoked nothing), four authorizer calls.
+	require.Equal(t, map[string]int64{"EchoFunction": 6, "AuthorizerFunction": 4}, s.gw.Invocations())
 }
 
 func TestGatewayRoutesAndFailures(t *testing.T) {

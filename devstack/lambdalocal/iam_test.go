@@ -159,9 +159,14 @@ func TestTemplatePoliciesAndARemovedGrant(t *testing.T) {
 	require.NoError(t, err)
 	table := aws.TableARN("open3ds-local")
 	require.True(t, pols["PreauthFunction"].Allowed("dynamodb:PutItem", table))
-	require.True(t, pols["AuthorizerFunction"].Allowed("dynamodb:GetItem", table))
-	require.False(t, pols["AuthorizerFunction"].Allowed("dynamodb:UpdateItem", table), "the authorizer never writes")
-	require.True(t, pols["AuthorizerFunction"].Allowed("secretsmanager:GetSecretValue", aws.Params["MasterKeySecretArn"]), "the authorizer reads the master key (its log fingerprint key)")
+	// The functions whose routers check merchant credentials
+	// (apigw.CredentialGuard) read the key items and the master key (the
+	// rejected-key fingerprint); there is no authorizer function.
+	require.NotContains(t, pols, "AuthorizerFunction")
+	for _, fn := range []string{"PreauthFunction", "AuthFunction", "PostauthFunction", "ChallengeCallbackFunction"} {
+		require.True(t, pols[fn].Allowed("dynamodb:GetItem", table), fn)
+		require.True(t, pols[fn].Allowed("secretsmanager:GetSecretValue", aws.Params["MasterKeySecretArn"]), fn)
+	}
 	require.False(t, pols["CardRangesFunction"].Allowed("secretsmanager:GetSecretValue", aws.Params["MasterKeySecretArn"]))
 	require.True(t, pols["WebhookFunction"].Allowed("dynamodb:GetRecords", table+"/stream/local"), "the webhook's own role")
 	require.True(t, pols["SimulatorFunction"].Allowed("dynamodb:PutItem", aws.TableARN("dssim-local")), "sandbox: the simulator's state table")

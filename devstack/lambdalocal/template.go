@@ -107,7 +107,6 @@ const ImplicitAPI = "ServerlessRestApi"
 // templates whose CodeUri does not name it (CodeUri: . with the Makefile's
 // build-<LogicalId> targets). It is the one copy of this mapping.
 var functionPackages = map[string]string{
-	"AuthorizerFunction":        "functions/authorizer",
 	"PreauthFunction":           "functions/preauth",
 	"AuthFunction":              "functions/auth",
 	"PostauthFunction":          "functions/postauth",

@@ -135,17 +135,20 @@ func TestReadProductTemplate(t *testing.T) {
 	api := tpl.APIs["MerchantApi"]
 	require.NotNil(t, api)
 	require.Equal(t, "v1", api.StageName, "!Ref StageName resolves to the parameter's default")
-	require.Equal(t, "ApiKeyAuthorizer", api.DefaultAuthorizer)
-	require.Equal(t, "AuthorizerFunction", api.Authorizers["ApiKeyAuthorizer"].Function)
-	require.Equal(t, 401, api.GatewayResponses["UNAUTHORIZED"].StatusCode)
+	// No API Gateway authorizer: the flow functions check credentials.
+	require.Empty(t, api.DefaultAuthorizer)
+	require.Empty(t, api.Authorizers)
+	require.NotContains(t, tpl.Functions, "AuthorizerFunction")
+	require.Equal(t, 404, api.GatewayResponses["MISSING_AUTHENTICATION_TOKEN"].StatusCode)
 
 	routes := map[string]Route{}
 	for _, r := range tpl.Without("SimulatorFunction").Routes() {
 		routes[r.Method+" "+r.Path] = r
 	}
-	require.Equal(t, "ApiKeyAuthorizer", routes["POST /preauth"].Auth)
-	require.Equal(t, "ApiKeyAuthorizer", routes["POST /auth"].Auth)
-	require.Equal(t, "ApiKeyAuthorizer", routes["POST /postauth"].Auth)
+	for _, r := range routes {
+		require.Empty(t, r.Auth, "%s %s: no authorizer", r.Method, r.Path)
+	}
+	require.Equal(t, "PreauthFunction", routes["POST /preauth"].Function)
 	require.Equal(t, "", routes["POST /callbacks/method"].Auth)
 	require.Equal(t, "", routes["POST /callbacks/challenge"].Auth)
 	require.Equal(t, "ResultsApi", routes["POST /ds/results"].API)

@@ -13,6 +13,7 @@ import (
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
 	"github.com/open3ds/server/shared/dialect/cardinal"
+	"github.com/open3ds/server/shared/dialect/credentials"
 	"github.com/open3ds/server/shared/dialect/emvjson"
 	"github.com/open3ds/server/shared/dialect/juspay"
 	"github.com/open3ds/server/shared/dialect/juspay3ds"
@@ -43,7 +44,7 @@ func main() {
 				txs:     a.Store, issuer: sessions,
 			},
 			juspay: &juspayDeps{orders: a.Store, merchants: a.Store, preauth: pre, sealer: a.Vault},
-		}).Handle, nil
+		}).WithGuard(a.CredentialGuard(credentials.Rules())).Handle, nil
 	})
 }
 

@@ -24,8 +24,12 @@ type handler struct {
 	rreqSig rreqSignature // sandbox only (rreqsig.go)
 	kit     *browser.Kit  // threeds.js, the hosted pages, the merchants' frame-ancestors
 	// dialects are the dialects' own callback routes (main.go, one line
-	// each), behind the API key authorizer.
+	// each); those with a credential rule (Juspay's /3ds/results) are
+	// checked by guard.
 	dialects []apigw.Route
+	// guard checks the merchant credential of the routes with a credential
+	// rule (nil in the handler tests, which set the authorizer context).
+	guard *apigw.CredentialGuard
 }
 
 // routes are the callback step's paths.
@@ -39,7 +43,7 @@ func (h handler) routes() []apigw.Route {
 
 // router routes the callback paths; an unknown path is a 404 Erro.
 func (h handler) router() *apigw.Router {
-	return apigw.NewRouter(h.log, apigw.ErroJSON{}, h.routes())
+	return apigw.NewRouter(h.log, apigw.ErroJSON{}, h.routes()).WithGuard(h.guard)
 }
 
 // Handle is the Lambda handler.

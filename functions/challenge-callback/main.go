@@ -17,6 +17,7 @@ import (
 	"github.com/open3ds/server/shared/browser"
 	"github.com/open3ds/server/shared/config"
 	"github.com/open3ds/server/shared/dialect/cardinal"
+	"github.com/open3ds/server/shared/dialect/credentials"
 	"github.com/open3ds/server/shared/dialect/juspay3ds"
 	"github.com/open3ds/server/shared/dialect/worldpay"
 	"github.com/open3ds/server/shared/threeds"
@@ -43,7 +44,7 @@ func main() {
 				}
 				return apigw.BaseURL(ev) // as the flows build their callback URLs
 			}}
-		return handler{svc: svc, log: a.Log, rreqSig: rreqSignature{key: rreqKey}, kit: kit,
+		return handler{svc: svc, log: a.Log, guard: a.CredentialGuard(credentials.Rules()), rreqSig: rreqSignature{key: rreqKey}, kit: kit,
 			dialects: append(dialectRoutes(svc, threeds.NewResultService(a.Store), a.Log),
 				worldpay.PageRoutes(worldpay.Signer{Key: worldpay.JWTKey(a.SessionKey)}, merchants, a.Log)...)}.Handle, nil
 	})

@@ -13,6 +13,7 @@ import (
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
 	"github.com/open3ds/server/shared/dialect/cardinal"
+	"github.com/open3ds/server/shared/dialect/credentials"
 	"github.com/open3ds/server/shared/dialect/emvjson"
 	"github.com/open3ds/server/shared/dialect/juspay"
 	"github.com/open3ds/server/shared/dialect/juspay3ds"
@@ -30,7 +31,7 @@ func main() {
 			cardinalBrowser:  &cardinal.Browser{Sessions: a.Store, Credentials: a.Store, Vault: a.Vault, PANs: a.Vault, Now: time.Now, Log: a.Log},
 			worldpayEntities: a.Store,
 			juspayOrders:     a.Store,
-		}).Handle, nil
+		}).WithGuard(a.CredentialGuard(credentials.Rules())).Handle, nil
 	})
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
 	"github.com/open3ds/server/shared/dialect/cardinal"
+	"github.com/open3ds/server/shared/dialect/credentials"
 	"github.com/open3ds/server/shared/dialect/emvjson"
 	"github.com/open3ds/server/shared/dialect/juspay"
 	"github.com/open3ds/server/shared/dialect/juspay3ds"
@@ -33,7 +34,7 @@ func main() {
 				auth:      cardinal.Authenticator{Store: a.Store, Vault: a.Vault, Now: time.Now},
 				merchants: a.Store,
 			},
-		}).Handle, nil
+		}).WithGuard(a.CredentialGuard(credentials.Rules())).Handle, nil
 	})
 }
 

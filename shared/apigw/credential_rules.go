@@ -9,13 +9,13 @@ import (
 )
 
 // CredentialRule is how one dialect's routes present their credential to the
-// authorizer. The authorizer picks the rule whose path prefix is the longest
+// flow functions' credential check (CredentialGuard). It picks the rule whose path prefix is the longest
 // match of the request's resource (or path), turns the request into the
 // rule's Material and looks its hash up among the stored credentials of the
 // rule's Kind, so a credential of one kind never opens a route of another (a
 // Worldpay password is not a native key, and the other way round).
 type CredentialRule struct {
-	// Dialect is the dialect whose routes the rule guards (authorizer context).
+	// Dialect is the dialect whose routes the rule guards (in the authorizer context the handlers read).
 	Dialect string
 	// Kind is the kind of the stored credentials the rule accepts
 	// (threeds.APIKey.Kind): "" for the native API key. A stored credential
@@ -27,12 +27,12 @@ type CredentialRule struct {
 	// Material is what is hashed and looked up for this request; an error
 	// (ErrNoCredential, ErrConflictingCredentials) is a 401.
 	Material func(r events.APIGatewayCustomAuthorizerRequestTypeRequest) (string, error)
-	// GatewayRejects: a refused credential is the authorizer's Unauthorized,
-	// answered by API Gateway's UNAUTHORIZED gateway response (the native
-	// dialect's EMV Erro). When false, the authorizer lets the request reach
-	// the dialect's handler without a merchant, and the handler answers 401
-	// in the dialect's own error shape (MerchantID fails with
-	// ErrUnauthenticated): gateway responses are one per API, not per dialect.
+	// GatewayRejects: a refused credential is answered before the handler
+	// with the native 401 (Unauthorized: the EMV Erro body API Gateway's
+	// UNAUTHORIZED gateway response had when an authorizer checked keys).
+	// When false, the check lets the request reach the dialect's handler
+	// without a merchant, and the handler answers 401 in the dialect's own
+	// error shape (MerchantID fails with ErrUnauthenticated).
 	GatewayRejects bool
 	// Alternate, when set, is the rule used instead whenever the request
 	// carries the alternate's credential (its Material finds one): UAS

@@ -141,7 +141,8 @@ func Header(ev events.APIGatewayProxyRequest, name string) string {
 	return ""
 }
 
-// MerchantID is the merchant the authorizer resolved from the API key.
+// MerchantID is the merchant the credential check (CredentialGuard) resolved
+// from the request's credential.
 func MerchantID(ev events.APIGatewayProxyRequest) (string, error) {
 	if v, ok := ev.RequestContext.Authorizer[AuthorizerMerchantKey].(string); ok && v != "" {
 		return v, nil

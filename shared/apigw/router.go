@@ -44,6 +44,7 @@ type Router struct {
 	log      *slog.Logger
 	fallback Renderer
 	routes   []Route
+	guard    *CredentialGuard
 }
 
 // NewRouter routes the given routes (every dialect's, for one step). An
@@ -56,6 +57,14 @@ func NewRouter(log *slog.Logger, fallback Renderer, routes ...[]Route) *Router {
 	return r
 }
 
+// WithGuard checks every request's credential before its route runs
+// (CredentialGuard): the flow functions' production wiring. Without a guard
+// the router passes the authorizer context as it came (handler tests).
+func (r *Router) WithGuard(g *CredentialGuard) *Router {
+	r.guard = g
+	return r
+}
+
 // Routes lists what the router serves.
 func (r *Router) Routes() []Route { return append([]Route(nil), r.routes...) }
 
@@ -65,11 +74,22 @@ func (r *Router) Handle(ctx context.Context, ev events.APIGatewayProxyRequest) (
 	if !ok {
 		return Error(ctx, r.log, r.fallback, ErrRouteNotFound, About{}), nil
 	}
-	if rt.Method != "" && ev.HTTPMethod != "" && !strings.EqualFold(rt.Method, ev.HTTPMethod) {
-		errs := rt.Errors
-		if errs == nil {
-			errs = r.fallback
+	errs := rt.Errors
+	if errs == nil {
+		errs = r.fallback
+	}
+	if r.guard != nil {
+		// Before the method check, as API Gateway's authorizer ran before
+		// the function: a refused native key is 401 whatever the method.
+		var (
+			resp    Response
+			refused bool
+		)
+		if ev, resp, refused = r.guard.check(ctx, rt.Path, errs, ev); refused {
+			return resp, nil
 		}
+	}
+	if rt.Method != "" && ev.HTTPMethod != "" && !strings.EqualFold(rt.Method, ev.HTTPMethod) {
 		return Error(ctx, r.log, errs, ErrMethodNotAllowed, About{}), nil
 	}
 	return rt.Handle(ctx, ev), nil

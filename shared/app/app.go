@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/open3ds/server/shared/apigw"
 	"github.com/open3ds/server/shared/config"
 	"github.com/open3ds/server/shared/dsclient"
 	"github.com/open3ds/server/shared/dynamostore"
@@ -59,7 +60,7 @@ func Load(ctx context.Context, fn config.Function) (*App, error) {
 	}
 	a := &App{Function: fn, Config: cfg, Log: log, AWS: awsCfg}
 	// Only the functions that use the master key read it (and only their
-	// roles may): the authorizer and cardranges never see it.
+	// roles may): cardranges never sees it.
 	if config.NeedsMasterKey(fn) {
 		master, err := a.masterKey(ctx)
 		if err != nil {
@@ -163,9 +164,9 @@ func (a *App) Directory(ctx context.Context) (*dsclient.Client, error) {
 
 // MerchantCacheTTL is how long the flow functions (preauth, auth) keep a
 // merchant profile in memory: a merchant change made with threedsctl takes
-// up to this long to reach every warm execution environment. The authorizer
-// caches valid API keys for API_KEY_CACHE_TTL (threeds.APIKeyCache: the
-// revocation delay), and the webhook function
+// up to this long to reach every warm execution environment. The flow
+// functions' credential check caches valid API keys for API_KEY_CACHE_TTL
+// (threeds.APIKeyCache: the revocation delay), and the webhook function
 // reads the profile every time (a new webhook URL or secret applies to the
 // next event).
 const MerchantCacheTTL = 30 * time.Second
@@ -304,4 +305,18 @@ func Start(fn config.Function, build func(ctx context.Context, a *App) (handler 
 		logging.Fatal(string(fn)+" init", err)
 	}
 	lambda.Start(h)
+}
+
+// CredentialGuard checks merchant credentials inside the flow functions by
+// the given rules (credentials.Rules()): valid keys cached for
+// API_KEY_CACHE_TTL (threeds.APIKeyCache, the revocation delay), rejected
+// ones logged by their keyed fingerprint only.
+func (a *App) CredentialGuard(rules []apigw.CredentialRule) *apigw.CredentialGuard {
+	return &apigw.CredentialGuard{
+		Rules:       rules,
+		Keys:        threeds.NewKeyService(threeds.NewAPIKeyCache(a.Store, a.Config.APIKeyCacheTTL, nil)),
+		Hash:        vault.HashAPIKey,
+		Log:         a.Log,
+		Fingerprint: a.Vault.Fingerprint,
+	}
 }

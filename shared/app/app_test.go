@@ -11,7 +11,7 @@ import (
 
 // TestServiceConfigMerchantCache: only the flow functions cache merchant
 // profiles; the webhook function reads them every time (a new URL or secret
-// applies at once) and the authorizer has no profile cache at all.
+// applies at once).
 func TestServiceConfigMerchantCache(t *testing.T) {
 	for _, tc := range []struct {
 		fn   config.Function
@@ -19,7 +19,6 @@ func TestServiceConfigMerchantCache(t *testing.T) {
 	}{
 		{config.Preauth, MerchantCacheTTL},
 		{config.Auth, MerchantCacheTTL},
-		{config.Authorizer, 0},
 		{config.Webhook, 0},
 		{config.Postauth, 0},
 		{config.ChallengeCallback, 0},

@@ -35,9 +35,10 @@ type Config struct {
 	Retention  Retention
 	DS         DS
 	Webhook    WebhookSettings
-	// APIKeyCacheTTL is how long the authorizer caches a valid API key
-	// (API_KEY_CACHE_TTL; zero disables the cache). It is the revocation
-	// delay of a key revoked outside the authorizer's process.
+	// APIKeyCacheTTL is how long a flow function's credential check caches
+	// a valid merchant credential (API_KEY_CACHE_TTL; zero disables the
+	// cache). It is the revocation delay of a key revoked outside the
+	// function's process.
 	APIKeyCacheTTL time.Duration
 	// RReqSigningSecretARN (sandbox only) names the key whose HMAC signature
 	// /ds/results requires on every RReq; "" means no signature check.

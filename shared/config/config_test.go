@@ -111,7 +111,7 @@ func TestFromLookupLocalDefaults(t *testing.T) {
 // and the others refuse to.
 func TestMasterKeyOnlyWhereUsed(t *testing.T) {
 	env := map[string]string{"TABLE_NAME": "open3ds"}
-	for _, fn := range []config.Function{config.Authorizer, config.Preauth, config.Postauth, config.ChallengeCallback, config.Webhook} {
+	for _, fn := range []config.Function{config.Preauth, config.Postauth, config.ChallengeCallback, config.Webhook} {
 		_, err := config.FromLookup(lookup(env), fn)
 		require.ErrorIs(t, err, config.ErrMissing, fn)
 		require.Equal(t, []string{"SECRETS_ARN"}, varNames(t, err), fn)
@@ -130,7 +130,6 @@ func TestFromLookupFunctionRequirements(t *testing.T) {
 		missing []string
 	}{
 		{name: "no function: table and secret suffice", fns: nil},
-		{name: "authorizer", fns: []config.Function{config.Authorizer}},
 		{name: "preauth needs nothing more", fns: []config.Function{config.Preauth}},
 		{name: "postauth", fns: []config.Function{config.Postauth}},
 		{name: "challenge-callback", fns: []config.Function{config.ChallengeCallback}},
@@ -292,7 +291,7 @@ func TestVariables(t *testing.T) {
 			require.True(t, names[must], "%s does not read %s", fn, must)
 		}
 		// Only the functions that use the master key read (and may read) it.
-		usesKey := fn == config.Authorizer || fn == config.Preauth || fn == config.Auth || fn == config.Postauth || fn == config.ChallengeCallback || fn == config.Webhook
+		usesKey := fn == config.Preauth || fn == config.Auth || fn == config.Postauth || fn == config.ChallengeCallback || fn == config.Webhook
 		require.Equal(t, usesKey, config.NeedsMasterKey(fn), "%s and the master key", fn)
 		require.Equal(t, usesKey, names["SECRETS_ARN"], "%s and SECRETS_ARN", fn)
 		require.Equal(t, usesKey, names["SECRETS_FILE"], "%s and SECRETS_FILE", fn)
@@ -300,8 +299,11 @@ func TestVariables(t *testing.T) {
 		require.Equal(t, fn == config.Auth || fn == config.CardRanges, names["DS_URL"], "%s and DS_URL", fn)
 		require.Equal(t, fn == config.Webhook, names["WEBHOOK_ATTEMPTS"], "%s and WEBHOOK_ATTEMPTS", fn)
 		require.Equal(t, fn == config.Preauth || fn == config.Auth || fn == config.ChallengeCallback, names["SESSION_TTL"], "%s and SESSION_TTL", fn)
+		// The functions whose routers check merchant credentials
+		// (apigw.CredentialGuard) read the key cache's TTL.
+		checksKeys := fn == config.Preauth || fn == config.Auth || fn == config.Postauth || fn == config.ChallengeCallback
+		require.Equal(t, checksKeys, names["API_KEY_CACHE_TTL"], "%s and API_KEY_CACHE_TTL", fn)
 	}
-	require.Len(t, config.Variables(config.Authorizer), 5, "authorizer reads only the table (and its local endpoint), the master key (log fingerprints) and its key-cache TTL")
 
 	// Variables hands out copies.
 	vs := config.Variables(config.Auth)
@@ -375,14 +377,14 @@ func TestAPIKeyCacheTTL(t *testing.T) {
 	for val, want := range map[string]time.Duration{"": 10 * time.Second, "0s": 0, "2m": 2 * time.Minute} {
 		env := maps.Clone(base)
 		env["API_KEY_CACHE_TTL"] = val
-		c, err := config.FromLookup(lookup(env), config.Authorizer)
+		c, err := config.FromLookup(lookup(env), config.Postauth)
 		require.NoError(t, err, val)
 		require.Equal(t, want, c.APIKeyCacheTTL, val)
 	}
 	for _, val := range []string{"6m", "-1s", "soon"} {
 		env := maps.Clone(base)
 		env["API_KEY_CACHE_TTL"] = val
-		_, err := config.FromLookup(lookup(env), config.Authorizer)
+		_, err := config.FromLookup(lookup(env), config.Postauth)
 		require.ErrorIs(t, err, config.ErrInvalid, val)
 	}
 }

@@ -10,7 +10,6 @@ type Function string
 
 // The functions of template.yaml.
 const (
-	Authorizer        Function = "authorizer"
 	Preauth           Function = "preauth"
 	Auth              Function = "auth"
 	Postauth          Function = "postauth"
@@ -21,7 +20,7 @@ const (
 
 // Functions lists every function in a stable order.
 func Functions() []Function {
-	return []Function{Authorizer, Preauth, Auth, Postauth, ChallengeCallback, Webhook, CardRanges}
+	return []Function{Preauth, Auth, Postauth, ChallengeCallback, Webhook, CardRanges}
 }
 
 // Environment variable names.
@@ -88,7 +87,7 @@ var (
 
 	varVersionsEnabled = Variable{Name: EnvVersionsEnabled, Default: DefaultVersionsEnabled, Doc: "comma-separated EMV 3DS protocol versions the server negotiates (2.1.0,2.2.0,2.3.1); 2.1.0 is opt-in (the schemes retired it), the sandbox and the local stack enable it for its test card"}
 
-	varAPIKeyCacheTTL = Variable{Name: EnvAPIKeyCacheTTL, Default: "10s", Doc: "how long the authorizer keeps a valid API key in memory (0s: read DynamoDB on every request, at most 5m); a key revoked elsewhere keeps working in a warm authorizer for up to this long"}
+	varAPIKeyCacheTTL = Variable{Name: EnvAPIKeyCacheTTL, Default: "10s", Doc: "how long a flow function (preauth, auth, postauth, challenge-callback) keeps a valid merchant credential in memory (0s: read DynamoDB on every request, at most 5m); a key revoked elsewhere keeps working in a warm execution environment for up to this long"}
 
 	varPublicBaseURL        = Variable{Name: EnvPublicBaseURL, Doc: "merchant API base URL for the /callbacks/method and /callbacks/challenge URLs; empty means the URL the request came in on (domain + stage)"}
 	varSessionTTL           = Variable{Name: EnvSessionTTL, Default: "15m", Doc: "lifetime of a browser session token (threeDSSessionData)"}
@@ -133,11 +132,10 @@ var (
 	all = slices.Concat(common, browser, directory, []Variable{varRReqSigningSecretARN, varSandboxTestCards}, webhookVar, []Variable{varAPIKeyCacheTTL})
 
 	byFunction = map[Function][]Variable{
-		Authorizer:        {varTableName, varSecretsARN, varSecretsFile, varDynamoDBEndpoint, varAPIKeyCacheTTL},
-		Preauth:           slices.Concat(common, browser, []Variable{varSandboxTestCards}),
-		Auth:              slices.Concat(common, browser, directory, []Variable{varSandboxTestCards}),
-		Postauth:          common,
-		ChallengeCallback: slices.Concat(common, browser, []Variable{varRReqSigningSecretARN}),
+		Preauth:           slices.Concat(common, browser, []Variable{varSandboxTestCards, varAPIKeyCacheTTL}),
+		Auth:              slices.Concat(common, browser, directory, []Variable{varSandboxTestCards, varAPIKeyCacheTTL}),
+		Postauth:          slices.Concat(common, []Variable{varAPIKeyCacheTTL}),
+		ChallengeCallback: slices.Concat(common, browser, []Variable{varRReqSigningSecretARN, varAPIKeyCacheTTL}),
 		Webhook:           slices.Concat(common, webhookVar),
 		CardRanges:        slices.Concat(noMasterKey, directory),
 	}

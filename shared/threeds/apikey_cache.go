@@ -8,10 +8,11 @@ import (
 
 // APIKeyCache is an APIKeyStore that keeps the keys LookupAPIKey found valid
 // for a short TTL in process memory, keyed by the key's hash: a warm
-// authorizer then resolves a repeat key without a DynamoDB round trip. (The
-// REST authorizer has no identity source, since clients send either of two
-// headers, so API Gateway's own result cache cannot be used; this cache
-// gives the same guarantee in the authorizer's process.)
+// flow function (whose router checks the credential: apigw.CredentialGuard)
+// then resolves a repeat key without a DynamoDB round trip. (A REST
+// authorizer could have no identity source, since clients send either of
+// two headers, so API Gateway's own result cache could not be used; this
+// cache gives the same guarantee in the function's process.)
 //
 // Revocation delay: a key revoked elsewhere (threedsctl, another execution
 // environment) keeps working in an environment that cached it for at most

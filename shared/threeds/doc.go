@@ -30,7 +30,7 @@
 //
 // Two in-process caches save store reads on the hot path, each with a TTL
 // that is the delay of a change made elsewhere: MerchantCache (profiles, in
-// preauth and auth) and APIKeyCache (valid API keys, in the authorizer: the
+// preauth and auth) and APIKeyCache (valid API keys, in the flow functions' credential check: the
 // revocation delay). ServiceConfig.Versions limits the protocol versions
 // negotiated (2.1.0 is opt-in).
 //

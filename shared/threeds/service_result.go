@@ -185,7 +185,7 @@ func (s *flows) AuthorizeCredential(ctx context.Context, kind, material string, 
 	if !EqualHash(k.Hash, h) || k.Revoked() || k.Kind != kind {
 		return "", ErrInvalidAPIKey
 	}
-	// No write here: the authorizer runs on every merchant request, and its
+	// No write here: the credential check runs on every merchant request, and it
 	// role may only read (template.yaml). Key use shows in the flow logs.
 	return k.MerchantID, nil
 }

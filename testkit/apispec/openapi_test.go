@@ -22,6 +22,7 @@ import (
 
 	"github.com/open3ds/server/devstack/lambdalocal"
 	"github.com/open3ds/server/shared/apigw"
+	"github.com/open3ds/server/shared/dialect/credentials"
 	"github.com/open3ds/server/shared/dialect/emvjson"
 	"github.com/open3ds/server/shared/emv3ds"
 	"github.com/open3ds/server/shared/threeds"
@@ -168,9 +169,13 @@ func templateRoutes(t *testing.T) map[string]templateRoute {
 			if api.Value != "MerchantApi" && api.Value != "ResultsApi" {
 				continue
 			}
-			authz := get(get(props, "Auth"), "Authorizer")
-			key := strings.ToUpper(get(props, "Method").Value) + " " + get(props, "Path").Value
-			out[key] = templateRoute{api: api.Value, noAuth: authz != nil && authz.Value == "NONE", function: name}
+			require.Nil(t, get(props, "Auth"), "%s: no API Gateway authorizer (the function checks the credential)", name)
+			path := get(props, "Path").Value
+			key := strings.ToUpper(get(props, "Method").Value) + " " + path
+			// A route is keyed when its function's router checks a credential
+			// rule for it (apigw.CredentialGuard over credentials.Rules()).
+			_, keyed := apigw.RuleFor(credentials.Rules(), path, path)
+			out[key] = templateRoute{api: api.Value, noAuth: !keyed, function: name}
 		}
 	}
 	require.NotEmpty(t, out, "no Api events found in template.yaml")
@@ -211,15 +216,15 @@ func TestRoutesMatchTemplate(t *testing.T) {
 			require.Contains(t, op, "servers", "%s is on the results API: it needs its own servers", key)
 			require.True(t, overridden, "%s: the results API has no API key; say so with security", key)
 		case r.noAuth:
-			require.True(t, overridden, "%s has no authorizer: it must say security: []", key)
-			require.Empty(t, sec, "%s has no authorizer: it must say security: []", key)
+			require.True(t, overridden, "%s has no credential rule: it must say security: []", key)
+			require.Empty(t, sec, "%s has no credential rule: it must say security: []", key)
 		default:
-			require.False(t, overridden, "%s uses the API key authorizer: it must keep the global security", key)
+			require.False(t, overridden, "%s checks the merchant credential: it must keep the global security", key)
 			require.NotContains(t, op, "servers", "%s is on the merchant API", key)
 		}
 	}
 
-	// The global security is the authorizer's two header forms.
+	// The global security is the native key's two header forms.
 	schemes := obj(t, obj(t, d["components"], "components")["securitySchemes"], "securitySchemes")
 	bearer := obj(t, schemes["BearerAuth"], "BearerAuth")
 	require.Equal(t, "http", bearer["type"])
@@ -543,38 +548,18 @@ func TestErroExamplesAreTheMappersAnswers(t *testing.T) {
 	}
 }
 
-// TestUnauthorizedIsTheGatewayResponse: the 401 example is template.yaml's
-// UNAUTHORIZED and ACCESS_DENIED gateway responses.
+// TestUnauthorizedIsTheGatewayResponse: the 401 example is the body the
+// flow functions answer for a refused native key (apigw.Unauthorized, which
+// kept the body of API Gateway's former UNAUTHORIZED gateway response).
 func TestUnauthorizedIsTheGatewayResponse(t *testing.T) {
 	d := loadSpec(t)
-	raw, err := os.ReadFile(filepath.Join(repoRoot(t), "template.yaml"))
-	require.NoError(t, err)
-	var root yaml.Node
-	require.NoError(t, yaml.Unmarshal(raw, &root))
-	var tpl struct {
-		Resources struct {
-			MerchantApi struct {
-				Properties struct {
-					GatewayResponses map[string]struct {
-						StatusCode        int               `yaml:"StatusCode"`
-						ResponseTemplates map[string]string `yaml:"ResponseTemplates"`
-					} `yaml:"GatewayResponses"`
-				} `yaml:"Properties"`
-			} `yaml:"MerchantApi"`
-		} `yaml:"Resources"`
-	}
-	// Decoding only the plain parts: the tagged CloudFormation values elsewhere are skipped.
-	require.NoError(t, root.Content[0].Decode(&tpl))
 	ex := obj(t, exampleValue(t, d, "GatewayUnauthorized"), "GatewayUnauthorized")
-	for _, name := range []string{"UNAUTHORIZED", "ACCESS_DENIED"} {
-		gr, ok := tpl.Resources.MerchantApi.Properties.GatewayResponses[name]
-		require.True(t, ok, "template.yaml has no %s gateway response", name)
-		require.Equal(t, 401, gr.StatusCode)
-		body := strings.ReplaceAll(gr.ResponseTemplates["application/json"], "$context.requestId", ex["requestId"].(string))
-		want, err := json.Marshal(ex)
-		require.NoError(t, err)
-		require.JSONEq(t, body, string(want), "%s body differs from the documented 401", name)
-	}
+	resp := apigw.Unauthorized(ex["requestId"].(string))
+	require.Equal(t, 401, resp.StatusCode)
+	require.Equal(t, "Bearer", resp.Headers["WWW-Authenticate"])
+	want, err := json.Marshal(ex)
+	require.NoError(t, err)
+	require.JSONEq(t, string(want), resp.Body, "the 401 body differs from the documented one")
 	for _, s := range exampleUses(t, d)["GatewayUnauthorized"] {
 		require.Equal(t, 401, s)
 	}

@@ -54,3 +54,26 @@ func TestUSEast1IsComplete(t *testing.T) {
 		require.Greater(t, v, 0.0, name)
 	}
 }
+
+// The Lambda request line of a flow is its invocation count: a frictionless
+// flow is 4 invocations (preauth, auth, postauth, the webhook) since the
+// flow functions check credentials themselves, 7 with a REQUEST
+// authorizer before each merchant request; a challenge flow 6 (+ two
+// challenge-callback invocations), 9 before (loadgen -cost meters them).
+func TestInvocationsPerFlow(t *testing.T) {
+	lambda := func(n float64) Usage {
+		return Usage{Lambda: []Invocations{{Function: "f", Count: n, MemoryMB: 256}}}
+	}
+	for _, tc := range []struct {
+		name        string
+		invocations float64
+		want        float64 // $ per million flows, Lambda requests only
+	}{
+		{"frictionless", 4, 0.80},
+		{"frictionless with an authorizer", 7, 1.40},
+		{"challenge", 6, 1.20},
+		{"challenge with an authorizer", 9, 1.80},
+	} {
+		require.InDelta(t, tc.want, USEast1.PerMillion(lambda(tc.invocations)).LambdaRequests, 1e-9, tc.name)
+	}
+}

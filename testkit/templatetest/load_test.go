@@ -25,7 +25,6 @@ import (
 // functionDirs is the fixed mapping of logical IDs to main packages (the
 // names other code is written against).
 var functionDirs = map[string]string{
-	"AuthorizerFunction":        "functions/authorizer",
 	"PreauthFunction":           "functions/preauth",
 	"AuthFunction":              "functions/auth",
 	"PostauthFunction":          "functions/postauth",
@@ -38,7 +37,6 @@ var functionDirs = map[string]string{
 // configFunctions maps logical IDs to the shared/config function whose
 // variables they get; SimulatorFunction reads none.
 var configFunctions = map[string]config.Function{
-	"AuthorizerFunction":        config.Authorizer,
 	"PreauthFunction":           config.Preauth,
 	"AuthFunction":              config.Auth,
 	"PostauthFunction":          config.Postauth,

@@ -17,7 +17,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/open3ds/server/devstack/lambdalocal"
+	"github.com/open3ds/server/shared/apigw"
 	"github.com/open3ds/server/shared/config"
+	"github.com/open3ds/server/shared/dialect/credentials"
 	"github.com/open3ds/server/shared/threeds"
 )
 
@@ -113,23 +115,25 @@ func TestBuildTargets(t *testing.T) {
 }
 
 type route struct {
-	API, Method, Path, Function, Authorizer string
+	API, Method, Path, Function, Credential string
 }
 
-// Every route of the product, with the authorizer that guards it ("" for a
-// public route).
+// Every route of the product, with the dialect whose credential rule its
+// function's router checks (apigw.CredentialGuard over credentials.Rules(),
+// by the route's path; "" for a route whose handler authenticates what it
+// carries, or a public one). No route has an API Gateway authorizer.
 var wantRoutes = []route{
-	{"MerchantApi", "POST", "/preauth", "PreauthFunction", "ApiKeyAuthorizer"},
-	{"MerchantApi", "POST", "/auth", "AuthFunction", "ApiKeyAuthorizer"},
-	{"MerchantApi", "POST", "/postauth", "PostauthFunction", "ApiKeyAuthorizer"},
-	{"MerchantApi", "POST", "/orders", "PreauthFunction", "ApiKeyAuthorizer"},
+	{"MerchantApi", "POST", "/preauth", "PreauthFunction", "emvjson"},
+	{"MerchantApi", "POST", "/auth", "AuthFunction", "emvjson"},
+	{"MerchantApi", "POST", "/postauth", "PostauthFunction", "emvjson"},
+	{"MerchantApi", "POST", "/orders", "PreauthFunction", "juspay"},
 	{"MerchantApi", "POST", "/txns", "AuthFunction", ""},
-	{"MerchantApi", "GET", "/orders/{order_id}", "PostauthFunction", "ApiKeyAuthorizer"},
+	{"MerchantApi", "GET", "/orders/{order_id}", "PostauthFunction", "juspay"},
 	{"MerchantApi", "GET", "/txns/return", "PostauthFunction", ""},
 	{"MerchantApi", "POST", "/txns/authenticate", "AuthFunction", ""},
-	{"MerchantApi", "ANY", "/orders", "PreauthFunction", "ApiKeyAuthorizer"},
+	{"MerchantApi", "ANY", "/orders", "PreauthFunction", "juspay"},
 	{"MerchantApi", "ANY", "/txns", "AuthFunction", ""},
-	{"MerchantApi", "ANY", "/orders/{order_id}", "PostauthFunction", "ApiKeyAuthorizer"},
+	{"MerchantApi", "ANY", "/orders/{order_id}", "PostauthFunction", "juspay"},
 	{"MerchantApi", "POST", "/callbacks/method", "ChallengeCallbackFunction", ""},
 	{"MerchantApi", "POST", "/callbacks/challenge", "ChallengeCallbackFunction", ""},
 	{"MerchantApi", "GET", "/js/threeds.js", "ChallengeCallbackFunction", ""},
@@ -138,17 +142,17 @@ var wantRoutes = []route{
 	{"MerchantApi", "GET", "/hosted/challenge", "ChallengeCallbackFunction", ""},
 	{"ResultsApi", "POST", "/ds/results", "ChallengeCallbackFunction", ""},
 	{"SimulatorApi", "ANY", "/{proxy+}", "SimulatorFunction", ""},
-	{"MerchantApi", "POST", "/uas/{token}/pre_authentication_processing", "PreauthFunction", "ApiKeyAuthorizer"},
-	{"MerchantApi", "POST", "/uas/{token}/authentication_initiation", "AuthFunction", "ApiKeyAuthorizer"},
-	{"MerchantApi", "POST", "/uas/{token}/post_authentication_sync", "PostauthFunction", "ApiKeyAuthorizer"},
-	{"MerchantApi", "POST", "/uas/{token}/webhooks", "PostauthFunction", "ApiKeyAuthorizer"},
-	{"MerchantApi", "POST", "/3ds/version", "PreauthFunction", "ApiKeyAuthorizer"},
-	{"MerchantApi", "POST", "/3ds/authenticate", "AuthFunction", "ApiKeyAuthorizer"},
-	{"MerchantApi", "POST", "/3ds/final", "PostauthFunction", "ApiKeyAuthorizer"},
-	{"MerchantApi", "POST", "/3ds/results", "ChallengeCallbackFunction", "ApiKeyAuthorizer"},
-	{"MerchantApi", "POST", "/verifications/customers/3ds/deviceDataInitialization", "PreauthFunction", "ApiKeyAuthorizer"},
-	{"MerchantApi", "POST", "/verifications/customers/3ds/authentication", "AuthFunction", "ApiKeyAuthorizer"},
-	{"MerchantApi", "POST", "/verifications/customers/3ds/verification", "PostauthFunction", "ApiKeyAuthorizer"},
+	{"MerchantApi", "POST", "/uas/{token}/pre_authentication_processing", "PreauthFunction", "uas"},
+	{"MerchantApi", "POST", "/uas/{token}/authentication_initiation", "AuthFunction", "uas"},
+	{"MerchantApi", "POST", "/uas/{token}/post_authentication_sync", "PostauthFunction", "uas"},
+	{"MerchantApi", "POST", "/uas/{token}/webhooks", "PostauthFunction", "uas"},
+	{"MerchantApi", "POST", "/3ds/version", "PreauthFunction", "juspay3ds"},
+	{"MerchantApi", "POST", "/3ds/authenticate", "AuthFunction", "juspay3ds"},
+	{"MerchantApi", "POST", "/3ds/final", "PostauthFunction", "juspay3ds"},
+	{"MerchantApi", "POST", "/3ds/results", "ChallengeCallbackFunction", "juspay3ds"},
+	{"MerchantApi", "POST", "/verifications/customers/3ds/deviceDataInitialization", "PreauthFunction", "worldpay"},
+	{"MerchantApi", "POST", "/verifications/customers/3ds/authentication", "AuthFunction", "worldpay"},
+	{"MerchantApi", "POST", "/verifications/customers/3ds/verification", "PostauthFunction", "worldpay"},
 	// Worldpay's hosted pages: each checks our JWT.
 	{"MerchantApi", "POST", "/worldpay/ddc", "ChallengeCallbackFunction", ""},
 	{"MerchantApi", "POST", "/worldpay/ddc/collect", "ChallengeCallbackFunction", ""},
@@ -182,17 +186,12 @@ func TestRoutes(t *testing.T) {
 			require.NotNil(t, e.RestApiId, "%s event %s: no RestApiId (would create an implicit API)", id, name)
 			api := strings.TrimPrefix(*e.RestApiId, "Ref:")
 			require.Contains(t, apis, api, "%s event %s", id, name)
-			auth := ""
-			if a := apis[api].Auth; a != nil && a.DefaultAuthorizer != nil {
-				auth = *a.DefaultAuthorizer
+			require.Nil(t, e.Auth, "%s event %s: no API Gateway authorizer (the function checks the credential)", id, name)
+			cred := ""
+			if rule, ok := apigw.RuleFor(credentials.Rules(), e.Path, e.Path); ok && api == "MerchantApi" {
+				cred = rule.Dialect
 			}
-			if e.Auth != nil && e.Auth.Authorizer != nil {
-				auth = *e.Auth.Authorizer
-				if auth == "NONE" {
-					auth = ""
-				}
-			}
-			got = append(got, route{api, strings.ToUpper(e.Method), e.Path, id, auth})
+			got = append(got, route{api, strings.ToUpper(e.Method), e.Path, id, cred})
 		}
 	}
 	require.ElementsMatch(t, wantRoutes, got)
@@ -204,26 +203,15 @@ func TestRoutes(t *testing.T) {
 	require.Nil(t, apis["ResultsApi"].Auth, "the DS authenticates by mutual TLS, not an authorizer")
 }
 
-func TestMerchantAPIAuthorizer(t *testing.T) {
-	api := parsed(t, scenarios(t)[0]).GetAllServerlessApiResources()["MerchantApi"]
-	require.NotNil(t, api.Auth)
-	require.Equal(t, "ApiKeyAuthorizer", *api.Auth.DefaultAuthorizer)
-
-	// goformation leaves Authorizers untyped.
-	authorizers, ok := api.Auth.Authorizers.(map[string]any)
-	require.True(t, ok)
-	require.Len(t, authorizers, 1)
-	a := dig(authorizers, "ApiKeyAuthorizer")
-	require.Equal(t, "REQUEST", dig(a, "FunctionPayloadType"), "payload v1 REQUEST authorizer (events.APIGatewayCustomAuthorizerRequestTypeRequest)")
-	require.Equal(t, "GetAtt:AuthorizerFunction.Arn", dig(a, "FunctionArn"))
-	// The key comes in either of two headers: no identity source may be
-	// required, which API Gateway allows only with caching off.
-	identity, ok := dig(a, "Identity").(map[string]any)
-	require.True(t, ok, "Identity with ReauthorizeEvery 0 is needed (SAM requires an identity source otherwise)")
-	require.EqualValues(t, 0, identity["ReauthorizeEvery"])
-	for _, src := range []string{"Header", "Headers", "QueryStrings", "StageVariables", "Context"} {
-		require.NotContains(t, identity, src, "an identity source would 401 clients using the other header")
-	}
+// No API Gateway authorizer: a REQUEST authorizer could not cache (the key
+// comes in either of two headers, and a REST API 401s a request missing any
+// identity source), so it cost a Lambda invocation per merchant request; the
+// flow functions check the credential themselves (apigw.CredentialGuard).
+func TestMerchantAPINoAuthorizer(t *testing.T) {
+	tpl := parsed(t, scenarios(t)[0])
+	api := tpl.GetAllServerlessApiResources()["MerchantApi"]
+	require.Nil(t, api.Auth, "no DefaultAuthorizer or Authorizers")
+	require.NotContains(t, tpl.GetAllServerlessFunctionResources(), "AuthorizerFunction")
 
 	require.Equal(t, "REGIONAL", *api.EndpointConfiguration.Type)
 	require.True(t, *api.TracingEnabled)
@@ -237,7 +225,7 @@ func TestMerchantAPIAuthorizer(t *testing.T) {
 func TestGatewayResponses(t *testing.T) {
 	raw := rawTemplate(t)
 	want := map[string]map[string]int{
-		"MerchantApi": {"UNAUTHORIZED": 401, "ACCESS_DENIED": 401, "MISSING_AUTHENTICATION_TOKEN": 404, "REQUEST_TOO_LARGE": 413,
+		"MerchantApi": {"MISSING_AUTHENTICATION_TOKEN": 404, "REQUEST_TOO_LARGE": 413,
 			"THROTTLED": 429, "QUOTA_EXCEEDED": 429, "DEFAULT_4XX": 0, "DEFAULT_5XX": 0},
 		"ResultsApi": {"MISSING_AUTHENTICATION_TOKEN": 404, "DEFAULT_4XX": 0, "DEFAULT_5XX": 0},
 	}
@@ -508,7 +496,6 @@ func TestIAMLeastPrivilege(t *testing.T) {
 	const table = "open3ds-Table-1A2B3C4D5E6F"
 	flow := []string{"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
 	want := map[string][]string{ // function → DynamoDB actions on the table
-		"AuthorizerFunction":        {"dynamodb:GetItem"},
 		"PreauthFunction":           flow,
 		"AuthFunction":              flow,
 		"PostauthFunction":          {"dynamodb:GetItem", "dynamodb:PutItem"}, // PutItem: the Cardinal request JWT's jti
@@ -828,8 +815,6 @@ func TestNoCircularAPIReference(t *testing.T) {
 			}
 		}
 	}
-	// And the authorizer is the MerchantApi's: a MerchantApi URL in its
-	// environment would be circular too.
 	_ = serverless.Function{}
 }
 

@@ -489,6 +489,18 @@ func (s *Stack) AuthorizerStats() lambdalocal.AuthorizerStats {
 	return lambdalocal.AuthorizerStats{}
 }
 
+// GatewayInvocations returns the local gateway's Lambda invocations by
+// function logical ID (lambdalocal.Gateway.Invocations); nil before the
+// gateway is up.
+func (s *Stack) GatewayInvocations() map[string]int64 {
+	s.gwMu.RLock()
+	defer s.gwMu.RUnlock()
+	if g, ok := s.gw.(*lambdalocal.Gateway); ok {
+		return g.Invocations()
+	}
+	return nil
+}
+
 // StreamStats returns the stream poller's counts (invocations, records
 // delivered, dead-lettered, filtered out).
 func (s *Stack) StreamStats() lambdalocal.StreamStats {

@@ -1,0 +1,5 @@
+// Package credentials lists the dialects' credential rules (one line per
+// dialect): which routes take which credential. The flow functions' routers
+// check every merchant request against them (apigw.CredentialGuard), so the
+// list has one home.
+package credentials
