@@ -17,7 +17,7 @@ import (
 	"github.com/open3ds/server/shared/browser"
 	"github.com/open3ds/server/shared/config"
 	"github.com/open3ds/server/shared/dialect/cardinal"
-	"github.com/open3ds/server/shared/dialect/credentials"
+	"github.com/open3ds/server/shared/credentials"
 	"github.com/open3ds/server/shared/dialect/juspay3ds"
 	"github.com/open3ds/server/shared/dialect/worldpay"
 	"github.com/open3ds/server/shared/threeds"

@@ -13,7 +13,7 @@ import (
 	"github.com/open3ds/server/shared/app"
 	"github.com/open3ds/server/shared/config"
 	"github.com/open3ds/server/shared/dialect/cardinal"
-	"github.com/open3ds/server/shared/dialect/credentials"
+	"github.com/open3ds/server/shared/credentials"
 	"github.com/open3ds/server/shared/dialect/emvjson"
 	"github.com/open3ds/server/shared/dialect/juspay"
 	"github.com/open3ds/server/shared/dialect/juspay3ds"

@@ -19,7 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/open3ds/server/shared/apigw"
-	"github.com/open3ds/server/shared/dialect/credentials"
+	"github.com/open3ds/server/shared/credentials"
 	"github.com/open3ds/server/shared/dialect/emvjson"
 	"github.com/open3ds/server/shared/threeds"
 	"github.com/open3ds/server/shared/vault"

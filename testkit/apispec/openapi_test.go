@@ -22,7 +22,7 @@ import (
 
 	"github.com/open3ds/server/devstack/lambdalocal"
 	"github.com/open3ds/server/shared/apigw"
-	"github.com/open3ds/server/shared/dialect/credentials"
+	"github.com/open3ds/server/shared/credentials"
 	"github.com/open3ds/server/shared/dialect/emvjson"
 	"github.com/open3ds/server/shared/emv3ds"
 	"github.com/open3ds/server/shared/threeds"

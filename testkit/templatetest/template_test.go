@@ -19,7 +19,7 @@ import (
 	"github.com/open3ds/server/devstack/lambdalocal"
 	"github.com/open3ds/server/shared/apigw"
 	"github.com/open3ds/server/shared/config"
-	"github.com/open3ds/server/shared/dialect/credentials"
+	"github.com/open3ds/server/shared/credentials"
 	"github.com/open3ds/server/shared/threeds"
 )
 

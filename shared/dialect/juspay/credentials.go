@@ -5,7 +5,7 @@ import "github.com/open3ds/server/shared/apigw"
 // CredentialKind is the kind of the stored Juspay credentials.
 const CredentialKind = "juspay-basic"
 
-// Credentials is the dialect's credential rule (shared/dialect/credentials): HTTP
+// Credentials is the dialect's credential rule (shared/credentials): HTTP
 // Basic with the API key as the username and an empty password, hashed as
 // apigw.BasicCredentialMaterial(CredentialKind, key, ""). A refusal reaches
 // the handler without a merchant, which answers 401 in Juspay's shape. Only

@@ -9,7 +9,7 @@ const TokenKind = "uas-token"
 // next segment ({token}).
 const PathPrefix = "/uas/"
 
-// Credentials is the UAS credential rule (shared/dialect/credentials): the capability token in
+// Credentials is the UAS credential rule (shared/credentials): the capability token in
 // the path (/uas/{token}/…), hashed as TokenMaterial; when the request
 // carries the merchant's native API key (Authorization: Bearer or APIKey)
 // that key is used instead (Bearer). A refusal reaches the handler without a
