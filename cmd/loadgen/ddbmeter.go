@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/open3ds/server/devstack/lambdalocal"
 	"github.com/open3ds/server/devstack/lambdalocal/stack"
 )
 
@@ -81,7 +82,7 @@ func newDDBMeter(upstream string) (*ddbMeter, error) {
 	}
 	m := &ddbMeter{
 		URL: "http://" + ln.Addr().String(), upstream: upstream, ln: ln,
-		hc:    &http.Client{Timeout: 30 * time.Second},
+		hc:    &http.Client{Timeout: 30 * time.Second, Transport: lambdalocal.ProxyTransport()},
 		stats: map[string]*opStat{},
 	}
 	m.srv = &http.Server{Handler: m, ReadHeaderTimeout: 10 * time.Second}

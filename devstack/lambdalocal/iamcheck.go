@@ -60,7 +60,7 @@ func StartIAMChecker(cfg IAMCheckerConfig) (*IAMChecker, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	c := &IAMChecker{cfg: cfg, hc: &http.Client{Timeout: 60 * time.Second}, urls: map[string]string{}}
+	c := &IAMChecker{cfg: cfg, hc: &http.Client{Timeout: 60 * time.Second, Transport: ProxyTransport()}, urls: map[string]string{}}
 	for _, fn := range sortedMapKeys(cfg.Policies) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -303,4 +303,16 @@ func DenialsByFunction(ds []Denial) string {
 		fmt.Fprintf(&b, "%s: %s\n", fn, strings.Join(l, "; "))
 	}
 	return b.String()
+}
+
+// ProxyTransport is the transport of the local proxies in front of DynamoDB
+// Local (this checker, loadgen's capacity meter): keep-alive connections
+// for as many concurrent calls as the functions make. http.DefaultTransport
+// keeps 2 idle connections per host, so under concurrency most forwarded
+// calls opened a new TCP connection to DynamoDB Local.
+func ProxyTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 512
+	t.MaxIdleConnsPerHost = 256
+	return t
 }

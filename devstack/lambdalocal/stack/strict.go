@@ -84,6 +84,18 @@ func (s *Stack) startIAM(masterSecretString, rreqSecretString string) error {
 	return err
 }
 
+// FunctionDynamoDBEndpoint is the DynamoDB endpoint function fn's calls go
+// to (its IAM checker endpoint, then whatever is in front of DynamoDB
+// Local): a storage probe timed there takes the function's own path.
+func (s *Stack) FunctionDynamoDBEndpoint(fn string) string {
+	if s.iam != nil {
+		if u := s.iam.Endpoint(fn); u != "" {
+			return u
+		}
+	}
+	return s.DDBEndpoint
+}
+
 // IAMDenials returns the calls the IAM checker refused (each one an
 // AccessDeniedException a function got).
 func (s *Stack) IAMDenials() []lambdalocal.Denial {
