@@ -25,7 +25,8 @@ func TestDirectoryServerFaults(t *testing.T) {
 		areqs        int    // AReqs the DS received
 		erroToDS     bool   // the server tells the DS its ARes was unusable
 	}{
-		{name: "answers after the DS timeout", mode: dsForward, delay: "3s",
+		// The answer comes well after dsTimeout (3 s): equal delays raced it.
+		{name: "answers after the DS timeout", mode: dsForward, delay: "5s",
 			status: http.StatusGatewayTimeout, code: "405", detail: "Connection timeout", areqs: 1},
 		{name: "accepts and never answers", mode: dsHang,
 			status: http.StatusGatewayTimeout, code: "405", detail: "Connection timeout", areqs: 1},

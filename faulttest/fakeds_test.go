@@ -166,10 +166,7 @@ func (d *faultyDS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	d.mu.Unlock()
 
 	if mode == dsHang {
-		select {
-		case <-r.Context().Done():
-		case <-d.closed:
-		}
+		d.hang(w, r)
 		return
 	}
 	// Detached from the caller: a DS that answers late still answers, even
@@ -208,5 +205,26 @@ func (d *faultyDS) Close() {
 	d.mu.Unlock()
 	if srv != nil {
 		_ = srv.Close()
+	}
+}
+
+// hang holds the connection and never writes a byte: the connection is
+// taken from the HTTP server (so returning cannot send an empty 200), read
+// until the client gives up and closes it, or the fake DS closes.
+func (d *faultyDS) hang(w http.ResponseWriter, r *http.Request) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		select {
+		case <-r.Context().Done():
+		case <-d.closed:
+		}
+		return
+	}
+	defer conn.Close()
+	gone := make(chan struct{})
+	go func() { _, _ = io.Copy(io.Discard, conn); close(gone) }()
+	select {
+	case <-gone:
+	case <-d.closed:
 	}
 }
